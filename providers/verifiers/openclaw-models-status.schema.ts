@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+export const openclawModelsStatusVerifierConfig = z
+  .strictObject({
+    kind: z.literal('openclaw-models-status'),
+    /** argv prefix that runs the CLI, e.g. ["openclaw"] or ["/opt/node24/bin/node", "/opt/openclaw/openclaw.mjs"] */
+    command: z.array(z.string().min(1)).min(1).default(['openclaw']),
+    /** OPENCLAW_STATE_DIR of the Gateway, if not the default ~/.openclaw */
+    stateDir: z.string().min(1).optional(),
+    /** OPENCLAW_CONFIG_PATH, if not the default */
+    configPath: z.string().min(1).optional(),
+    /** the OpenClaw agent id to check; default: the delivery's agent */
+    agent: z.string().min(1).optional(),
+    timeoutMs: z.number().int().positive().max(300_000).default(60_000),
+  })
+  .describe("`openclaw models status --json --check --agent A`, run with the service's environment.");
+export type OpenclawModelsStatusVerifierConfig = z.infer<typeof openclawModelsStatusVerifierConfig>;

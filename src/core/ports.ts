@@ -1,0 +1,124 @@
+/**
+ * Ports: the only way core code reaches the world. Adapters live in providers/ (backends, sinks,
+ * services, verifiers) and src/io (journal, lock, snapshot store, exec, clock).
+ * Every mutating call is idempotent on the rotation id and takes an AbortSignal.
+ */
+import type { SecretValue } from './secret-value.js';
+import type { Target } from './target.js';
+
+export type Stage = 'current' | 'pending' | 'previous';
+
+export interface BackendCapabilities {
+  /** named stages (AWS labels) rather than emulated ones */
+  nativeStages: boolean;
+  /** check-and-set on promote */
+  checkAndSet: boolean;
+  /** where the coordination lives: 'local' (this host only) or 'shared' (many hosts) */
+  scope: 'local' | 'shared';
+}
+
+export interface SecretRead {
+  value: SecretValue;
+  versionId: string;
+  /** the rotation that staged this version, when the backend records it */
+  rotationId?: string;
+}
+
+export interface VersionInfo {
+  versionId: string;
+  stages: Stage[];
+  rotationId?: string;
+  /** present where the backend can compute it without revealing the value (local store) */
+  fingerprint?: string;
+  createdAt?: string;
+}
+
+export interface SecretBackend {
+  readonly kind: string;
+  capabilities(): BackendCapabilities;
+  read(ref: string, stage: Stage, signal: AbortSignal): Promise<SecretRead | null>;
+  /** store `value` as pending for `rotationId`; re-running with the same id is a no-op */
+  stage(ref: string, value: SecretValue, rotationId: string, signal: AbortSignal): Promise<{ versionId: string }>;
+  /** pending(rotationId) → current, old current → previous; no-op if already done */
+  promote(ref: string, rotationId: string, signal: AbortSignal): Promise<void>;
+  /** drop the pending version of rotationId; no-op if absent */
+  discard(ref: string, rotationId: string, signal: AbortSignal): Promise<void>;
+  versions(ref: string, signal: AbortSignal): Promise<VersionInfo[]>;
+}
+
+/** Sink-specific bytes needed to put a target back exactly as it was. Encrypted at rest. */
+export interface Snapshot {
+  sinkKind: string;
+  targetId: string;
+  data: SecretValue;
+}
+
+export interface Sink {
+  readonly kind: string;
+  /** pre-flight: is it safe to write here? throws UnsafeError (exit 3) if not */
+  check(target: Target, signal: AbortSignal): Promise<void>;
+  snapshot(target: Target, signal: AbortSignal): Promise<Snapshot>;
+  write(target: Target, value: SecretValue, signal: AbortSignal): Promise<{ changed: boolean }>;
+  restore(target: Target, snapshot: Snapshot, signal: AbortSignal): Promise<{ changed: boolean }>;
+  /** what the consumer would read now (for read-back checks and `rekey exec`) */
+  read(target: Target, signal: AbortSignal): Promise<SecretValue | null>;
+}
+
+export interface ServiceEnvironment {
+  /** `Environment=` assignments and the parsed contents of every `EnvironmentFile=`, in systemd's order */
+  vars: Record<string, SecretValue>;
+  files: string[];
+}
+
+export interface ServiceManager {
+  readonly kind: string;
+  /** refuse (UnsafeError) if the unit is unknown or does not read every file in `files` */
+  preflight(unit: string, files: string[], signal: AbortSignal): Promise<void>;
+  /** restart and wait (bounded) until it is running again; throws DeliveryError if it does not come up */
+  restart(unit: string, signal: AbortSignal): Promise<void>;
+  isActive(unit: string, signal: AbortSignal): Promise<boolean>;
+  /** the environment the unit's process gets at its next start */
+  environment(unit: string, signal: AbortSignal): Promise<ServiceEnvironment>;
+}
+
+export type VerifyResult =
+  | { ok: true; detail: string }
+  | { ok: false; layer: 'provider-key' | 'gateway-token'; reason: string; diagnosis?: string };
+
+export interface Verifier {
+  readonly kind: string;
+  /** an expected failure is a value, not a throw; `expected` null = "no credential should be needed" */
+  verify(target: Target, expected: SecretValue | null, signal: AbortSignal): Promise<VerifyResult>;
+}
+
+export interface Clock {
+  now(): Date;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export interface ExecResult {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+export interface ExecOptions {
+  env?: Record<string, string>;
+  /** secrets go here or in env, never in argv */
+  stdin?: string;
+  cwd?: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface Exec {
+  run(argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
+}
+
+export interface Random {
+  /** a new unique id (rotation ids) */
+  id(): string;
+  bytes(n: number): Buffer;
+}

@@ -1,0 +1,25 @@
+import type { ServiceConfig, SinkConfig, VerifierConfig } from '../policy/adapter-schemas.js';
+import type { Layer } from '../policy/schema.js';
+
+/** One delivery resolved for one agent × environment: everything a rotation needs, no values. */
+export interface Target {
+  /** stable id: `<secret>/<env>/<agent>#<delivery index>` */
+  id: string;
+  secret: string;
+  layer: Layer;
+  /** provider id for provider keys */
+  provider?: string;
+  /** the env name the consumer reads (sink key overrides) */
+  envVar: string;
+  agent: string;
+  env: string;
+  /** '*' = whichever host runs the policy */
+  host: string;
+  backend: string;
+  /** resolved backend reference */
+  ref: string;
+  sink: SinkConfig;
+  /** resolved service (unit templates filled), or null */
+  service: (ServiceConfig & { name: string }) | null;
+  verify: VerifierConfig;
+}

@@ -1,0 +1,137 @@
+import { UsageError } from '../core/errors.js';
+import type { Target } from '../core/target.js';
+import type { Policy } from '../policy/schema.js';
+import { blastRadius, type BlastRadius } from './blast-radius.js';
+
+export interface PlanContext {
+  /** the host rekey runs on; targets for other hosts are listed but not touched */
+  hostname: string;
+  /** for ~ in paths */
+  home: string;
+}
+
+export interface PlanFilter {
+  env?: string | undefined;
+  agent?: string | undefined;
+}
+
+export interface Plan {
+  secret: string;
+  layer: Target['layer'];
+  backend: string;
+  backendKind: string;
+  /** distinct backend refs: each gets one new value */
+  refs: string[];
+  /** targets this host will touch, in delivery order */
+  targets: Target[];
+  /** targets of the same secret on other hosts (not touched here; run rekey there) */
+  elsewhere: Target[];
+  /** units to restart, once each, in first-seen order */
+  restarts: string[];
+  blastRadius: BlastRadius;
+  warnings: string[];
+}
+
+const asList = (v: string | string[]): string[] => (Array.isArray(v) ? v : [v]);
+
+export function expandHome(path: string, home: string): string {
+  if (path === '~') return home;
+  if (path.startsWith('~/')) return `${home}/${path.slice(2)}`;
+  return path;
+}
+
+function fill(template: string, vars: { secret: string; env: string; agent: string }): string {
+  return template.replaceAll('{secret}', vars.secret).replaceAll('{env}', vars.env).replaceAll('{agent}', vars.agent);
+}
+
+/** Resolve every target of every secret (for `plan` of all and for shadow/ownership views). */
+export function resolveTargets(policy: Policy, secretName: string, ctx: PlanContext): Target[] {
+  const secret = policy.secrets[secretName];
+  if (!secret) {
+    throw new UsageError('UNKNOWN_SECRET', `no secret "${secretName}" in the policy`, {
+      hint: `secrets in this policy: ${Object.keys(policy.secrets).join(', ') || '(none)'}`,
+    });
+  }
+  const targets: Target[] = [];
+  secret.deliveries.forEach((d, index) => {
+    for (const env of asList(d.env)) {
+      for (const agent of asList(d.agent)) {
+        const vars = { secret: secretName, env, agent };
+        const sink = { ...d.sink, path: expandHome(fill(d.sink.path, vars), ctx.home) };
+        const svc = d.service === null ? null : policy.services[d.service];
+        const service = svc ? { ...svc, unit: fill(svc.unit, vars), name: d.service as string } : null;
+        const verify = d.verify.kind === 'openclaw-models-status'
+          ? {
+              ...d.verify,
+              ...(d.verify.stateDir ? { stateDir: expandHome(fill(d.verify.stateDir, vars), ctx.home) } : {}),
+              ...(d.verify.configPath ? { configPath: expandHome(fill(d.verify.configPath, vars), ctx.home) } : {}),
+            }
+          : d.verify;
+        targets.push({
+          id: `${secretName}/${env}/${agent}#${index}`,
+          secret: secretName,
+          layer: secret.layer,
+          ...(secret.layer === 'provider-key' ? { provider: secret.provider } : {}),
+          envVar: (d.sink.kind === 'systemd-env-file' ? d.sink.key : undefined) ?? secret.envVar,
+          agent,
+          env,
+          host: d.host ?? '*',
+          backend: secret.backend,
+          ref: fill(secret.ref, vars),
+          sink,
+          service,
+          verify,
+        });
+      }
+    }
+  });
+  return targets;
+}
+
+/** policy + secret + filters → what a rotation would touch. Pure: no side effects. */
+export function planRotation(policy: Policy, secretName: string, filter: PlanFilter, ctx: PlanContext): Plan {
+  const secret = policy.secrets[secretName];
+  const all = resolveTargets(policy, secretName, ctx);
+  if (filter.env !== undefined && !(filter.env in policy.environments)) {
+    throw new UsageError('UNKNOWN_ENV', `no environment "${filter.env}" in the policy`, { hint: `environments: ${Object.keys(policy.environments).join(', ')}` });
+  }
+  if (filter.agent !== undefined && !(filter.agent in policy.agents)) {
+    throw new UsageError('UNKNOWN_AGENT', `no agent "${filter.agent}" in the policy`, { hint: `agents: ${Object.keys(policy.agents).join(', ')}` });
+  }
+  const selected = all.filter((t) => (filter.env === undefined || t.env === filter.env) && (filter.agent === undefined || t.agent === filter.agent));
+  if (selected.length === 0) {
+    throw new UsageError('NO_TARGETS', `secret "${secretName}" has no delivery for ${describeFilter(filter)}`);
+  }
+  const here = selected.filter((t) => t.host === '*' || t.host === ctx.hostname);
+  const elsewhere = selected.filter((t) => !here.includes(t));
+  const refs = [...new Set(here.map((t) => t.ref))];
+  const restarts = [...new Set(here.flatMap((t) => (t.service ? [t.service.unit] : [])))];
+  const warnings: string[] = [];
+  for (const t of here) {
+    if (t.verify.kind === 'none') warnings.push(`${t.id}: not verified at the consumer (${t.verify.reason})`);
+  }
+  // A ref shared by targets outside the filter: they would keep the old value after promote.
+  const outside = all.filter((t) => !selected.includes(t) && refs.includes(t.ref));
+  for (const t of outside) {
+    warnings.push(`${t.id} reads the same backend ref ${t.ref} but is outside this rotation: it keeps the old value until rotated too`);
+  }
+  if (here.length === 0) warnings.push(`no target of "${secretName}" is on this host (${ctx.hostname})`);
+  const backendCfg = policy.backends[secret!.backend];
+  return {
+    secret: secretName,
+    layer: secret!.layer,
+    backend: secret!.backend,
+    backendKind: backendCfg?.kind ?? 'unknown',
+    refs,
+    targets: here,
+    elsewhere,
+    restarts,
+    blastRadius: blastRadius(selected),
+    warnings,
+  };
+}
+
+function describeFilter(f: PlanFilter): string {
+  const parts = [f.env ? `env ${f.env}` : '', f.agent ? `agent ${f.agent}` : ''].filter(Boolean);
+  return parts.length ? parts.join(', ') : 'any target';
+}

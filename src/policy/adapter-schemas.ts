@@ -1,0 +1,20 @@
+/**
+ * The adapter config schemas, composed into discriminated unions on `kind`. Adding an adapter:
+ * export its schema from providers/<port>/<kind>.schema.ts and add it here.
+ */
+import { z } from 'zod';
+import { localBackendConfig } from '../../providers/backends/local.schema.js';
+import { systemdEnvFileSinkConfig } from '../../providers/sinks/systemd-env-file.schema.js';
+import { systemdUserServiceConfig } from '../../providers/services/systemd-user.schema.js';
+import { openclawModelsStatusVerifierConfig } from '../../providers/verifiers/openclaw-models-status.schema.js';
+import { noneVerifierConfig } from '../../providers/verifiers/none.schema.js';
+
+export const backendConfig = z.discriminatedUnion('kind', [localBackendConfig]);
+export const sinkConfig = z.discriminatedUnion('kind', [systemdEnvFileSinkConfig]);
+export const serviceConfig = z.discriminatedUnion('kind', [systemdUserServiceConfig]);
+export const verifierConfig = z.discriminatedUnion('kind', [openclawModelsStatusVerifierConfig, noneVerifierConfig]);
+
+export type BackendConfig = z.infer<typeof backendConfig>;
+export type SinkConfig = z.infer<typeof sinkConfig>;
+export type ServiceConfig = z.infer<typeof serviceConfig>;
+export type VerifierConfig = z.infer<typeof verifierConfig>;

@@ -1,0 +1,63 @@
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { PolicyError, type PolicyIssue } from '../core/errors.js';
+import { checkRules } from './rules.js';
+import { policySchema, type Policy } from './schema.js';
+
+/** Policies larger than this are refused before parsing (a policy is a few KiB). */
+export const MAX_POLICY_BYTES = 1024 * 1024;
+
+function dotPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.length === 0 ? '(root)' : path.map(String).join('.');
+}
+
+function hintFor(issue: z.core.$ZodIssue): string | undefined {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return 'remove it, or check its spelling against policies/policy.schema.json';
+    case 'invalid_union':
+      return 'check `kind` (or `layer`) against the kinds listed in policies/policy.schema.json';
+    case 'invalid_type':
+      return issue.input === undefined ? 'this field is required' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Parse and validate policy text: YAML → schema (every issue with its dot-path) → cross-field
+ * rules (every issue). Pure: the caller reads the file.
+ */
+export function parsePolicy(text: string, file = 'policy'): Policy {
+  if (Buffer.byteLength(text, 'utf8') > MAX_POLICY_BYTES) {
+    throw new PolicyError(file, [{ path: '(root)', message: `the file is larger than ${MAX_POLICY_BYTES} bytes`, hint: 'a policy is a few KiB; is this the right file?' }]);
+  }
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new PolicyError(
+      file,
+      doc.errors.map((e) => ({ path: e.linePos ? `line ${e.linePos[0].line}` : '(root)', message: `YAML: ${e.message.split('\n')[0]}` })),
+    );
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw new PolicyError(file, [{ path: '(root)', message: `YAML: ${(e as Error).message}` }]);
+  }
+  if (data === null || data === undefined) {
+    throw new PolicyError(file, [{ path: '(root)', message: 'the policy is empty', hint: 'run `rekey init` for a starter policy' }]);
+  }
+  const parsed = policySchema.safeParse(data);
+  if (!parsed.success) {
+    const issues: PolicyIssue[] = parsed.error.issues.map((i) => {
+      const keys = i.code === 'unrecognized_keys' ? ` (${i.keys.join(', ')})` : '';
+      const hint = hintFor(i);
+      return { path: dotPath(i.path), message: `${i.message}${keys}`, ...(hint ? { hint } : {}) };
+    });
+    throw new PolicyError(file, issues);
+  }
+  const ruleIssues = checkRules(parsed.data);
+  if (ruleIssues.length > 0) throw new PolicyError(file, ruleIssues);
+  return parsed.data;
+}

@@ -1,0 +1,54 @@
+import type { PolicyIssue } from '../core/errors.js';
+import type { Policy } from './schema.js';
+
+const asList = (v: string | string[]): string[] => (Array.isArray(v) ? v : [v]);
+
+/** Cross-field rules over a schema-valid policy. Reports every issue, each with its dot-path. */
+export function checkRules(policy: Policy): PolicyIssue[] {
+  const issues: PolicyIssue[] = [];
+  const owners = new Map<string, string>();
+  for (const [secretName, secret] of Object.entries(policy.secrets)) {
+    const base = `secrets.${secretName}`;
+    if (!(secret.backend in policy.backends)) {
+      issues.push({ path: `${base}.backend`, message: `unknown backend "${secret.backend}"`, hint: `define it under backends: (${Object.keys(policy.backends).join(', ') || 'none yet'})` });
+    }
+    secret.deliveries.forEach((d, i) => {
+      const at = `${base}.deliveries.${i}`;
+      for (const agent of asList(d.agent)) {
+        if (!(agent in policy.agents)) issues.push({ path: `${at}.agent`, message: `unknown agent "${agent}"`, hint: 'list it under agents:' });
+      }
+      for (const env of asList(d.env)) {
+        if (!(env in policy.environments)) issues.push({ path: `${at}.env`, message: `unknown environment "${env}"`, hint: 'list it under environments:' });
+      }
+      if (d.service !== null && !(d.service in policy.services)) {
+        issues.push({ path: `${at}.service`, message: `unknown service "${d.service}"`, hint: 'define it under services:' });
+      }
+      if (d.sink.kind === 'systemd-env-file' && d.service === null) {
+        issues.push({ path: `${at}.service`, message: 'an env file is read only when the service starts, so it needs a service to restart', hint: 'name the unit that reads this file under services:' });
+      }
+      if (d.verify.kind === 'openclaw-models-status' && secret.layer !== 'provider-key') {
+        issues.push({ path: `${at}.verify.kind`, message: 'openclaw-models-status verifies provider keys, not the Gateway token', hint: 'a rotation names exactly one layer' });
+      }
+      if (d.sink.kind === 'systemd-env-file') {
+        const key = d.sink.key ?? secret.envVar;
+        for (const agent of asList(d.agent)) {
+          for (const env of asList(d.env)) {
+            const fill = (t: string) => t.replaceAll('{agent}', agent).replaceAll('{env}', env).replaceAll('{secret}', secretName);
+            const place = `${d.host ?? '*'}:${fill(d.sink.path)}#${key}`;
+            const value = `${secretName} (${fill(secret.ref)})`;
+            const other = owners.get(place);
+            if (other !== undefined && other !== value) {
+              issues.push({
+                path: `${at}.sink`,
+                message: `${fill(d.sink.path)} ${key} would get two values: ${other} and ${value}`,
+                hint: 'rekey owns exactly one source per variable: use {agent}/{env} in the path or a per-agent key',
+              });
+            }
+            owners.set(place, value);
+          }
+        }
+      }
+    });
+  }
+  return issues;
+}

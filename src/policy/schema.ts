@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { backendConfig, serviceConfig, sinkConfig, verifierConfig } from './adapter-schemas.js';
+import { ENV_NAME } from '../../providers/sinks/systemd-env-file.schema.js';
+
+const NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const name = (what: string) => z.string().regex(NAME, `${what} names are lower-case letters, digits, _ and -`);
+
+/** "90d", "12h", "30m": a maximum age */
+export const duration = z.string().regex(/^[1-9][0-9]*(m|h|d)$/, 'a duration such as 30m, 12h or 90d');
+
+const oneOrMany = z.union([name('name'), z.array(name('name')).min(1)]);
+
+export const delivery = z.strictObject({
+  /** agent id(s); each agent × env pair becomes one target */
+  agent: oneOrMany,
+  env: oneOrMany,
+  /** host name this delivery lives on; default: any host that runs this policy */
+  host: z.string().min(1).optional(),
+  sink: sinkConfig,
+  /** a name under `services`, or null when the sink needs no restart */
+  service: name('service').nullable(),
+  verify: verifierConfig,
+});
+
+const secretCommon = {
+  description: z.string().optional(),
+  /** a name under `backends` */
+  backend: name('backend'),
+  /** the backend reference; templates {secret} {env} {agent} */
+  ref: z.string().min(1),
+  maxAge: duration.optional(),
+  deliveries: z.array(delivery).min(1),
+};
+
+export const providerKeySecret = z.strictObject({
+  layer: z.literal('provider-key'),
+  /** OpenClaw provider id, e.g. anthropic, openai */
+  provider: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'a provider id such as anthropic'),
+  /** the env name OpenClaw reads, e.g. ANTHROPIC_API_KEY (per-agent names via an env keyRef) */
+  envVar: z.string().regex(ENV_NAME, 'must be a valid environment variable name'),
+  ...secretCommon,
+});
+
+export const gatewayTokenSecret = z.strictObject({
+  layer: z.literal('gateway-token'),
+  envVar: z.string().regex(ENV_NAME, 'must be a valid environment variable name').default('OPENCLAW_GATEWAY_TOKEN'),
+  ...secretCommon,
+});
+
+export const secret = z.discriminatedUnion('layer', [providerKeySecret, gatewayTokenSecret]);
+
+const described = z.strictObject({ description: z.string().optional() });
+
+export const policySchema = z
+  .strictObject({
+    version: z.literal(1),
+    environments: z.record(name('environment'), described),
+    agents: z.record(name('agent'), described),
+    backends: z.record(name('backend'), backendConfig),
+    services: z.record(name('service'), serviceConfig).default({}),
+    secrets: z.record(name('secret'), secret),
+  })
+  .describe('rekey policy: which agent × environment uses which secret, from which backend, delivered where, behind which service, verified how.');
+
+export type Policy = z.infer<typeof policySchema>;
+export type PolicyInput = z.input<typeof policySchema>;
+export type SecretPolicy = z.infer<typeof secret>;
+export type DeliveryPolicy = z.infer<typeof delivery>;
+export type Layer = SecretPolicy['layer'];
