@@ -1,0 +1,24 @@
+import type { BlastRadius } from '../plan/blast-radius.js';
+import type { Terminal } from '../rotation/transitions.js';
+
+/** One record per run: who, what, when, fingerprints old → new, blast radius, rollback point, outcome. */
+export interface AuditRecord {
+  v: 1;
+  at: string;
+  rotationId: string;
+  command: 'rotate' | 'resume' | 'put';
+  actor: { user: string; uid: number; host: string; pid: number };
+  secret: string;
+  layer: string;
+  outcome: Terminal | 'refused' | 'dry-run' | 'stored';
+  exitCode: number;
+  /** backend ref → fingerprint (null: there was none) */
+  oldFingerprints: Record<string, string | null>;
+  newFingerprints: Record<string, string>;
+  blastRadius: BlastRadius;
+  /** what a rollback restores: the previous version per ref */
+  rollbackPoint: Record<string, string | null>;
+  targets: { id: string; verified: boolean | null }[];
+  failure?: { phase?: string; item?: string; reason: string; code?: string | undefined };
+  durationMs: number;
+}

@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import type { Exec, ExecResult } from '../core/ports.js';
+
+const MAX_OUTPUT = 8 * 1024 * 1024;
+
+/**
+ * Run argv (never a shell). Secrets travel in `stdin` or `env`, never argv. Bounded by
+ * `timeoutMs` and the AbortSignal (SIGTERM, then SIGKILL after 2 s).
+ */
+export function createExec(): Exec {
+  return {
+    run(argv, opts = {}) {
+      return new Promise<ExecResult>((resolve, reject) => {
+        const [cmd, ...args] = argv;
+        if (!cmd) return reject(new Error('empty argv'));
+        const child = spawn(cmd, args, {
+          env: opts.env ?? process.env,
+          cwd: opts.cwd,
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        let timedOut = false;
+        let killer: NodeJS.Timeout | undefined;
+        const stop = () => {
+          child.kill('SIGTERM');
+          killer = setTimeout(() => child.kill('SIGKILL'), 2000);
+        };
+        const timer = opts.timeoutMs ? setTimeout(() => ((timedOut = true), stop()), opts.timeoutMs) : undefined;
+        const onAbort = () => stop();
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
+        child.stdout.on('data', (d: Buffer) => {
+          if (stdout.length < MAX_OUTPUT) stdout += d.toString('utf8');
+        });
+        child.stderr.on('data', (d: Buffer) => {
+          if (stderr.length < MAX_OUTPUT) stderr += d.toString('utf8');
+        });
+        child.stdin.on('error', () => {});
+        child.stdin.end(opts.stdin ?? '');
+        child.on('error', (e) => {
+          clearTimeout(timer);
+          opts.signal?.removeEventListener('abort', onAbort);
+          reject(e);
+        });
+        child.on('close', (code, sig) => {
+          clearTimeout(timer);
+          clearTimeout(killer);
+          opts.signal?.removeEventListener('abort', onAbort);
+          resolve({ code, signal: sig, stdout, stderr, timedOut });
+        });
+      });
+    },
+  };
+}
