@@ -75,7 +75,7 @@ export interface ServiceManager {
   /** refuse (UnsafeError) if the unit is unknown or does not read every file in `files` */
   preflight(unit: string, files: string[], signal: AbortSignal): Promise<void>;
   /** restart and wait (bounded) until it is running again; throws DeliveryError if it does not come up */
-  restart(unit: string, signal: AbortSignal): Promise<void>;
+  restart(unit: string, signal: AbortSignal, opts?: { startTimeoutMs?: number; settleMs?: number }): Promise<void>;
   isActive(unit: string, signal: AbortSignal): Promise<boolean>;
   /** the environment the unit's process gets at its next start */
   environment(unit: string, signal: AbortSignal): Promise<ServiceEnvironment>;

@@ -88,7 +88,7 @@ export async function runRotation(input: RunInput, state: RotationState, deps: R
       case 'restart':
       case 'restart-old': {
         const t = unitTarget(item);
-        await deps.service(t.service!.kind).restart(item, signal);
+        await deps.service(t.service!.kind).restart(item, signal, { startTimeoutMs: t.service!.startTimeoutMs, settleMs: t.service!.settleMs });
         return { detail: 'active' };
       }
       case 'verify': {

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { BackendError } from '../../src/core/errors.js';
+import type { SecretBackend, Stage, VersionInfo } from '../../src/core/ports.js';
+import { SecretValue } from '../../src/core/secret-value.js';
+import { atomicWrite, readNoFollow } from '../../src/io/atomic-write.js';
+import { open, seal, type Sealed } from '../../src/io/sealed-box.js';
+
+interface StoredVersion {
+  versionId: string;
+  rotationId: string;
+  stages: Stage[];
+  createdAt: string;
+  fingerprint: string;
+  sealed: Sealed;
+}
+
+interface StoredSecret {
+  ref: string;
+  nextVersion: number;
+  versions: StoredVersion[];
+}
+
+export interface LocalBackendDeps {
+  /** store directory (0700) */
+  dir: string;
+  key: () => Promise<Buffer>;
+  now: () => Date;
+}
+
+/**
+ * The embedded default backend: one JSON document per ref under `<dir>/secrets/`, each version's
+ * value sealed with AES-256-GCM (AAD = ref + version id), written atomically (0600). Stages
+ * current / pending / previous; versions without a stage are dropped, so the store never keeps
+ * more old secrets than rollback needs. Coordinates this host only (the rotation lock).
+ */
+export function createLocalBackend(deps: LocalBackendDeps) {
+  const file = (ref: string) => join(deps.dir, 'secrets', `${createHash('sha256').update(ref).digest('hex').slice(0, 40)}.json`);
+  const aad = (ref: string, v: string) => `local:${ref}:${v}`;
+
+  const load = async (ref: string): Promise<StoredSecret> => {
+    const raw = await readNoFollow(file(ref));
+    if (raw === null) return { ref, nextVersion: 1, versions: [] };
+    const doc = JSON.parse(raw.toString('utf8')) as StoredSecret;
+    if (doc.ref !== ref) throw new BackendError('STORE_CORRUPT', `store file for ${ref} holds ${doc.ref}`);
+    return doc;
+  };
+  const save = async (doc: StoredSecret) => {
+    doc.versions = doc.versions.filter((v) => v.stages.length > 0);
+    await fs.mkdir(join(deps.dir, 'secrets'), { recursive: true, mode: 0o700 });
+    await atomicWrite(file(doc.ref), JSON.stringify(doc, null, 1) + '\n');
+  };
+  const take = (doc: StoredSecret, stage: Stage) => {
+    for (const v of doc.versions) v.stages = v.stages.filter((s) => s !== stage);
+  };
+
+  return {
+    kind: 'local',
+    capabilities: () => ({ nativeStages: true, checkAndSet: false, scope: 'local' as const }),
+
+    async read(ref, stage) {
+      const doc = await load(ref);
+      const v = doc.versions.find((x) => x.stages.includes(stage));
+      if (!v) return null;
+      return { value: SecretValue.of(open(await deps.key(), v.sealed, aad(ref, v.versionId))), versionId: v.versionId, rotationId: v.rotationId };
+    },
+
+    async stage(ref, value, rotationId) {
+      const doc = await load(ref);
+      const mine = doc.versions.find((v) => v.rotationId === rotationId);
+      if (mine) {
+        if (mine.fingerprint !== value.fingerprint) {
+          throw new BackendError('STAGE_CONFLICT', `rotation ${rotationId} already staged a different value for ${ref}`);
+        }
+        return { versionId: mine.versionId };
+      }
+      const versionId = String(doc.nextVersion++);
+      take(doc, 'pending');
+      doc.versions.push({
+        versionId,
+        rotationId,
+        stages: ['pending'],
+        createdAt: deps.now().toISOString(),
+        fingerprint: value.fingerprint,
+        sealed: seal(await deps.key(), value.reveal(), aad(ref, versionId)),
+      });
+      await save(doc);
+      return { versionId };
+    },
+
+    async promote(ref, rotationId) {
+      const doc = await load(ref);
+      const v = doc.versions.find((x) => x.rotationId === rotationId);
+      if (!v) throw new BackendError('NOT_STAGED', `rotation ${rotationId} has no version of ${ref} to promote`);
+      if (v.stages.includes('current')) return;
+      const cur = doc.versions.find((x) => x.stages.includes('current'));
+      take(doc, 'previous');
+      if (cur) cur.stages = cur.stages.filter((s) => s !== 'current').concat('previous');
+      v.stages = v.stages.filter((s) => s !== 'pending').concat('current');
+      await save(doc);
+    },
+
+    async discard(ref, rotationId) {
+      const doc = await load(ref);
+      const v = doc.versions.find((x) => x.rotationId === rotationId && x.stages.includes('pending'));
+      if (!v) return;
+      v.stages = v.stages.filter((s) => s !== 'pending');
+      await save(doc);
+    },
+
+    async versions(ref) {
+      const doc = await load(ref);
+      return doc.versions.map(
+        (v): VersionInfo => ({ versionId: v.versionId, stages: v.stages, rotationId: v.rotationId, fingerprint: v.fingerprint, createdAt: v.createdAt }),
+      );
+    },
+  } satisfies SecretBackend;
+}

@@ -1,0 +1,148 @@
+import { DeliveryError, UnsafeError } from '../../src/core/errors.js';
+import type { Clock, Exec, ServiceManager } from '../../src/core/ports.js';
+import { SecretValue } from '../../src/core/secret-value.js';
+import { readNoFollow } from '../../src/io/atomic-write.js';
+import { parseEnvText } from '../../src/io/env-file.js';
+
+export interface SystemdUserDeps {
+  exec: Exec;
+  clock: Clock;
+  /** environment for systemctl (XDG_RUNTIME_DIR locates the user manager) */
+  env: Record<string, string>;
+  systemctl?: string;
+}
+
+/** Split systemctl's `Environment=` value: space-separated, "…"-quoted, backslash escapes. */
+export function splitEnvironmentProperty(s: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let inQuote = false;
+  let any = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '\\' && i + 1 < s.length) {
+      cur += s[++i];
+      any = true;
+    } else if (c === '"') {
+      inQuote = !inQuote;
+      any = true;
+    } else if (c === ' ' && !inQuote) {
+      if (any) out.push(cur);
+      cur = '';
+      any = false;
+    } else {
+      cur += c;
+      any = true;
+    }
+  }
+  if (any) out.push(cur);
+  return out;
+}
+
+/**
+ * systemd --user: `systemctl --user` restart with a bounded wait until the unit is active and its
+ * main PID has stayed the same for `settleMs` (a unit that dies at start flips back to
+ * activating/failed); pre-flight that the unit really reads the file rekey writes.
+ */
+export function createSystemdUserService(deps: SystemdUserDeps) {
+  const systemctl = deps.systemctl ?? 'systemctl';
+  const run = async (args: string[], signal: AbortSignal) => {
+    const r = await deps.exec.run([systemctl, '--user', ...args], { env: deps.env, signal, timeoutMs: 30_000 });
+    return r;
+  };
+  const show = async (unit: string, props: string[], signal: AbortSignal): Promise<Map<string, string[]>> => {
+    const r = await run(['show', unit, '--no-pager', ...props.flatMap((p) => ['-p', p])], signal);
+    if (r.code !== 0) {
+      throw new UnsafeError('SYSTEMD_UNREACHABLE', `systemctl --user show ${unit} failed: ${r.stderr.trim().split('\n')[0] ?? ''}`, {
+        hint: 'is the user manager running for this user (loginctl enable-linger; XDG_RUNTIME_DIR)?',
+      });
+    }
+    const m = new Map<string, string[]>();
+    for (const line of r.stdout.split('\n')) {
+      const i = line.indexOf('=');
+      if (i <= 0) continue;
+      const k = line.slice(0, i);
+      m.set(k, [...(m.get(k) ?? []), line.slice(i + 1)]);
+    }
+    return m;
+  };
+  const one = (m: Map<string, string[]>, k: string) => m.get(k)?.[0] ?? '';
+  const envFiles = (m: Map<string, string[]>) => (m.get('EnvironmentFiles') ?? []).map((v) => v.replace(/ \(ignore_errors=(yes|no)\)$/, '')).filter(Boolean);
+
+  return {
+    kind: 'systemd-user',
+
+    async preflight(unit, files, signal) {
+      const m = await show(unit, ['LoadState', 'EnvironmentFiles', 'FragmentPath'], signal);
+      if (one(m, 'LoadState') !== 'loaded') {
+        throw new UnsafeError('UNIT_NOT_FOUND', `user unit ${unit} is ${one(m, 'LoadState') || 'unknown'}`, { hint: `systemctl --user status ${unit}; is the unit installed for this user?` });
+      }
+      const reads = envFiles(m);
+      for (const f of files) {
+        if (!reads.includes(f)) {
+          throw new UnsafeError('SINK_NOT_READ_BY_SERVICE', `user unit ${unit} does not read ${f}: a rotation would succeed on disk while the service never sees it`, {
+            details: { unit, file: f, environmentFiles: reads },
+            hint: reads.length ? `the unit reads: ${reads.join(', ')}; point the policy's sink.path there` : `add EnvironmentFile=${f} to ${one(m, 'FragmentPath') || unit}`,
+          });
+        }
+      }
+    },
+
+    async restart(unit, signal, opts = {}) {
+      const timeoutMs = opts.startTimeoutMs ?? 30_000;
+      const settleMs = opts.settleMs ?? 1_500;
+      const r = await run(['restart', unit], signal);
+      if (r.code !== 0) {
+        throw new DeliveryError('RESTART_FAILED', `systemctl --user restart ${unit} failed (exit ${r.code}): ${r.stderr.trim().split('\n')[0] ?? ''}`, { hint: `journalctl --user -u ${unit}` });
+      }
+      const deadline = deps.clock.now().getTime() + timeoutMs;
+      let stablePid = '';
+      let stableSince = 0;
+      for (;;) {
+        const m = await show(unit, ['ActiveState', 'SubState', 'MainPID', 'Result'], signal);
+        const state = one(m, 'ActiveState');
+        const pid = one(m, 'MainPID');
+        const now = deps.clock.now().getTime();
+        if (state === 'active' && pid !== '0') {
+          if (pid !== stablePid) {
+            stablePid = pid;
+            stableSince = now;
+          } else if (now - stableSince >= settleMs) {
+            return;
+          }
+        } else {
+          stablePid = '';
+          if (state === 'failed') {
+            throw new DeliveryError('UNIT_FAILED', `user unit ${unit} failed after restart (${one(m, 'Result')})`, { hint: `journalctl --user -u ${unit} -n 50` });
+          }
+        }
+        if (now > deadline) {
+          throw new DeliveryError('UNIT_START_TIMEOUT', `user unit ${unit} was not running steadily within ${timeoutMs} ms (last: ${state}/${one(m, 'SubState')})`, { hint: `journalctl --user -u ${unit} -n 50` });
+        }
+        await deps.clock.sleep(200, signal);
+      }
+    },
+
+    async isActive(unit, signal) {
+      const m = await show(unit, ['ActiveState'], signal);
+      return one(m, 'ActiveState') === 'active';
+    },
+
+    async environment(unit, signal) {
+      const m = await show(unit, ['Environment', 'EnvironmentFiles'], signal);
+      const vars: Record<string, SecretValue> = {};
+      for (const assignment of (m.get('Environment') ?? []).flatMap(splitEnvironmentProperty)) {
+        const i = assignment.indexOf('=');
+        if (i > 0) vars[assignment.slice(0, i)] = SecretValue.of(assignment.slice(i + 1));
+      }
+      const files = envFiles(m);
+      // systemd: EnvironmentFile= settings override Environment=, later files override earlier
+      for (const f of files) {
+        const bytes = await readNoFollow(f);
+        if (bytes === null) continue;
+        for (const [k, v] of parseEnvText(bytes.toString('utf8'))) vars[k] = SecretValue.of(v);
+      }
+      return { vars, files };
+    },
+  } satisfies ServiceManager;
+}
