@@ -130,7 +130,8 @@ export async function runRotation(input: RunInput, state: RotationState, deps: R
   for (;;) {
     const n = next(summary, s);
     if (n.kind === 'end') {
-      if (!s.outcome) {
+      // rollback-failed and incomplete stay open in the journal: `rekey resume` retries them
+      if (!s.outcome && (n.outcome === 'promoted' || n.outcome === 'rolled-back')) {
         const reason = s.failure ? `${s.failure.phase} ${s.failure.item}: ${s.failure.reason}` : undefined;
         await emit({ type: 'end', rotationId, at: at(), outcome: n.outcome, ...(reason ? { reason } : {}) });
       }

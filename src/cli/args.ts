@@ -1,0 +1,86 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from '../core/errors.js';
+
+export interface GlobalOptions {
+  json: boolean;
+  policy: string;
+  logLevel: string;
+  home: string | undefined;
+}
+
+export interface ParsedArgs {
+  command: string[];
+  positionals: string[];
+  global: GlobalOptions;
+  flags: Record<string, string | boolean | undefined>;
+}
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  policy: { type: 'string', short: 'p' },
+  'log-level': { type: 'string' },
+  home: { type: 'string' },
+  env: { type: 'string', short: 'e' },
+  agent: { type: 'string', short: 'a' },
+  'dry-run': { type: 'boolean' },
+  stdin: { type: 'boolean' },
+  force: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+/** commands with a subcommand word */
+const GROUPS = new Set(['policy']);
+
+export function parseArgv(argv: string[], env: NodeJS.ProcessEnv): ParsedArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError('BAD_ARGUMENTS', (e as Error).message, { hint: 'rekey --help' });
+  }
+  const { values, positionals } = parsed;
+  const logLevel = values['log-level'] ?? env.REKEY_LOG_LEVEL ?? 'warn';
+  if (!LEVELS.includes(logLevel)) throw new UsageError('BAD_ARGUMENTS', `--log-level must be one of ${LEVELS.join(', ')}`);
+  const first = positionals[0];
+  const command = first && GROUPS.has(first) ? positionals.slice(0, 2) : positionals.slice(0, 1);
+  return {
+    command,
+    positionals: positionals.slice(command.length),
+    global: {
+      json: values.json ?? false,
+      policy: values.policy ?? env.REKEY_POLICY ?? 'policies/rekey.yaml',
+      logLevel,
+      home: values.home,
+    },
+    flags: values,
+  };
+}
+
+export const HELP = `rekey — rotate and isolate OpenClaw credentials (provider keys and Gateway tokens)
+
+Usage: rekey <command> [options]
+
+Commands:
+  init                         create the local store (0700, key 0600) and a starter policy
+  policy check                 validate the policy; every problem with its dot-path (exit 2 on any)
+  policy schema                print the policy's JSON Schema
+  plan <secret>                targets and blast radius; no side effects
+  rotate <secret>              run one rotation (--dry-run: pre-flight and plan only)
+  resume                       finish or roll back rotations interrupted at any step
+  status [<secret>]            versions and stages (fingerprints only), last outcome, locks
+  put <secret> --stdin         store a new value (read from stdin only) as pending for the next rotation
+
+Options:
+  --env, -e E        only targets in environment E
+  --agent, -a A      only targets of agent A
+  --policy, -p FILE  policy file (default $REKEY_POLICY or policies/rekey.yaml)
+  --home DIR         state directory (default $REKEY_HOME or ~/.local/state/rekey)
+  --json             machine-readable output on stdout
+  --log-level L      pino level on stderr (default warn)
+  --dry-run          (rotate) check and plan, change nothing
+
+Exit codes: 0 ok · 1 internal · 2 usage/policy · 3 unsafe precondition · 4 backend ·
+            5 verification failed, rolled back · 6 rollback failed, human needed
+`;

@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
+import { createLocalBackend } from '../../providers/backends/local.js';
+import { createSystemdUserService } from '../../providers/services/systemd-user.js';
+import { createSystemdEnvFileSink } from '../../providers/sinks/systemd-env-file.js';
+import { createNoneVerifier } from '../../providers/verifiers/none.js';
+import { createOpenclawModelsStatusVerifier } from '../../providers/verifiers/openclaw-models-status.js';
+import { UsageError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { SecretBackend, ServiceManager, Sink, Verifier } from '../core/ports.js';
+import { SecretValue } from '../core/secret-value.js';
+import { createExec } from '../io/exec.js';
+import { createFileAuditLog } from '../io/file-audit-log.js';
+import { createFileJournal } from '../io/file-journal.js';
+import { createFileLockManager } from '../io/file-lock.js';
+import { createFileSnapshotStore } from '../io/file-snapshot-store.js';
+import { loadKey } from '../io/key-file.js';
+import { readNoFollow } from '../io/atomic-write.js';
+import { parseEnvText } from '../io/env-file.js';
+import { systemClock } from '../io/system-clock.js';
+import { expandHome } from '../plan/planner.js';
+import type { Policy } from '../policy/schema.js';
+import type { RekeyDeps } from '../rotation/context.js';
+import { createRetry } from '../rotation/retry.js';
+import type { JournalEvent } from '../rotation/state.js';
+import { statePaths } from './paths.js';
+
+const PASS_THROUGH = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'TZ', 'XDG_RUNTIME_DIR', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'NODE_EXTRA_CA_CERTS'];
+
+function memo<T>(make: (k: string) => T): (k: string) => T {
+  const m = new Map<string, T>();
+  return (k) => {
+    let v = m.get(k);
+    if (v === undefined) m.set(k, (v = make(k)));
+    return v;
+  };
+}
+
+/** The composition root: the only place that builds real ports. */
+export function buildDeps(opts: {
+  policy: Policy | null;
+  home: string;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  signal: AbortSignal;
+  onEvent?: (e: JournalEvent) => void;
+}): RekeyDeps {
+  const { env, log } = opts;
+  const paths = statePaths(opts.home);
+  const exec = createExec();
+  const clock = systemClock;
+  const userHome = env.HOME ?? userInfo().homedir;
+  const keyOnce = memo(() => loadKey(paths.key, env));
+  const key = () => keyOnce('k');
+  const baseEnv: Record<string, string> = {};
+  for (const k of PASS_THROUGH) if (env[k] !== undefined) baseEnv[k] = env[k] as string;
+
+  const backend = memo((name: string): SecretBackend => {
+    const cfg = opts.policy?.backends[name];
+    if (!cfg) throw new UsageError('UNKNOWN_BACKEND', `no backend "${name}" in the policy`);
+    switch (cfg.kind) {
+      case 'local': {
+        const dir = cfg.path ? expandHome(cfg.path, userHome) : paths.store;
+        const keyFile = cfg.keyFile ? expandHome(cfg.keyFile, userHome) : paths.key;
+        const k = keyFile === paths.key ? key : memo(() => loadKey(keyFile, env)).bind(null, 'k');
+        return createLocalBackend({ dir, key: k, now: () => clock.now() });
+      }
+    }
+  });
+  const service = memo((kind: string): ServiceManager => {
+    switch (kind) {
+      case 'systemd-user':
+        return createSystemdUserService({ exec, clock, env: baseEnv });
+      default:
+        throw new UsageError('UNKNOWN_SERVICE_KIND', `no service manager of kind "${kind}"`);
+    }
+  });
+  const sink = memo((kind: string): Sink => {
+    switch (kind) {
+      case 'systemd-env-file':
+        return createSystemdEnvFileSink();
+      default:
+        throw new UsageError('UNKNOWN_SINK_KIND', `no sink of kind "${kind}"`);
+    }
+  });
+  const verifier = memo((kind: string): Verifier => {
+    switch (kind) {
+      case 'openclaw-models-status':
+        return createOpenclawModelsStatusVerifier({
+          exec,
+          baseEnv,
+          async serviceEnv(t, signal) {
+            if (t.service) return (await service(t.service.kind).environment(t.service.unit, signal)).vars;
+            if (t.sink.kind !== 'systemd-env-file') return {};
+            const bytes = await readNoFollow(t.sink.path);
+            const vars: Record<string, SecretValue> = {};
+            for (const [k, v] of parseEnvText(bytes?.toString('utf8') ?? '')) vars[k] = SecretValue.of(v);
+            return vars;
+          },
+        });
+      case 'none':
+        return createNoneVerifier(sink);
+      default:
+        throw new UsageError('UNKNOWN_VERIFIER_KIND', `no verifier of kind "${kind}"`);
+    }
+  });
+
+  const user = userInfo();
+  return {
+    backend,
+    sink,
+    service,
+    verifier,
+    journal: createFileJournal(paths.journal),
+    snapshots: createFileSnapshotStore(paths.snapshots, key),
+    locks: createFileLockManager(paths.locks, () => clock.now()),
+    audit: createFileAuditLog(paths.audit),
+    clock,
+    random: { id: () => randomBytes(12).toString('hex'), bytes: (n) => randomBytes(n) },
+    log,
+    retry: createRetry({ clock, log, jitter: Math.random }),
+    actor: { user: user.username, uid: user.uid, host: hostname(), pid: process.pid },
+    planContext: { hostname: env.REKEY_HOSTNAME || hostname(), home: userHome },
+    signal: opts.signal,
+    rollbackTimeoutMs: 5 * 60_000,
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    ...crashHook(env),
+  };
+}
+
+/**
+ * Fault injection for the crash tests: REKEY_CRASH_AFTER=N kills this process with SIGKILL right
+ * after the N-th journal append of this run (the record is already fsync'd), as a power loss would.
+ */
+function crashHook(env: NodeJS.ProcessEnv): Pick<RekeyDeps, 'afterAppend'> {
+  const n = Number(env.REKEY_CRASH_AFTER ?? '0');
+  if (!Number.isInteger(n) || n <= 0) return {};
+  let count = 0;
+  return {
+    afterAppend() {
+      if (++count === n) process.kill(process.pid, 'SIGKILL');
+    },
+  };
+}

@@ -1,0 +1,192 @@
+#!/usr/bin/env node
+import { promises as fs, realpathSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import { ExitCode } from '../core/exit-codes.js';
+import { InternalError, isRekeyError, PolicyError, UsageError, type RekeyError } from '../core/errors.js';
+import { SecretValue } from '../core/secret-value.js';
+import { loadKey } from '../io/key-file.js';
+import { planRotation } from '../plan/planner.js';
+import { parsePolicy } from '../policy/load.js';
+import { policySchema, type Policy } from '../policy/schema.js';
+import { put } from '../rotation/put.js';
+import { resumeAll } from '../rotation/resume.js';
+import { rotate } from '../rotation/rotate.js';
+import { status } from '../rotation/status.js';
+import { HELP, parseArgv, type ParsedArgs } from './args.js';
+import { buildDeps } from './deps.js';
+import { createLogger } from './logger.js';
+import { rekeyHome, statePaths } from './paths.js';
+import { planJson, progressPrinter, renderIssues, renderPlan, renderReport, renderStatus } from './render.js';
+import { STARTER_POLICY } from './starter-policy.js';
+
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  readStdin: () => Promise<string>;
+  stdinIsTTY: boolean;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+}
+
+async function loadPolicy(file: string): Promise<Policy> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError('POLICY_NOT_FOUND', `cannot read policy ${file} (${code ?? 'error'})`, { hint: 'run `rekey init`, or pass --policy FILE' });
+  }
+  return parsePolicy(text, file);
+}
+
+const requireSecret = (a: ParsedArgs): string => {
+  const s = a.positionals[0];
+  if (!s) throw new UsageError('MISSING_SECRET', `rekey ${a.command.join(' ')} needs a secret name`, { hint: 'rekey --help' });
+  return s;
+};
+const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+
+/** Runs one command; returns the exit code. The only place errors become exit codes. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let json = argv.includes('--json');
+  try {
+    const a = parseArgv(argv, io.env);
+    json = a.global.json;
+    if (a.flags.help || a.command.length === 0) {
+      io.stdout(HELP);
+      return a.command.length === 0 && !a.flags.help ? ExitCode.usage : ExitCode.ok;
+    }
+    const log = createLogger(a.global.logLevel);
+    const home = rekeyHome(a.global.home, io.env);
+    const out = (human: string, data: unknown) => io.stdout(json ? JSON.stringify(data, null, 2) + '\n' : human);
+    const progress = json ? undefined : progressPrinter(io.stderr, () => Date.now());
+    const depsFor = (policy: Policy | null) => buildDeps({ policy, home, env: io.env, log, signal: io.signal, ...(progress ? { onEvent: progress } : {}) });
+    const filter = { env: str(a.flags.env), agent: str(a.flags.agent) };
+
+    switch (a.command.join(' ')) {
+      case 'init': {
+        const p = statePaths(home);
+        await fs.mkdir(p.home, { recursive: true, mode: 0o700 });
+        await fs.chmod(p.home, 0o700);
+        await fs.mkdir(p.store, { recursive: true, mode: 0o700 });
+        await loadKey(p.key, {}, { create: true });
+        let wrote = false;
+        try {
+          await fs.mkdir(dirname(resolve(a.global.policy)), { recursive: true });
+          await fs.writeFile(a.global.policy, STARTER_POLICY, { flag: 'wx', mode: 0o644 });
+          wrote = true;
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        }
+        out(`state: ${p.home} (0700), key: ${p.key} (0600)\npolicy: ${a.global.policy}${wrote ? ' (starter policy written)' : ' (exists, left as is)'}\n`, { home: p.home, key: p.key, policy: a.global.policy, policyWritten: wrote });
+        return ExitCode.ok;
+      }
+      case 'policy check': {
+        const policy = await loadPolicy(a.global.policy);
+        const n = Object.keys(policy.secrets).length;
+        out(`${a.global.policy}: ok (${n} secret(s))\n`, { ok: true, file: a.global.policy, secrets: Object.keys(policy.secrets) });
+        return ExitCode.ok;
+      }
+      case 'policy schema': {
+        io.stdout(JSON.stringify(z.toJSONSchema(policySchema, { io: 'input' }), null, 2) + '\n');
+        return ExitCode.ok;
+      }
+      case 'plan': {
+        const policy = await loadPolicy(a.global.policy);
+        const deps = depsFor(policy);
+        const plan = planRotation(policy, requireSecret(a), filter, deps.planContext);
+        out(renderPlan(plan), planJson(plan));
+        return ExitCode.ok;
+      }
+      case 'rotate': {
+        const policy = await loadPolicy(a.global.policy);
+        const r = await rotate(policy, requireSecret(a), filter, { dryRun: a.flags['dry-run'] === true }, depsFor(policy));
+        if (!json && r.dryRun) io.stdout(renderPlan(r.plan));
+        out(renderReport(r), { ...r, plan: planJson(r.plan) });
+        return r.exitCode;
+      }
+      case 'resume': {
+        const policy = await loadPolicy(a.global.policy);
+        const reports = await resumeAll(policy, depsFor(policy));
+        if (reports.length === 0) {
+          out('nothing to resume: every rotation in the journal has finished\n', { resumed: [] });
+          return ExitCode.ok;
+        }
+        out(reports.map(renderReport).join(''), { resumed: reports.map((r) => ({ ...r, plan: planJson(r.plan) })) });
+        return Math.max(...reports.map((r) => r.exitCode));
+      }
+      case 'status': {
+        const policy = await loadPolicy(a.global.policy);
+        const s = await status(policy, a.positionals[0], depsFor(policy));
+        out(renderStatus(s), { secrets: s });
+        return ExitCode.ok;
+      }
+      case 'put': {
+        if (!a.flags.stdin) throw new UsageError('STDIN_REQUIRED', 'rekey put reads the value from stdin only (--stdin): never from argv', { hint: "printf %s \"$KEY\" | rekey put <secret> --env E --stdin" });
+        if (io.stdinIsTTY) throw new UsageError('STDIN_IS_TTY', 'stdin is a terminal: pipe the value in instead of typing it', { hint: 'read -rs KEY && printf %s "$KEY" | rekey put <secret> --env E --stdin' });
+        const policy = await loadPolicy(a.global.policy);
+        const raw = (await io.readStdin()).replace(/\r?\n$/, '');
+        if (raw.length === 0) throw new UsageError('EMPTY_VALUE', 'stdin was empty: nothing to store');
+        const r = await put(policy, requireSecret(a), filter, SecretValue.of(raw), depsFor(policy));
+        out(`stored ${r.fingerprint} as pending for ${r.refs.join(', ')}; run \`rekey rotate ${r.secret}\` to deliver it\n`, r);
+        return ExitCode.ok;
+      }
+      default:
+        throw new UsageError('UNKNOWN_COMMAND', `unknown command "${a.command.join(' ')}"`, { hint: 'rekey --help' });
+    }
+  } catch (e) {
+    const err: RekeyError = isRekeyError(e) ? e : new InternalError(`unexpected error: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+    if (json) {
+      io.stdout(JSON.stringify(err.toJSON(), null, 2) + '\n');
+    } else if (err instanceof PolicyError) {
+      io.stderr(renderIssues(String(err.details.file), err.issues));
+    } else {
+      io.stderr(`rekey: ${err.message}\n${err.hint ? `  hint: ${err.hint}\n` : ''}`);
+    }
+    if (err.exitCode === ExitCode.internal) io.stderr(`${(e as Error)?.stack ?? ''}\n`);
+    return err.exitCode;
+  }
+}
+
+async function readAll(stream: NodeJS.ReadStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const invokedAs = (() => {
+  try {
+    return pathToFileURL(realpathSync(process.argv[1] ?? '')).href;
+  } catch {
+    return '';
+  }
+})();
+if (import.meta.url === invokedAs) {
+  const ac = new AbortController();
+  let interrupts = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (++interrupts > 1) process.exit(130);
+    process.stderr.write(`rekey: ${sig}: stopping; anything delivered is rolled back (again to abort at once; then run \`rekey resume\`)\n`);
+    ac.abort(new Error(`interrupted by ${sig}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  main(process.argv.slice(2), {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    readStdin: () => readAll(process.stdin),
+    stdinIsTTY: process.stdin.isTTY === true,
+    env: process.env,
+    signal: ac.signal,
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`rekey: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+      process.exitCode = ExitCode.internal;
+    },
+  );
+}

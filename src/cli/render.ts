@@ -1,0 +1,95 @@
+import type { PolicyIssue } from '../core/errors.js';
+import type { Plan } from '../plan/planner.js';
+import type { JournalEvent } from '../rotation/state.js';
+import type { RotateReport } from '../rotation/rotate.js';
+import type { SecretStatus } from '../rotation/status.js';
+
+const list = (xs: string[]) => (xs.length ? xs.join(', ') : '—');
+
+export function renderPlan(p: Plan): string {
+  const lines = [
+    `plan: rotate ${p.secret} (${p.layer}) from backend ${p.backend} (${p.backendKind})`,
+    '',
+    'targets (this host):',
+    ...p.targets.map(
+      (t) =>
+        `  ${t.agent} × ${t.env}  →  ${t.sink.kind} ${'path' in t.sink ? t.sink.path : ''} [${t.envVar}]` +
+        `  service: ${t.service ? `${t.service.kind} ${t.service.unit}` : 'none'}  verify: ${t.verify.kind}  ref: ${t.ref}`,
+    ),
+  ];
+  if (p.elsewhere.length) lines.push('', 'targets on other hosts (run rekey there):', ...p.elsewhere.map((t) => `  ${t.agent} × ${t.env} on ${t.host}`));
+  lines.push(
+    '',
+    'restart order: ' + list(p.restarts),
+    '',
+    'blast radius:',
+    `  agents:        ${list(p.blastRadius.agents)}`,
+    `  environments:  ${list(p.blastRadius.environments)}`,
+    `  hosts:         ${list(p.blastRadius.hosts)}`,
+    `  units:         ${list(p.blastRadius.units)}`,
+    `  files:         ${list(p.blastRadius.files)}`,
+    `  keychain:      ${list(p.blastRadius.keychainItems)}`,
+    `  backend refs:  ${list(p.blastRadius.backendRefs)}`,
+  );
+  if (p.warnings.length) lines.push('', 'warnings:', ...p.warnings.map((w) => `  ! ${w}`));
+  return lines.join('\n') + '\n';
+}
+
+/** JSON view of a plan: targets with their configs (no values exist in a plan). */
+export function planJson(p: Plan) {
+  return { ...p };
+}
+
+const ICON: Record<string, string> = { start: '…', ok: '✓', fail: '✗' };
+
+/** One progress line per journal event, on stderr, with time since the rotation began. */
+export function progressPrinter(write: (s: string) => void, now: () => number) {
+  let t0 = now();
+  return (e: JournalEvent) => {
+    const secs = ((now() - t0) / 1000).toFixed(1).padStart(5);
+    switch (e.type) {
+      case 'begin':
+        t0 = now();
+        write(`[${'0.0'.padStart(5)}s] rotation ${e.rotationId} of ${e.secret}: ${Object.entries(e.oldFingerprints).map(([r, f]) => `${r} ${f ?? '(none)'} → ${e.newFingerprints[r]}`).join('; ')}\n`);
+        return;
+      case 'phase':
+        write(`[${secs}s] ── ${e.phase}${e.reason ? ` (${e.reason})` : ''}\n`);
+        return;
+      case 'start':
+        return;
+      case 'ok':
+      case 'fail':
+        write(`[${secs}s]   ${ICON[e.type]} ${e.phase} ${e.item}${e.type === 'ok' ? (e.detail ? `: ${e.detail}` : '') : `: ${e.reason}`}\n`);
+        return;
+      case 'end':
+        write(`[${secs}s] ── ${e.outcome}\n`);
+    }
+  };
+}
+
+export function renderReport(r: RotateReport): string {
+  const lines = [r.message];
+  if (r.rotationId) lines.push(`rotation id: ${r.rotationId}`);
+  for (const [ref, fp] of Object.entries(r.newFingerprints)) lines.push(`  ${ref}: ${r.oldFingerprints[ref] ?? '(none)'} → ${fp}`);
+  return lines.join('\n') + '\n';
+}
+
+export function renderIssues(file: string, issues: PolicyIssue[]): string {
+  return [`${file}: ${issues.length} problem(s)`, ...issues.map((i) => `  ${i.path}: ${i.message}${i.hint ? `\n    hint: ${i.hint}` : ''}`)].join('\n') + '\n';
+}
+
+export function renderStatus(ss: SecretStatus[]): string {
+  const lines: string[] = [];
+  for (const s of ss) {
+    lines.push(`${s.secret} (${s.layer}, backend ${s.backend})`);
+    for (const r of s.refs) {
+      lines.push(`  ${r.ref}${r.overdue ? '  OVERDUE' : ''}${r.currentAgeDays !== null ? `  current age ${r.currentAgeDays}d` : ''}`);
+      if (r.versions.length === 0) lines.push('    (no versions)');
+      for (const v of r.versions) lines.push(`    v${v.versionId} ${v.stages.join(',').padEnd(16)} ${v.fingerprint ?? ''} ${v.createdAt ?? ''}`);
+    }
+    lines.push(`  last: ${s.last ? `${s.last.outcome} at ${s.last.at} (${s.last.rotationId})` : 'never rotated'}`);
+    if (s.unfinished.length) lines.push(`  UNFINISHED: ${s.unfinished.join(', ')} — run \`rekey resume\``);
+    if (s.lock) lines.push(`  lock: pid ${s.lock.pid} on ${s.lock.host} since ${s.lock.since}${s.lock.alive ? '' : ' (stale)'}`);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,34 @@
+import type { AuditRecord } from '../audit/audit-record.js';
+import type { Logger } from '../core/logger.js';
+import type { Clock, Random, SecretBackend, ServiceManager, Sink, Verifier } from '../core/ports.js';
+import type { PlanContext } from '../plan/planner.js';
+import type { JournalEvent } from './state.js';
+import type { AuditLog, Journal, LockManager, SnapshotStore } from './stores.js';
+
+/** Everything a use case needs, built once by the CLI's composition root. */
+export interface RekeyDeps {
+  backend(name: string): SecretBackend;
+  sink(kind: string): Sink;
+  service(kind: string): ServiceManager;
+  verifier(kind: string): Verifier;
+  journal: Journal;
+  snapshots: SnapshotStore;
+  locks: LockManager;
+  audit: AuditLog;
+  clock: Clock;
+  random: Random;
+  log: Logger;
+  retry<T>(what: string, fn: () => Promise<T>): Promise<T>;
+  actor: AuditRecord['actor'];
+  planContext: PlanContext;
+  signal: AbortSignal;
+  rollbackTimeoutMs: number;
+  onEvent?: (e: JournalEvent) => void;
+  afterAppend?: (e: JournalEvent) => void | Promise<void>;
+}
+
+/** Sortable, unique, safe in file names and as an AWS ClientRequestToken (32–64 chars). */
+export function newRotationId(deps: Pick<RekeyDeps, 'clock' | 'random'>): string {
+  const ts = deps.clock.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${ts}-${deps.random.bytes(12).toString('hex')}`;
+}

@@ -1,0 +1,32 @@
+import { ExitCode } from '../core/exit-codes.js';
+import type { RotationState } from './state.js';
+import type { Terminal } from './transitions.js';
+
+/** A rotation's end → exit code (the CLI entry applies it) and the human-facing summary. */
+export function outcomeExit(outcome: Terminal, s: RotationState): ExitCode {
+  switch (outcome) {
+    case 'promoted':
+      return ExitCode.ok;
+    case 'rolled-back':
+      // a backend refusal (stage/promote) is a backend error; anything else failed delivery or verification
+      return s.failure?.phase === 'stage' ? ExitCode.backend : ExitCode.verificationFailedRolledBack;
+    case 'incomplete':
+      return ExitCode.backend;
+    case 'rollback-failed':
+      return ExitCode.rollbackFailed;
+  }
+}
+
+export function outcomeMessage(outcome: Terminal, secret: string, s: RotationState): string {
+  const why = s.failure ? `${s.failure.phase} ${s.failure.item}: ${s.failure.reason}` : '';
+  switch (outcome) {
+    case 'promoted':
+      return `rotated ${secret}: every target verified, new version promoted`;
+    case 'rolled-back':
+      return `rotation of ${secret} failed and was rolled back; consumers hold the old credential and it verified. Cause: ${why}`;
+    case 'incomplete':
+      return `rotation of ${secret} verified everywhere but promote did not finish (${why}). Consumers hold the new credential. Run \`rekey resume\` to finish it.`;
+    case 'rollback-failed':
+      return `ROLLBACK FAILED for ${secret}: ${why}. A human is needed: fix the cause named above, then run \`rekey resume\` to retry the rollback (see \`rekey status ${secret}\`).`;
+  }
+}

@@ -1,0 +1,51 @@
+import { UnsafeError } from '../core/errors.js';
+import type { SecretValue } from '../core/secret-value.js';
+import { planRotation, type PlanFilter } from '../plan/planner.js';
+import type { Policy } from '../policy/schema.js';
+import { newRotationId, type RekeyDeps } from './context.js';
+
+export interface PutReport {
+  secret: string;
+  putId: string;
+  refs: string[];
+  fingerprint: string;
+}
+
+/**
+ * Store a value (e.g. a key an admin minted in the provider's console) as the pending version of
+ * every backend ref the filter selects; the next `rotate` delivers, verifies and promotes it.
+ */
+export async function put(policy: Policy, secret: string, filter: PlanFilter, value: SecretValue, deps: RekeyDeps): Promise<PutReport> {
+  const started = deps.clock.now().getTime();
+  const plan = planRotation(policy, secret, filter, deps.planContext);
+  const refs = [...new Set([...plan.targets, ...plan.elsewhere].map((t) => t.ref))];
+  const putId = `put-${newRotationId(deps)}`;
+  const lock = await deps.locks.acquire(secret, { rotationId: putId, command: 'put' });
+  try {
+    if ((await deps.journal.unfinished()).some((u) => u.secret === secret)) {
+      throw new UnsafeError('ROTATION_UNFINISHED', `a rotation of "${secret}" did not finish: putting a new pending value now would change what it rolls back`, { hint: 'run `rekey resume` first' });
+    }
+    const backend = deps.backend(plan.backend);
+    for (const ref of refs) await deps.retry(`stage ${ref}`, () => backend.stage(ref, value, putId, deps.signal));
+    await deps.audit.append({
+      v: 1,
+      at: deps.clock.now().toISOString(),
+      rotationId: putId,
+      command: 'put',
+      actor: deps.actor,
+      secret,
+      layer: plan.layer,
+      outcome: 'stored',
+      exitCode: 0,
+      oldFingerprints: {},
+      newFingerprints: Object.fromEntries(refs.map((r) => [r, value.fingerprint])),
+      blastRadius: plan.blastRadius,
+      rollbackPoint: {},
+      targets: [],
+      durationMs: deps.clock.now().getTime() - started,
+    });
+    return { secret, putId, refs, fingerprint: value.fingerprint };
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,64 @@
+import { RollbackFailedError } from '../core/errors.js';
+import { planRotation } from '../plan/planner.js';
+import type { Policy } from '../policy/schema.js';
+import type { RekeyDeps } from './context.js';
+import { outcomeExit, outcomeMessage } from './outcome.js';
+import { auditRecord, type RotateReport } from './rotate.js';
+import { runRotation } from './runner.js';
+import { apply, initialState, resumeDecision, rollbackEntry, type JournalEvent } from './state.js';
+
+/**
+ * Finish every rotation the journal shows unfinished: before the point of no return roll back,
+ * from promote on roll forward; a failed rollback is retried (every step is idempotent).
+ */
+export async function resumeAll(policy: Policy, deps: RekeyDeps): Promise<RotateReport[]> {
+  const reports: RotateReport[] = [];
+  for (const u of await deps.journal.unfinished()) reports.push(await resumeOne(policy, u.rotationId, deps));
+  return reports;
+}
+
+export async function resumeOne(policy: Policy, rotationId: string, deps: RekeyDeps): Promise<RotateReport> {
+  const started = deps.clock.now().getTime();
+  const events = await deps.journal.read(rotationId);
+  const begin = events.find((e): e is Extract<JournalEvent, { type: 'begin' }> => e.type === 'begin');
+  if (!begin) throw new RollbackFailedError(`journal of rotation ${rotationId} has no begin record`);
+  const summary = begin.plan;
+  const plan = planRotation(policy, begin.secret, summary.filter, deps.planContext);
+  const missing = summary.targetIds.filter((id) => !plan.targets.some((t) => t.id === id));
+  if (missing.length > 0) {
+    throw new RollbackFailedError(`the policy no longer describes targets of rotation ${rotationId}: ${missing.join(', ')}`, {
+      hint: 'restore the policy as it was when the rotation began, then run rekey resume again',
+    });
+  }
+  const lock = await deps.locks.acquire(begin.secret, { rotationId, command: 'resume' });
+  try {
+    let state = events.reduce(apply, initialState(rotationId));
+    // what failed last time is tried again
+    state.failed.clear();
+    const decision = resumeDecision(state);
+    deps.log.info({ rotationId, phase: state.phase, rollBack: decision.rollBack }, 'resuming rotation');
+    if (decision.rollBack) {
+      const e: JournalEvent = { type: 'phase', rotationId, at: deps.clock.now().toISOString(), phase: rollbackEntry(state.phase ?? 'stage'), reason: decision.reason };
+      await deps.journal.append(e);
+      state = apply(state, e);
+      deps.onEvent?.(e);
+    }
+    const r = await runRotation({ rotationId, summary, targets: plan.targets.filter((t) => summary.targetIds.includes(t.id)), newValues: new Map() }, state, { ...deps, backend: deps.backend(plan.backend) });
+    const report: RotateReport = {
+      rotationId,
+      plan,
+      dryRun: false,
+      outcome: r.outcome,
+      exitCode: outcomeExit(r.outcome, r.state),
+      message: `${decision.reason}; ${outcomeMessage(r.outcome, begin.secret, r.state)}`,
+      oldFingerprints: begin.oldFingerprints,
+      newFingerprints: begin.newFingerprints,
+      verified: Object.fromEntries(r.verified),
+      failure: r.state.failure,
+    };
+    await deps.audit.append(auditRecord('resume', report, deps, started));
+    return report;
+  } finally {
+    await lock.release();
+  }
+}

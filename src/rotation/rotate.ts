@@ -1,0 +1,130 @@
+import type { AuditRecord } from '../audit/audit-record.js';
+import { UnsafeError, UsageError } from '../core/errors.js';
+import { SecretValue } from '../core/secret-value.js';
+import { planRotation, type Plan, type PlanFilter } from '../plan/planner.js';
+import type { Policy } from '../policy/schema.js';
+import { newRotationId, type RekeyDeps } from './context.js';
+import { outcomeExit, outcomeMessage } from './outcome.js';
+import { preflight } from './preflight.js';
+import { runRotation } from './runner.js';
+import { initialState, summarize, type JournalEvent, type RotationState } from './state.js';
+import type { Terminal } from './transitions.js';
+
+export interface RotateReport {
+  rotationId: string | null;
+  plan: Plan;
+  dryRun: boolean;
+  outcome: Terminal | 'dry-run';
+  exitCode: number;
+  message: string;
+  oldFingerprints: Record<string, string | null>;
+  newFingerprints: Record<string, string>;
+  verified: Record<string, boolean>;
+  failure: RotationState['failure'];
+}
+
+/** Mint a Gateway token: 256 bits from the CSPRNG, URL-safe. */
+export function mintGatewayToken(deps: Pick<RekeyDeps, 'random'>): SecretValue {
+  return SecretValue.of(deps.random.bytes(32).toString('base64url'));
+}
+
+/** The values this rotation will deliver: a pending value put by an operator, or (tokens) minted. */
+async function newValues(plan: Plan, deps: RekeyDeps) {
+  const backend = deps.backend(plan.backend);
+  const values = new Map<string, SecretValue>();
+  const oldFp: Record<string, string | null> = {};
+  for (const ref of plan.refs) {
+    const [pending, current] = await Promise.all([
+      deps.retry(`read pending ${ref}`, () => backend.read(ref, 'pending', deps.signal)),
+      deps.retry(`read current ${ref}`, () => backend.read(ref, 'current', deps.signal)),
+    ]);
+    oldFp[ref] = current?.value.fingerprint ?? null;
+    let value = pending?.value;
+    if (!value && plan.layer === 'gateway-token') value = mintGatewayToken(deps);
+    if (!value) {
+      throw new UsageError('NO_PENDING_VALUE', `no new value for ${ref}: provider keys are minted in the provider's console`, {
+        hint: `put it first: rekey put ${plan.secret} --env <env> --stdin < key-file`,
+        details: { ref },
+      });
+    }
+    if (current && current.value.equals(value)) {
+      throw new UsageError('PENDING_IS_CURRENT', `the pending value for ${ref} is already current (${value.fingerprint}): nothing to rotate`);
+    }
+    values.set(ref, value);
+  }
+  return { values, oldFp };
+}
+
+export async function rotate(policy: Policy, secret: string, filter: PlanFilter, opts: { dryRun: boolean }, deps: RekeyDeps): Promise<RotateReport> {
+  const started = deps.clock.now().getTime();
+  const plan = planRotation(policy, secret, filter, deps.planContext);
+  if (plan.targets.length === 0) {
+    throw new UsageError('NO_TARGETS_HERE', `no target of "${secret}" is on this host (${deps.planContext.hostname})`, { hint: 'run rekey on the hosts listed in the plan' });
+  }
+  const open = (await deps.journal.unfinished()).filter((u) => u.secret === secret);
+  if (open.length > 0) {
+    throw new UnsafeError('ROTATION_UNFINISHED', `rotation ${open[0]!.rotationId} of "${secret}" did not finish`, { hint: 'run `rekey resume` first', details: { rotations: open.map((o) => o.rotationId) } });
+  }
+  await preflight(plan, deps);
+  const base = { plan, failure: null, verified: {} } as const;
+  if (opts.dryRun) {
+    const { values, oldFp } = await newValues(plan, deps);
+    const newFp = Object.fromEntries([...values].map(([r, v]) => [r, v.fingerprint]));
+    return { ...base, rotationId: null, dryRun: true, outcome: 'dry-run', exitCode: 0, message: `dry run: ${plan.targets.length} target(s) would get a new value; nothing was changed`, oldFingerprints: oldFp, newFingerprints: newFp };
+  }
+  const rotationId = newRotationId(deps);
+  const lock = await deps.locks.acquire(secret, { rotationId, command: 'rotate' });
+  try {
+    // re-check under the lock: another rotation may have ended between the check and the lock
+    if ((await deps.journal.unfinished()).some((u) => u.secret === secret)) {
+      throw new UnsafeError('ROTATION_UNFINISHED', `a rotation of "${secret}" did not finish`, { hint: 'run `rekey resume` first' });
+    }
+    const { values, oldFp } = await newValues(plan, deps);
+    const newFp = Object.fromEntries([...values].map(([r, v]) => [r, v.fingerprint]));
+    const summary = summarize(plan, filter);
+    const begin: JournalEvent = { type: 'begin', rotationId, secret, at: deps.clock.now().toISOString(), plan: summary, oldFingerprints: oldFp, newFingerprints: newFp };
+    await deps.journal.append(begin);
+    deps.onEvent?.(begin);
+    await deps.afterAppend?.(begin);
+    const state = { ...initialState(rotationId), phase: 'stage' as const };
+    const r = await runRotation({ rotationId, summary, targets: plan.targets, newValues: values }, state, { ...deps, backend: deps.backend(plan.backend) });
+    const exitCode = outcomeExit(r.outcome, r.state);
+    const report: RotateReport = {
+      rotationId,
+      plan,
+      dryRun: false,
+      outcome: r.outcome,
+      exitCode,
+      message: outcomeMessage(r.outcome, secret, r.state),
+      oldFingerprints: oldFp,
+      newFingerprints: newFp,
+      verified: Object.fromEntries(r.verified),
+      failure: r.state.failure,
+    };
+    await deps.audit.append(auditRecord('rotate', report, deps, started));
+    return report;
+  } finally {
+    await lock.release();
+  }
+}
+
+export function auditRecord(command: AuditRecord['command'], r: RotateReport, deps: RekeyDeps, started: number): AuditRecord {
+  return {
+    v: 1,
+    at: deps.clock.now().toISOString(),
+    rotationId: r.rotationId ?? '',
+    command,
+    actor: deps.actor,
+    secret: r.plan.secret,
+    layer: r.plan.layer,
+    outcome: r.outcome,
+    exitCode: r.exitCode,
+    oldFingerprints: r.oldFingerprints,
+    newFingerprints: r.newFingerprints,
+    blastRadius: r.plan.blastRadius,
+    rollbackPoint: r.oldFingerprints,
+    targets: r.plan.targets.map((t) => ({ id: t.id, verified: r.verified[t.id] ?? null })),
+    ...(r.failure ? { failure: { phase: r.failure.phase, item: r.failure.item, reason: r.failure.reason, code: r.failure.code } } : {}),
+    durationMs: deps.clock.now().getTime() - started,
+  };
+}
