@@ -1,0 +1,124 @@
+/**
+ * One OpenClaw deployment for integration tests: a real systemd user manager, the real Gateway as
+ * the user unit `openclaw-gateway.service` reading `~/.openclaw/gateway.systemd.env`, and its
+ * anthropic provider pointed at the loopback recording server.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic.js';
+import { assertOpenclawInstalled, freePort, gatewayUnit, OPENCLAW, runOpenclawAsync, writeOpenclawConfig } from './openclaw.js';
+import { startUserManager, type UserManager } from './systemd-user.js';
+import { rekeySync } from './rekey-cli.js';
+
+export const UNIT = 'openclaw-gateway.service';
+
+export interface GatewayFixture {
+  root: string;
+  um: UserManager;
+  fake: FakeAnthropic;
+  home: string;
+  envFile: string;
+  rekeyHome: string;
+  policyFile: string;
+  gatewayPort: number;
+  gatewayToken: string;
+  /** env for the rekey CLI */
+  env: Record<string, string>;
+  writePolicy(extraDelivery?: string, serviceExtra?: string): void;
+  /** (re)write the unit, optionally with extra [Service] lines, and start it */
+  installGateway(extra?: string): Promise<void>;
+  waitGatewayReady(timeoutMs?: number): Promise<void>;
+  /** one agent turn through the Gateway; returns the CLI's result */
+  agentTurn(): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  close(): Promise<void>;
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => (s.destroy(), res(true)));
+    s.once('error', () => res(false));
+  });
+}
+
+export async function startGatewayFixture(opts: { allow: string[]; settleMs?: number }): Promise<GatewayFixture> {
+  assertOpenclawInstalled();
+  const root = mkdtempSync(join(tmpdir(), 'rekey-it-'));
+  const um = await startUserManager(root);
+  const fake = await startFakeAnthropic({ allow: opts.allow });
+  const home = um.home;
+  const gatewayPort = await freePort();
+  const gatewayToken = `tok-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+  writeOpenclawConfig({ home, providerUrl: fake.url, gatewayPort, gatewayToken });
+  const envFile = join(home, '.openclaw', 'gateway.systemd.env');
+  const rekeyHome = join(root, 'rekey');
+  const policyFile = join(root, 'policy.yaml');
+  const env = { HOME: home, REKEY_HOME: rekeyHome, XDG_RUNTIME_DIR: um.runtimeDir, PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' };
+  mkdirSync(rekeyHome, { recursive: true, mode: 0o700 });
+
+  const f: GatewayFixture = {
+    root,
+    um,
+    fake,
+    home,
+    envFile,
+    rekeyHome,
+    policyFile,
+    gatewayPort,
+    gatewayToken,
+    env,
+    writePolicy(extraDelivery = '', serviceExtra = '') {
+      writeFileSync(
+        policyFile,
+        `version: 1
+environments: { prod: {} }
+agents: { main: {} }
+backends: { local: { kind: local } }
+services:
+  gateway: { kind: systemd-user, unit: ${UNIT}, settleMs: ${opts.settleMs ?? 1000}, startTimeoutMs: 30000 ${serviceExtra} }
+secrets:
+  anthropic:
+    layer: provider-key
+    provider: anthropic
+    envVar: ANTHROPIC_API_KEY
+    backend: local
+    ref: openclaw/{env}/anthropic
+    maxAge: 90d
+    deliveries:
+      - agent: main
+        env: prod
+        sink: { kind: systemd-env-file, path: ${envFile} }
+        service: gateway
+        verify: { kind: openclaw-models-status, command: ${JSON.stringify(OPENCLAW)}, timeoutMs: 60000 }
+${extraDelivery}`,
+      );
+    },
+    async installGateway(extra) {
+      um.writeUnit(UNIT, gatewayUnit({ home, port: gatewayPort, ...(extra ? { extra } : {}) }));
+      const r = um.systemctl('restart', UNIT);
+      if (r.code !== 0) throw new Error(`cannot start the gateway unit: ${r.stderr}`);
+    },
+    async waitGatewayReady(timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (await portOpen(gatewayPort)) return;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      throw new Error(`gateway did not listen on ${gatewayPort} within ${timeoutMs} ms: ${um.systemctl('status', UNIT).stdout}`);
+    },
+    agentTurn() {
+      return runOpenclawAsync(['agent', '--agent', 'main', '--message', 'ping', '--json', '--timeout', '60'], { HOME: home, OPENCLAW_GATEWAY_TOKEN: gatewayToken });
+    },
+    async close() {
+      await um.stop();
+      await fake.close();
+      rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    },
+  };
+  f.writePolicy();
+  const init = rekeySync(['init', '--policy', policyFile], env);
+  if (init.code !== 0) throw new Error(`rekey init failed: ${init.stderr}`);
+  return f;
+}

@@ -1,0 +1,70 @@
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startGatewayFixture, UNIT, type GatewayFixture } from '../harness/gateway-fixture.js';
+import { rekeySync } from '../harness/rekey-cli.js';
+
+const OLD = 'sk-ant-old-0000000000000000000000000000000000aaaa';
+const NEW = 'sk-ant-new-1111111111111111111111111111111111bbbb';
+
+describe('a real rotation: local backend → env file → systemd --user restart → openclaw verify → promote', () => {
+  let f: GatewayFixture;
+  beforeAll(async () => {
+    f = await startGatewayFixture({ allow: [OLD, NEW] });
+    // the env file as `openclaw gateway install` leaves it, with lines rekey does not own
+    writeFileSync(f.envFile, `# written by openclaw gateway install\nOPENCLAW_LOG_LEVEL=info\nANTHROPIC_API_KEY=${OLD}\nANTHROPIC_API_KEY_2=${OLD}\n`, { mode: 0o600 });
+    await f.installGateway();
+    await f.waitGatewayReady();
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  test('the Gateway sends the new key after rotate, and no longer the old one', async () => {
+    // adopt the key the Gateway already has as the backend's current version
+    let r = rekeySync(['put', 'anthropic', '--env', 'prod', '--stdin', '--policy', f.policyFile], f.env, OLD);
+    expect(r.code, r.stderr).toBe(0);
+    r = rekeySync(['rotate', 'anthropic', '--policy', f.policyFile], f.env);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+
+    // the first rotation removed the stale ANTHROPIC_API_KEY_2 alternate, so the unit restarted
+    expect(r.stderr).toMatch(/✓ restart openclaw-gateway.service/);
+    await f.waitGatewayReady();
+    const turn1 = await f.agentTurn();
+    expect(turn1.code, turn1.stdout + turn1.stderr).toBe(0);
+    expect(f.fake.seenKeys.at(-1)).toBe(OLD);
+
+    const pidBefore = f.um.mainPid(UNIT);
+    r = rekeySync(['put', 'anthropic', '--env', 'prod', '--stdin', '--policy', f.policyFile], f.env, NEW + '\n');
+    expect(r.code, r.stderr).toBe(0);
+    r = rekeySync(['rotate', 'anthropic', '--policy', f.policyFile], f.env);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stderr).toMatch(/✓ verify anthropic\/prod\/main#0/);
+    expect(r.stdout).toMatch(/rotated anthropic/);
+
+    // the file: new value, the stale alternate gone, every other line byte for byte, 0600
+    const text = readFileSync(f.envFile, 'utf8');
+    expect(text).toBe(`# written by openclaw gateway install\nOPENCLAW_LOG_LEVEL=info\nANTHROPIC_API_KEY=${NEW}\n`);
+    expect(statSync(f.envFile).mode & 0o777).toBe(0o600);
+    // the unit was restarted
+    expect(f.um.mainPid(UNIT)).not.toBe(pidBefore);
+
+    await f.waitGatewayReady();
+    f.fake.deny(OLD);
+    const seen = f.fake.seenKeys.length;
+    const turn2 = await f.agentTurn();
+    expect(turn2.code, turn2.stdout + turn2.stderr).toBe(0);
+    const after = f.fake.seenKeys.slice(seen);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.every((k) => k === NEW)).toBe(true);
+
+    // status shows the new version current, the old one previous, fingerprints only
+    const s = rekeySync(['status', 'anthropic', '--json', '--policy', f.policyFile], f.env);
+    expect(s.code).toBe(0);
+    const st = JSON.parse(s.stdout) as { secrets: { refs: { versions: { stages: string[]; fingerprint: string }[] }[]; last: { outcome: string } }[] };
+    const versions = st.secrets[0]!.refs[0]!.versions;
+    expect(versions.find((v) => v.stages.includes('current'))!.fingerprint).toMatch(/^sk-a…bbbb#/);
+    expect(versions.find((v) => v.stages.includes('previous'))!.fingerprint).toMatch(/^sk-a…aaaa#/);
+    expect(st.secrets[0]!.last.outcome).toBe('promoted');
+    expect(s.stdout).not.toContain(NEW);
+  });
+});
