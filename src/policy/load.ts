@@ -34,10 +34,14 @@ export function parsePolicy(text: string, file = 'policy'): Policy {
   }
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new PolicyError(
-      file,
-      doc.errors.map((e) => ({ path: e.linePos ? `line ${e.linePos[0].line}` : '(root)', message: `YAML: ${e.message.split('\n')[0]}` })),
-    );
+    // the first errors locate the mistake; the rest are its echo
+    const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
+    const issues = doc.errors.slice(0, 3).map((e) => ({
+      path: `line ${lineOf(e.pos[0])}`,
+      message: `YAML: ${e.message.split('\n')[0]}`,
+      ...(/flow/i.test(e.message) ? { hint: 'a {template} inside a flow map { … } must be quoted: path: "~/.openclaw-{env}/.env"' } : {}),
+    }));
+    throw new PolicyError(file, issues);
   }
   let data: unknown;
   try {
