@@ -22,13 +22,21 @@ function alive(pid: number): boolean {
   }
 }
 
+/** An empty or torn lock younger than this may be a live process between create and write. */
+const TORN_GRACE_MS = 5_000;
+
 async function readBody(path: string): Promise<LockBody | null> {
   try {
     return JSON.parse(await fs.readFile(path, 'utf8')) as LockBody;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    // a lock file torn by a crash between create and write: treat as stale, owner unknown
-    return { pid: -1, host: hostname(), rotationId: '?', command: '?', since: '?' };
+    // torn: created but not (yet) written. Owner unknown; its age decides (see isStale).
+    try {
+      const st = await fs.stat(path);
+      return { pid: -1, host: hostname(), rotationId: '?', command: 'a process that is starting', since: st.mtime.toISOString() };
+    } catch {
+      return null;
+    }
   }
 }
 
@@ -58,7 +66,8 @@ export function createFileLockManager(dir: string, now: () => Date): LockManager
     await fsyncDir(dir);
     return true;
   };
-  const isStale = (b: LockBody) => b.host === host && (b.pid <= 0 || !alive(b.pid));
+  const isStale = (b: LockBody) =>
+    b.host === host && (b.pid === -1 ? now().getTime() - Date.parse(b.since) > TORN_GRACE_MS : b.pid <= 0 || !alive(b.pid));
 
   const recover = async (p: string, seen: LockBody): Promise<void> => {
     const rp = `${p}.recover`;

@@ -1,0 +1,80 @@
+/**
+ * The SecretBackend contract: what every adapter (local, AWS, Vault) and its fake must do.
+ * Call `secretBackendContract(name, make)` from a test file; `make` returns a fresh backend.
+ */
+import { describe, expect, test } from 'vitest';
+import type { SecretBackend } from '../../src/core/ports.js';
+import { SecretValue } from '../../src/core/secret-value.js';
+
+const v = (s: string) => SecretValue.of(s);
+const sig = () => new AbortController().signal;
+
+export function secretBackendContract(name: string, make: () => Promise<{ backend: SecretBackend; ref: (n: string) => string }>) {
+  describe(`SecretBackend contract: ${name}`, () => {
+    test('an unknown ref reads as null at every stage and has no versions', async () => {
+      const { backend, ref } = await make();
+      for (const stage of ['current', 'pending', 'previous'] as const) expect(await backend.read(ref('none'), stage, sig())).toBeNull();
+      expect(await backend.versions(ref('none'), sig())).toEqual([]);
+    });
+
+    test('stage → pending; promote → current, old current → previous', async () => {
+      const { backend, ref } = await make();
+      const r = ref('a');
+      await backend.stage(r, v('value-one-000000000000'), 'rot-1', sig());
+      expect((await backend.read(r, 'pending', sig()))!.value.reveal()).toBe('value-one-000000000000');
+      expect(await backend.read(r, 'current', sig())).toBeNull();
+      await backend.promote(r, 'rot-1', sig());
+      expect((await backend.read(r, 'current', sig()))!.value.reveal()).toBe('value-one-000000000000');
+      expect(await backend.read(r, 'pending', sig())).toBeNull();
+      await backend.stage(r, v('value-two-000000000000'), 'rot-2', sig());
+      // staging does not change what consumers read
+      expect((await backend.read(r, 'current', sig()))!.value.reveal()).toBe('value-one-000000000000');
+      await backend.promote(r, 'rot-2', sig());
+      expect((await backend.read(r, 'current', sig()))!.value.reveal()).toBe('value-two-000000000000');
+      expect((await backend.read(r, 'previous', sig()))!.value.reveal()).toBe('value-one-000000000000');
+      const stages = (await backend.versions(r, sig())).flatMap((x) => x.stages).sort();
+      expect(stages).toEqual(['current', 'previous']);
+    });
+
+    test('every step is idempotent on the rotation id', async () => {
+      const { backend, ref } = await make();
+      const r = ref('b');
+      const a = await backend.stage(r, v('value-idem-00000000000'), 'rot-1', sig());
+      const b = await backend.stage(r, v('value-idem-00000000000'), 'rot-1', sig());
+      expect(b.versionId).toBe(a.versionId);
+      await backend.promote(r, 'rot-1', sig());
+      await backend.promote(r, 'rot-1', sig());
+      expect((await backend.read(r, 'current', sig()))!.value.reveal()).toBe('value-idem-00000000000');
+      expect(await backend.read(r, 'previous', sig())).toBeNull();
+      await backend.discard(r, 'rot-1', sig()); // nothing pending: no-op
+      expect((await backend.read(r, 'current', sig()))!.value.reveal()).toBe('value-idem-00000000000');
+    });
+
+    test('discard drops only the pending version', async () => {
+      const { backend, ref } = await make();
+      const r = ref('c');
+      await backend.stage(r, v('value-cur-000000000000'), 'rot-1', sig());
+      await backend.promote(r, 'rot-1', sig());
+      await backend.stage(r, v('value-bad-000000000000'), 'rot-2', sig());
+      await backend.discard(r, 'rot-2', sig());
+      await backend.discard(r, 'rot-2', sig());
+      expect(await backend.read(r, 'pending', sig())).toBeNull();
+      expect((await backend.read(r, 'current', sig()))!.value.reveal()).toBe('value-cur-000000000000');
+    });
+
+    test('promote of a rotation that staged nothing fails', async () => {
+      const { backend, ref } = await make();
+      await expect(backend.promote(ref('d'), 'rot-x', sig())).rejects.toThrow();
+    });
+
+    test('versions carry metadata, never values', async () => {
+      const { backend, ref } = await make();
+      const r = ref('e');
+      await backend.stage(r, v('value-meta-SECRET-0000'), 'rot-1', sig());
+      const vs = await backend.versions(r, sig());
+      expect(vs).toHaveLength(1);
+      expect(vs[0]!.stages).toEqual(['pending']);
+      expect(JSON.stringify(vs)).not.toContain('SECRET');
+    });
+  });
+}

@@ -1,0 +1,174 @@
+import { describe, expect, test } from 'vitest';
+import { SecretValue } from '../../src/core/secret-value.js';
+import { parsePolicy } from '../../src/policy/load.js';
+import { put } from '../../src/rotation/put.js';
+import { resumeAll } from '../../src/rotation/resume.js';
+import { rotate } from '../../src/rotation/rotate.js';
+import { fakeDeps } from '../harness/memory-stores.js';
+
+// fakes are reached through policy kinds the registry does not know; the fake deps ignore kinds
+const policy = parsePolicy(`
+version: 1
+environments: { prod: {} }
+agents: { main: {}, ops: {} }
+backends: { local: { kind: local } }
+services: { gw: { kind: systemd-user, unit: gw.service } }
+secrets:
+  anthropic:
+    layer: provider-key
+    provider: anthropic
+    envVar: ANTHROPIC_API_KEY
+    backend: local
+    ref: openclaw/{env}/anthropic
+    deliveries:
+      - { agent: [main, ops], env: prod, sink: { kind: systemd-env-file, path: "/srv/{agent}.env" }, service: gw, verify: { kind: openclaw-models-status } }
+`);
+const OLD = SecretValue.of('sk-ant-old-aaaaaaaaaaaaaaaaaaaaaaaaaaaa');
+const NEW = SecretValue.of('sk-ant-new-bbbbbbbbbbbbbbbbbbbbbbbbbbbb');
+const REF = 'openclaw/prod/anthropic';
+const T = ['anthropic/prod/main#0', 'anthropic/prod/ops#0'];
+
+/** A world where OLD is current and delivered, and NEW is put as pending. */
+async function world() {
+  const w = fakeDeps();
+  await w.backend.stage(REF, OLD, 'seed', w.deps.signal);
+  await w.backend.promote(REF, 'seed', w.deps.signal);
+  for (const id of T) w.sink.values.set(id, OLD);
+  w.verifier.acceptValue(OLD);
+  w.verifier.acceptValue(NEW);
+  await put(policy, 'anthropic', { env: 'prod' }, NEW, w.deps);
+  return w;
+}
+
+const current = async (w: Awaited<ReturnType<typeof world>>) => (await w.backend.read(REF, 'current', w.deps.signal))?.value;
+const pending = async (w: Awaited<ReturnType<typeof world>>) => (await w.backend.read(REF, 'pending', w.deps.signal))?.value;
+
+describe('rotate on fakes', () => {
+  test('happy path: delivered, one restart, verified, promoted, audited with fingerprints', async () => {
+    const w = await world();
+    const r = await rotate(policy, 'anthropic', {}, { dryRun: false }, w.deps);
+    expect(r.outcome).toBe('promoted');
+    expect(r.exitCode).toBe(0);
+    expect(T.map((id) => w.sink.values.get(id)?.equals(NEW))).toEqual([true, true]);
+    expect(w.service.restarts).toEqual(['gw.service']);
+    expect((await current(w))!.equals(NEW)).toBe(true);
+    expect(await pending(w)).toBeUndefined();
+    expect((await w.backend.read(REF, 'previous', w.deps.signal))!.value.equals(OLD)).toBe(true);
+    const audit = w.audit.records.at(-1)!;
+    expect(audit).toMatchObject({ outcome: 'promoted', oldFingerprints: { [REF]: OLD.fingerprint }, newFingerprints: { [REF]: NEW.fingerprint } });
+    expect(JSON.stringify(audit)).not.toContain(NEW.reveal());
+    expect(w.snapshots.data.size).toBe(0);
+  });
+
+  test('dry run changes nothing', async () => {
+    const w = await world();
+    const r = await rotate(policy, 'anthropic', {}, { dryRun: true }, w.deps);
+    expect(r.outcome).toBe('dry-run');
+    expect(w.sink.values.get(T[0]!)!.equals(OLD)).toBe(true);
+    expect(w.journal.events.size).toBe(0);
+  });
+
+  test('verification fails → every target restored, restarted, old value re-verified, pending discarded, exit 5', async () => {
+    const w = await world();
+    w.verifier.accept.delete(NEW.fingerprint);
+    const r = await rotate(policy, 'anthropic', {}, { dryRun: false }, w.deps);
+    expect(r.outcome).toBe('rolled-back');
+    expect(r.exitCode).toBe(5);
+    expect(T.map((id) => w.sink.values.get(id)?.equals(OLD))).toEqual([true, true]);
+    expect(w.service.restarts).toEqual(['gw.service', 'gw.service']);
+    expect(w.verifier.calls.filter((c) => c.fingerprint === OLD.fingerprint).length).toBe(2);
+    expect((await current(w))!.equals(OLD)).toBe(true);
+    expect(await pending(w)).toBeUndefined();
+  });
+
+  test('restart fails → rollback', async () => {
+    const w = await world();
+    w.service.failRestart.add('gw.service');
+    let calls = 0;
+    const orig = w.service.restart.bind(w.service);
+    w.service.restart = async (u, s, o) => {
+      // the first restart (new value) fails; the rollback's restart works
+      if (++calls > 1) w.service.failRestart.delete('gw.service');
+      return orig(u, s, o);
+    };
+    const r = await rotate(policy, 'anthropic', {}, { dryRun: false }, w.deps);
+    expect(r.outcome).toBe('rolled-back');
+    expect(r.failure?.phase).toBe('restart');
+    expect(T.map((id) => w.sink.values.get(id)?.equals(OLD))).toEqual([true, true]);
+  });
+
+  test('a rollback that cannot restore → exit 6, journal left open, resume retries it', async () => {
+    const w = await world();
+    w.verifier.accept.delete(NEW.fingerprint);
+    w.sink.fail.add('restore');
+    const r = await rotate(policy, 'anthropic', {}, { dryRun: false }, w.deps);
+    expect(r.outcome).toBe('rollback-failed');
+    expect(r.exitCode).toBe(6);
+    expect(r.message).toMatch(/human/i);
+    // a new rotation is refused until resumed
+    await expect(rotate(policy, 'anthropic', {}, { dryRun: false }, w.deps)).rejects.toMatchObject({ code: 'ROTATION_UNFINISHED', exitCode: 3 });
+    w.sink.fail.delete('restore');
+    const [again] = await resumeAll(policy, w.deps);
+    expect(again!.outcome).toBe('rolled-back');
+    expect(T.map((id) => w.sink.values.get(id)?.equals(OLD))).toEqual([true, true]);
+  });
+
+  test('a stage refused by the backend → nothing delivered, exit 4', async () => {
+    const w = await world();
+    w.backend.stage = async () => {
+      throw Object.assign(new Error('denied'), { code: 'ACCESS_DENIED' });
+    };
+    const r = await rotate(policy, 'anthropic', {}, { dryRun: false }, w.deps);
+    expect(r.outcome).toBe('rolled-back');
+    expect(r.exitCode).toBe(4);
+    expect(w.sink.values.get(T[0]!)!.equals(OLD)).toBe(true);
+  });
+
+  test('no pending value for a provider key → usage error naming `rekey put`', async () => {
+    const w = fakeDeps();
+    await expect(rotate(policy, 'anthropic', {}, { dryRun: false }, w.deps)).rejects.toMatchObject({ code: 'NO_PENDING_VALUE', exitCode: 2 });
+  });
+});
+
+describe('crash after every journal step, then resume', () => {
+  test('every case ends all-new-and-verified or all-old-and-verified, stages consistent', async () => {
+    // how many journal appends a full rotation makes
+    const probe = await world();
+    let total = 0;
+    probe.deps.afterAppend = () => void total++;
+    await rotate(policy, 'anthropic', {}, { dryRun: false }, probe.deps);
+    expect(total).toBeGreaterThan(15);
+
+    const results: string[] = [];
+    for (let k = 1; k <= total; k++) {
+      const w = await world();
+      let n = 0;
+      const crashed = new Promise<void>((resolve) => {
+        w.deps.afterAppend = () => {
+          if (++n === k) {
+            resolve();
+            return new Promise<void>(() => {}); // the process is gone: nothing after this runs
+          }
+        };
+      });
+      void rotate(policy, 'anthropic', {}, { dryRun: false }, w.deps);
+      await crashed;
+      // a new process: same disk (journal, backend, sinks, snapshots), stale lock recovered
+      w.locks.held.clear();
+      const resumeDeps = { ...w.deps, afterAppend: undefined };
+      await resumeAll(policy, resumeDeps);
+      expect(await w.journal.unfinished()).toEqual([]);
+      const cur = (await current(w))!;
+      const all = T.map((id) => w.sink.values.get(id)!);
+      const consistent = all.every((v) => v.equals(cur));
+      expect(consistent, `crash after append ${k}: sinks and backend disagree`).toBe(true);
+      // no pending version of the rotation is left; an operator's `put` value the rotation never staged stays
+      const left = await w.backend.read(REF, 'pending', w.deps.signal);
+      expect(left === null || left.rotationId!.startsWith('put-'), `crash after append ${k}: the rotation left a pending version`).toBe(true);
+      results.push(cur.equals(NEW) ? 'new' : 'old');
+    }
+    // both endings happen: early crashes roll back, late ones roll forward
+    expect(results[0]).toBe('old');
+    expect(results.at(-1)).toBe('new');
+  });
+});
