@@ -35,7 +35,7 @@ export interface LocalBackendDeps {
  * current / pending / previous; versions without a stage are dropped, so the store never keeps
  * more old secrets than rollback needs. Coordinates this host only (the rotation lock).
  */
-export function createLocalBackend(deps: LocalBackendDeps) {
+export function createLocalBackend(deps: LocalBackendDeps): SecretBackend {
   const file = (ref: string) => join(deps.dir, 'secrets', `${createHash('sha256').update(ref).digest('hex').slice(0, 40)}.json`);
   const aad = (ref: string, v: string) => `local:${ref}:${v}`;
 

@@ -10,7 +10,7 @@ interface MemVersion {
 }
 
 /** The backend fake: same contract as the real adapters, in memory. Tests reach `data`. */
-export function createMemoryBackend() {
+export function createMemoryBackend(): SecretBackend & { data: Map<string, { next: number; versions: MemVersion[] }> } {
   const data = new Map<string, { next: number; versions: MemVersion[] }>();
   const get = (ref: string) => {
     let d = data.get(ref);
@@ -61,5 +61,5 @@ export function createMemoryBackend() {
     async versions(ref) {
       return get(ref).versions.map((v): VersionInfo => ({ versionId: v.versionId, stages: [...v.stages], rotationId: v.rotationId, fingerprint: v.value.fingerprint }));
     },
-  } satisfies SecretBackend & Record<string, unknown>;
+  };
 }

@@ -2,7 +2,7 @@ import { DeliveryError } from '../../src/core/errors.js';
 import type { ServiceManager } from '../../src/core/ports.js';
 
 /** The service-manager fake: counts restarts; `failRestart` makes restarts of a unit fail. */
-export function createMemoryService() {
+export function createMemoryService(): ServiceManager & { restarts: string[]; failRestart: Set<string>; reads: Map<string, string[]> } {
   const restarts: string[] = [];
   const failRestart = new Set<string>();
   const reads = new Map<string, string[]>();
@@ -22,5 +22,5 @@ export function createMemoryService() {
     async environment(unit) {
       return { vars: {}, files: reads.get(unit) ?? [] };
     },
-  } satisfies ServiceManager & Record<string, unknown>;
+  };
 }

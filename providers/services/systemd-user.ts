@@ -44,7 +44,7 @@ export function splitEnvironmentProperty(s: string): string[] {
  * main PID has stayed the same for `settleMs` (a unit that dies at start flips back to
  * activating/failed); pre-flight that the unit really reads the file rekey writes.
  */
-export function createSystemdUserService(deps: SystemdUserDeps) {
+export function createSystemdUserService(deps: SystemdUserDeps): ServiceManager {
   const systemctl = deps.systemctl ?? 'systemctl';
   const run = async (args: string[], signal: AbortSignal) => {
     const r = await deps.exec.run([systemctl, '--user', ...args], { env: deps.env, signal, timeoutMs: 30_000 });

@@ -2,7 +2,7 @@ import type { Sink } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 
 /** The sink fake: one value per target id. `fail` makes the next call of a method throw. */
-export function createMemorySink(kind = 'memory') {
+export function createMemorySink(kind = 'memory'): Sink & { values: Map<string, SecretValue | null>; fail: Set<'check' | 'snapshot' | 'write' | 'restore'> } {
   const values = new Map<string, SecretValue | null>();
   const fail = new Set<'check' | 'snapshot' | 'write' | 'restore'>();
   const maybeFail = (m: 'check' | 'snapshot' | 'write' | 'restore') => {
@@ -39,5 +39,5 @@ export function createMemorySink(kind = 'memory') {
     async read(t) {
       return values.get(t.id) ?? null;
     },
-  } satisfies Sink & Record<string, unknown>;
+  };
 }

@@ -26,7 +26,7 @@ const config = (t: Target): SystemdEnvFileSinkConfig => {
  * stays. Writes go through the one atomic-write routine: 0600, owner = the service's user,
  * never through a symlink, never into a directory others can write.
  */
-export function createSystemdEnvFileSink() {
+export function createSystemdEnvFileSink(): Sink {
   const owner = (t: Target) => resolveOwner(config(t).owner);
   const removes = (t: Target) => (config(t).removeAlternates && t.layer === 'provider-key' ? providerAlternates(t.envVar, t.provider) : () => false);
   const write = async (t: Target, bytes: Buffer, mode = 0o600) => {

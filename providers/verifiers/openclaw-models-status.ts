@@ -1,5 +1,5 @@
 import { InternalError } from '../../src/core/errors.js';
-import type { Exec, Verifier, VerifyResult } from '../../src/core/ports.js';
+import type { Exec, Verifier, VerifyFailure, VerifyResult } from '../../src/core/ports.js';
 import type { SecretValue } from '../../src/core/secret-value.js';
 import type { Target } from '../../src/core/target.js';
 import { openclawMask } from './openclaw-mask.js';
@@ -41,31 +41,32 @@ function scrub(text: string, value: SecretValue): string {
  * variable rekey delivered and its masked hint matches the expected value. A stored auth profile
  * that wins over the env key is reported as shadowing, not as a generic failure.
  */
-export function createOpenclawModelsStatusVerifier(deps: ModelsStatusDeps) {
+export function createOpenclawModelsStatusVerifier(deps: ModelsStatusDeps): Verifier {
   return {
     kind: 'openclaw-models-status',
     async verify(t, expected, signal): Promise<VerifyResult> {
       const c = cfg(t);
-      const fail = (reason: string, diagnosis?: string): VerifyResult => ({ ok: false, layer: 'provider-key', reason, ...(diagnosis ? { diagnosis } : {}) });
-      if (expected === null) return fail('nothing to verify against');
+      const fail = (code: VerifyFailure, reason: string, diagnosis?: string): VerifyResult => ({ ok: false, layer: 'provider-key', code, reason, ...(diagnosis ? { diagnosis } : {}) });
+      if (expected === null) return fail('error', 'nothing to verify against');
       const env: Record<string, string> = { ...deps.baseEnv };
       for (const [k, v] of Object.entries(await deps.serviceEnv(t, signal))) env[k] = v.reveal();
       if (c.stateDir) env.OPENCLAW_STATE_DIR = c.stateDir;
       if (c.configPath) env.OPENCLAW_CONFIG_PATH = c.configPath;
       const agent = c.agent ?? t.agent;
       const r = await deps.exec.run([...c.command, 'models', 'status', '--json', '--check', '--agent', agent], { env, signal, timeoutMs: c.timeoutMs });
-      if (r.timedOut) return fail(`openclaw models status timed out after ${c.timeoutMs} ms`);
+      if (r.timedOut) return fail('error', `openclaw models status timed out after ${c.timeoutMs} ms`);
       let json: ModelsStatusJson;
       try {
         json = JSON.parse(r.stdout) as ModelsStatusJson;
       } catch {
-        return fail(`openclaw models status printed no JSON (exit ${r.code}): ${scrub(r.stderr.trim() || r.stdout.trim(), expected)}`);
+        return fail('error', `openclaw models status printed no JSON (exit ${r.code}): ${scrub(r.stderr.trim() || r.stdout.trim(), expected)}`);
       }
       const provider = t.provider ?? '';
       const p = json.auth?.providers?.find((x) => x.provider === provider);
       const want = openclawMask(expected.reveal());
       if (!p || p.effective?.kind === 'missing' || json.auth?.missingProvidersInUse?.includes(provider)) {
         return fail(
+          'missing',
           `OpenClaw (agent ${agent}) sees no key for provider ${provider}`,
           `No API key for provider ${provider}: the service environment has ${t.envVar} ${t.envVar in env ? 'set' : 'unset'}; check that the unit reads the file rekey wrote and that the agent's model uses ${provider}`,
         );
@@ -74,17 +75,19 @@ export function createOpenclawModelsStatusVerifier(deps: ModelsStatusDeps) {
       if (kind === 'profiles') {
         const labels = (p.profiles?.labels ?? []).map((l) => l.split('=')[0]).join(', ');
         return fail(
+          'shadowed',
           `a stored auth profile shadows the env key for ${provider} (agent ${agent})`,
           `OpenClaw prefers stored profiles over env: ${labels || 'a profile'} wins over ${t.envVar}. Remove it (openclaw models auth logout <id> --yes --agent ${agent}) or deliver through the openclaw-auth-profile sink.`,
         );
       }
-      if (kind !== 'env') return fail(`OpenClaw's effective source for ${provider} is "${kind ?? 'unknown'}", not the env variable rekey delivered`);
+      if (kind !== 'env') return fail('wrong-source', `OpenClaw's effective source for ${provider} is "${kind ?? 'unknown'}", not the env variable rekey delivered`);
       const source = p.env?.source ?? '';
       if (source && !source.includes(t.envVar)) {
-        return fail(`OpenClaw reads ${provider}'s key from ${source}, not ${t.envVar}`, 'another env name wins: remove it or point the policy at it');
+        return fail('wrong-source', `OpenClaw reads ${provider}'s key from ${source}, not ${t.envVar}`, 'another env name wins: remove it or point the policy at it');
       }
       if (p.effective?.detail !== want) {
         return fail(
+          'mismatch',
           `OpenClaw's effective key for ${provider} is not the one rekey delivered (expected ${expected.fingerprint})`,
           'another source sets the same variable later (a second EnvironmentFile=, ~/.openclaw/.env, env.vars in openclaw.json) or the delivery did not land',
         );

@@ -81,9 +81,12 @@ export interface ServiceManager {
   environment(unit: string, signal: AbortSignal): Promise<ServiceEnvironment>;
 }
 
+/** why a consumer did not verify: `shadowed` = another source wins over the one rekey writes */
+export type VerifyFailure = 'shadowed' | 'mismatch' | 'missing' | 'wrong-source' | 'error';
+
 export type VerifyResult =
   | { ok: true; detail: string }
-  | { ok: false; layer: 'provider-key' | 'gateway-token'; reason: string; diagnosis?: string };
+  | { ok: false; layer: 'provider-key' | 'gateway-token'; code: VerifyFailure; reason: string; diagnosis?: string };
 
 export interface Verifier {
   readonly kind: string;

@@ -1,5 +1,6 @@
 import type { Plan } from '../plan/planner.js';
 import { sinkTouches } from '../plan/blast-radius.js';
+import { UnsafeError } from '../core/errors.js';
 import type { RekeyDeps } from './context.js';
 
 /** Read-only checks before anything is written: every sink is safe, every unit reads its files. */
@@ -13,4 +14,25 @@ export async function preflight(plan: Plan, deps: RekeyDeps): Promise<void> {
     byUnit.set(t.service.unit, u);
   }
   for (const [unit, u] of byUnit) await deps.service(u.kind).preflight(unit, [...u.files], deps.signal);
+  await baseline(plan, deps);
+}
+
+/**
+ * Before anything is written, every consumer must verify with the backend's current version:
+ * otherwise neither the rotation nor its rollback can be judged (a stored profile shadowing the
+ * env key, or a file edited by hand, would make even the rollback "fail"). Refused with exit 3.
+ */
+async function baseline(plan: Plan, deps: RekeyDeps): Promise<void> {
+  const backend = deps.backend(plan.backend);
+  for (const t of plan.targets) {
+    const cur = await deps.retry(`read current ${t.ref}`, () => backend.read(t.ref, 'current', deps.signal));
+    if (!cur) continue; // first delivery: nothing to compare with
+    const r = await deps.verifier(t.verify.kind).verify(t, cur.value, deps.signal);
+    if (r.ok) continue;
+    const code = r.code === 'shadowed' ? 'SHADOWED' : 'BASELINE_FAILED';
+    throw new UnsafeError(code, `${t.id}: before rotating, the consumer does not verify with the current version ${cur.value.fingerprint}: ${r.reason}`, {
+      details: { target: t.id, verifyCode: r.code },
+      hint: r.diagnosis ?? 'fix the consumer first (or `rekey put` the value it really uses and rotate to it)',
+    });
+  }
 }

@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic.js';
-import { assertOpenclawInstalled, freePort, gatewayUnit, OPENCLAW, runOpenclawAsync, writeOpenclawConfig } from './openclaw.js';
+import { assertOpenclawInstalled, freePort, gatewayUnit, lightUnit, OPENCLAW, runOpenclawAsync, writeOpenclawConfig } from './openclaw.js';
 import { startUserManager, type UserManager } from './systemd-user.js';
 import { rekeySync } from './rekey-cli.js';
 
@@ -29,6 +29,8 @@ export interface GatewayFixture {
   writePolicy(extraDelivery?: string, serviceExtra?: string): void;
   /** (re)write the unit, optionally with extra [Service] lines, and start it */
   installGateway(extra?: string): Promise<void>;
+  /** the light stand-in unit (same env layout, /bin/sleep) */
+  installLightUnit(extra?: string): Promise<void>;
   waitGatewayReady(timeoutMs?: number): Promise<void>;
   /** one agent turn through the Gateway; returns the CLI's result */
   agentTurn(): Promise<{ code: number | null; stdout: string; stderr: string }>;
@@ -99,6 +101,11 @@ ${extraDelivery}`,
       um.writeUnit(UNIT, gatewayUnit({ home, port: gatewayPort, ...(extra ? { extra } : {}) }));
       const r = um.systemctl('restart', UNIT);
       if (r.code !== 0) throw new Error(`cannot start the gateway unit: ${r.stderr}`);
+    },
+    async installLightUnit(extra) {
+      um.writeUnit(UNIT, lightUnit({ home, ...(extra ? { extra } : {}) }));
+      const r = um.systemctl('restart', UNIT);
+      if (r.code !== 0) throw new Error(`cannot start the unit: ${r.stderr}`);
     },
     async waitGatewayReady(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;

@@ -86,6 +86,20 @@ Restart=no
 `;
 }
 
+/**
+ * A light stand-in unit with the Gateway's environment layout (same EnvironmentFile=), for
+ * scenarios that need a real restart and the real `openclaw models status` but not a serving
+ * Gateway (it is a CLI-local view of the unit's environment). `extra` adds [Service] lines.
+ */
+export function lightUnit(o: { home: string; extra?: string }): string {
+  return `[Service]
+Environment=HOME=${o.home}
+EnvironmentFile=-${o.home}/.openclaw/gateway.systemd.env
+${o.extra ?? ''}
+ExecStart=/bin/sleep infinity
+`;
+}
+
 export function runOpenclaw(args: string[], env: Record<string, string>, input?: string) {
   const r = spawnSync(NODE24, [OPENCLAW_MJS, ...args], { env: { PATH: `${dirname(NODE24)}:/usr/bin:/bin`, ...env }, input, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
