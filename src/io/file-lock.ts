@@ -112,6 +112,25 @@ export function createFileLockManager(dir: string, now: () => Date): LockManager
       }
       throw new UnsafeError('LOCK_CONTENDED', `could not take the lock for "${name}": it keeps changing hands`, { details: { lock: p } });
     },
+    async sweepStale() {
+      let names: string[];
+      try {
+        names = (await fs.readdir(dir)).filter((n) => n.endsWith('.lock'));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw e;
+      }
+      const swept: string[] = [];
+      for (const n of names) {
+        const p = join(dir, n);
+        const b = await readBody(p);
+        if (b && isStale(b)) {
+          await recover(p, b);
+          if ((await readBody(p)) === null) swept.push(n.slice(0, -5));
+        }
+      }
+      return swept;
+    },
     async inspect(name) {
       const b = await readBody(path(name));
       if (!b) return null;

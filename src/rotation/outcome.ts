@@ -18,12 +18,12 @@ export function outcomeExit(outcome: Terminal, s: RotationState): ExitCode {
 }
 
 export function outcomeMessage(outcome: Terminal, secret: string, s: RotationState): string {
-  const why = s.failure ? `${s.failure.phase} ${s.failure.item}: ${s.failure.reason}` : '';
+  const why = s.failure ? `${s.failure.phase} ${s.failure.item}: ${s.failure.reason}` : 'interrupted before promote';
   switch (outcome) {
     case 'promoted':
       return `rotated ${secret}: every target verified, new version promoted`;
     case 'rolled-back':
-      return `rotation of ${secret} failed and was rolled back; consumers hold the old credential and it verified. Cause: ${why}`;
+      return `rotation of ${secret} was rolled back; consumers hold the old credential and it verified. Cause: ${why}`;
     case 'incomplete':
       return `rotation of ${secret} verified everywhere but promote did not finish (${why}). Consumers hold the new credential. Run \`rekey resume\` to finish it.`;
     case 'rollback-failed':

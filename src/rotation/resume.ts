@@ -12,6 +12,8 @@ import { apply, initialState, resumeDecision, rollbackEntry, type JournalEvent }
  * from promote on roll forward; a failed rollback is retried (every step is idempotent).
  */
 export async function resumeAll(policy: Policy, deps: RekeyDeps): Promise<RotateReport[]> {
+  const swept = await deps.locks.sweepStale();
+  if (swept.length) deps.log.warn({ locks: swept }, 'removed stale locks of dead processes');
   const reports: RotateReport[] = [];
   for (const u of await deps.journal.unfinished()) reports.push(await resumeOne(policy, u.rotationId, deps));
   return reports;

@@ -27,6 +27,8 @@ export interface LockManager {
   /** throws UnsafeError (exit 3) if a live process holds it; recovers a stale one */
   acquire(name: string, owner: { rotationId: string; command: string }): Promise<LockHandle>;
   inspect(name: string): Promise<{ pid: number; host: string; rotationId: string; since: string; alive: boolean } | null>;
+  /** remove every lock whose owner on this host is dead; returns their names */
+  sweepStale(): Promise<string[]>;
 }
 
 export interface AuditLog {

@@ -58,6 +58,9 @@ export function memoryLocks(): LockManager & { held: Set<string> } {
       held.add(name);
       return { release: async () => void held.delete(name) };
     },
+    async sweepStale() {
+      return [];
+    },
     async inspect(name) {
       return held.has(name) ? { pid: 1, host: 'h', rotationId: '?', since: '?', alive: true } : null;
     },
