@@ -21,6 +21,17 @@ export interface UserManager {
   stop(): Promise<void>;
 }
 
+const CGROUP_HIERARCHIES = ['/sys/fs/cgroup/systemd', '/sys/fs/cgroup/unified'];
+
+/** remove a manager's cgroup trees, deepest first (they are empty once its processes are gone) */
+function removeCgroups(name: string): void {
+  for (const h of [...CGROUP_HIERARCHIES, '/sys/fs/cgroup']) {
+    const root = join(h, name);
+    if (!existsSync(root)) continue;
+    spawnSync('find', [root, '-depth', '-type', 'd', '-exec', 'rmdir', '{}', ';'], { stdio: 'ignore' });
+  }
+}
+
 const SYSTEMD = ['/lib/systemd/systemd', '/usr/lib/systemd/systemd'].find(existsSync) ?? '/lib/systemd/systemd';
 
 export async function startUserManager(root: string): Promise<UserManager> {
@@ -36,7 +47,14 @@ export async function startUserManager(root: string): Promise<UserManager> {
     LANG: 'C.UTF-8',
   };
   if (process.getuid?.() !== 0) throw new Error('the systemd user manager harness needs root (unshare --mount)');
-  const script = 'mkdir -p /run/systemd && mount -t tmpfs tmpfs /run/systemd && mkdir -p /run/systemd/system && exec ' + SYSTEMD + ' --user';
+  // Its own cgroup in every hierarchy that systemd manages: two managers of the same uid in one
+  // cgroup would treat each other's units as their own (and kill them when one exits).
+  const cgroup = `rekey-test-${process.pid}-${Date.now()}`;
+  const script = [
+    `for h in ${CGROUP_HIERARCHIES.join(' ')}; do if [ -d "$h" ]; then mkdir -p "$h/${cgroup}" && echo $$ > "$h/${cgroup}/cgroup.procs"; fi; done`,
+    'mkdir -p /run/systemd && mount -t tmpfs tmpfs /run/systemd && mkdir -p /run/systemd/system',
+    `exec ${SYSTEMD} --user`,
+  ].join(' && ');
   const child: ChildProcess = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], { env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -82,6 +100,8 @@ export async function startUserManager(root: string): Promise<UserManager> {
       } catch {
         /* gone */
       }
+      await new Promise((r) => setTimeout(r, 100));
+      removeCgroups(cgroup);
     },
   };
 }
