@@ -97,7 +97,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const policy = await loadPolicy(a.global.policy);
         const deps = depsFor(policy);
         const plan = planRotation(policy, requireSecret(a), filter, deps.planContext);
-        out(renderPlan(plan), planJson(plan));
+        out(renderPlan(plan, deps.planContext.hostname), planJson(plan));
         return ExitCode.ok;
       }
       case 'rotate': {

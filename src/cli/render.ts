@@ -6,7 +6,7 @@ import type { SecretStatus } from '../rotation/status.js';
 
 const list = (xs: string[]) => (xs.length ? xs.join(', ') : '—');
 
-export function renderPlan(p: Plan): string {
+export function renderPlan(p: Plan, hostname?: string): string {
   const lines = [
     `plan: rotate ${p.secret} (${p.layer}) from backend ${p.backend} (${p.backendKind})`,
     '',
@@ -25,7 +25,7 @@ export function renderPlan(p: Plan): string {
     'blast radius:',
     `  agents:        ${list(p.blastRadius.agents)}`,
     `  environments:  ${list(p.blastRadius.environments)}`,
-    `  hosts:         ${list(p.blastRadius.hosts)}`,
+    `  hosts:         ${list(p.blastRadius.hosts.map((h) => (h === '*' ? `any host that runs this policy${hostname ? ` (here: ${hostname})` : ''}` : h)))}`,
     `  units:         ${list(p.blastRadius.units)}`,
     `  files:         ${list(p.blastRadius.files)}`,
     `  keychain:      ${list(p.blastRadius.keychainItems)}`,

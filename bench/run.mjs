@@ -1,0 +1,121 @@
+// rekey benchmarks: ratios in one run, never timed tests.
+//  1. CLI cold start of `rekey plan` on a 50-agent policy, against bare `node` start-up.
+//  2. A real 50-target rotation (50 systemd user units, the real openclaw verifier): the
+//     orchestrator's own time against the time spent in systemd and openclaw.
+// Needs root and scripts/install-test-tools.sh (like the integration tests). Usage: npm run bench [-- N]
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+const N = Number(process.argv[2] ?? 50);
+const dist = new URL('../dist/', import.meta.url).pathname;
+const { startUserManager } = await import(join(dist, 'test/harness/systemd-user.js'));
+const { OPENCLAW, writeOpenclawConfig, assertOpenclawInstalled } = await import(join(dist, 'test/harness/openclaw.js'));
+const { buildDeps } = await import(join(dist, 'src/cli/deps.js'));
+const { parsePolicy } = await import(join(dist, 'src/policy/load.js'));
+const { rotate } = await import(join(dist, 'src/rotation/rotate.js'));
+const { put } = await import(join(dist, 'src/rotation/put.js'));
+const { SecretValue } = await import(join(dist, 'src/core/secret-value.js'));
+const { silentLogger } = await import(join(dist, 'src/core/logger.js'));
+assertOpenclawInstalled();
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const time = (fn) => {
+  const t = performance.now();
+  fn();
+  return performance.now() - t;
+};
+const root = mkdtempSync(join(tmpdir(), 'rekey-bench-'));
+const agents = Array.from({ length: N }, (_, i) => `a${String(i).padStart(2, '0')}`);
+const policyText = (home) => `version: 1
+environments: { prod: {} }
+agents: { ${agents.map((a) => `${a}: {}`).join(', ')} }
+backends: { local: { kind: local } }
+services:
+  gw: { kind: systemd-user, unit: "agent-{agent}.service", settleMs: 100 }
+secrets:
+  anthropic:
+    layer: provider-key
+    provider: anthropic
+    envVar: ANTHROPIC_API_KEY
+    backend: local
+    ref: openclaw/{env}/{agent}/anthropic
+    deliveries:
+      - agent: [${agents.join(', ')}]
+        env: prod
+        sink: { kind: systemd-env-file, path: "${home}/agents/{agent}.env" }
+        service: gw
+        verify: { kind: openclaw-models-status, command: ${JSON.stringify(OPENCLAW)}, agent: main }
+`;
+
+// 1. cold start
+const um = await startUserManager(root);
+const home = um.home;
+const policyFile = join(root, 'policy.yaml');
+writeFileSync(policyFile, policyText(home));
+const env = { ...um.env, REKEY_HOME: join(root, 'rekey') };
+const cli = (args) => spawnSync(process.execPath, [join(dist, 'src/cli/main.js'), ...args, '--policy', policyFile], { env, encoding: 'utf8' });
+if (cli(['init']).status !== 0) throw new Error('init failed');
+const bare = [], plan = [];
+for (let i = 0; i < 11; i++) {
+  bare.push(time(() => spawnSync(process.execPath, ['-e', '0'])));
+  plan.push(time(() => {
+    const r = cli(['plan', 'anthropic', '--json']);
+    if (r.status !== 0) throw new Error(r.stderr);
+  }));
+}
+
+// 2. a real N-target rotation
+writeOpenclawConfig({ home, providerUrl: 'http://127.0.0.1:9', gatewayPort: 1, gatewayToken: 'x'.repeat(40) });
+mkdirSync(join(home, 'agents'), { recursive: true, mode: 0o700 });
+const key = (tag, a) => `sk-ant-${tag}-${a}-${'k'.repeat(32)}`;
+for (const a of agents) {
+  writeFileSync(join(home, 'agents', `${a}.env`), `ANTHROPIC_API_KEY=${key('old', a)}\n`, { mode: 0o600 });
+  writeFileSync(join(um.unitDir, `agent-${a}.service`), `[Service]\nEnvironment=HOME=${home}\nEnvironmentFile=${home}/agents/${a}.env\nExecStart=/bin/sleep infinity\n`);
+}
+um.systemctl('daemon-reload');
+um.systemctl('start', ...agents.map((a) => `agent-${a}.service`));
+
+const policy = parsePolicy(policyText(home));
+const spent = { service: 0, verifier: 0, serviceCalls: 0, verifierCalls: 0 };
+const timed = (obj, bucket) =>
+  new Proxy(obj, {
+    get(target, prop) {
+      const v = target[prop];
+      if (typeof v !== 'function') return v;
+      return async (...args) => {
+        const t = performance.now();
+        try {
+          return await v.apply(target, args);
+        } finally {
+          spent[bucket] += performance.now() - t;
+          spent[`${bucket}Calls`]++;
+        }
+      };
+    },
+  });
+const base = buildDeps({ policy, home: env.REKEY_HOME, env: { ...process.env, ...env }, log: silentLogger, signal: new AbortController().signal });
+const deps = { ...base, service: (k) => timed(base.service(k), 'service'), verifier: (k) => timed(base.verifier(k), 'verifier') };
+// adopt the old keys as current, then put new ones
+for (const a of agents) await put(policy, 'anthropic', { agent: a }, SecretValue.of(key('old', a)), deps);
+let r = await rotate(policy, 'anthropic', {}, { dryRun: false }, deps);
+if (r.outcome !== 'promoted') throw new Error(`adoption: ${r.message}`);
+for (const a of agents) await put(policy, 'anthropic', { agent: a }, SecretValue.of(key('new', a)), deps);
+Object.assign(spent, { service: 0, verifier: 0, serviceCalls: 0, verifierCalls: 0 });
+const t0 = performance.now();
+r = await rotate(policy, 'anthropic', {}, { dryRun: false }, deps);
+const total = performance.now() - t0;
+if (r.outcome !== 'promoted') throw new Error(`rotation: ${r.message}`);
+const external = spent.service + spent.verifier;
+const own = total - external;
+
+await um.stop();
+rmSync(root, { recursive: true, force: true, maxRetries: 5 });
+
+const ms = (x) => `${x.toFixed(0)} ms`;
+console.log(`rekey bench (node ${process.version}, ${N} agents/targets)`);
+console.log(`cold start: rekey plan (${N}-agent policy) median ${ms(median(plan))}; bare node ${ms(median(bare))}; ratio ${(median(plan) / median(bare)).toFixed(2)}x`);
+console.log(`rotation of ${N} targets: total ${ms(total)}; systemd ${ms(spent.service)} (${spent.serviceCalls} calls), openclaw ${ms(spent.verifier)} (${spent.verifierCalls} calls)`);
+console.log(`orchestrator's own time ${ms(own)} = ${((own / external) * 100).toFixed(2)}% of the time in systemd + openclaw (ratio ${(own / external).toFixed(4)})`);

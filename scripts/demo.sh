@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The main job, on the embedded default backend, end to end, on a fresh machine:
+# installs what it needs, then rotates the Anthropic key of a real OpenClaw Gateway.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
+npm run build --silent
+bash scripts/install-test-tools.sh
+exec node dist/scripts/demo.js
