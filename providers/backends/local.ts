@@ -6,6 +6,7 @@ import type { SecretBackend, Stage, VersionInfo } from '../../src/core/ports.js'
 import { SecretValue } from '../../src/core/secret-value.js';
 import { atomicWrite, readNoFollow } from '../../src/io/atomic-write.js';
 import { open, seal, type Sealed } from '../../src/io/sealed-box.js';
+import { addPending, discardIn, promoteIn, prune, stagedBy } from './stage-book.js';
 
 interface StoredVersion {
   versionId: string;
@@ -47,12 +48,9 @@ export function createLocalBackend(deps: LocalBackendDeps): SecretBackend {
     return doc;
   };
   const save = async (doc: StoredSecret) => {
-    doc.versions = doc.versions.filter((v) => v.stages.length > 0);
+    doc.versions = prune(doc.versions);
     await fs.mkdir(join(deps.dir, 'secrets'), { recursive: true, mode: 0o700 });
     await atomicWrite(file(doc.ref), JSON.stringify(doc, null, 1) + '\n');
-  };
-  const take = (doc: StoredSecret, stage: Stage) => {
-    for (const v of doc.versions) v.stages = v.stages.filter((s) => s !== stage);
   };
 
   return {
@@ -68,45 +66,23 @@ export function createLocalBackend(deps: LocalBackendDeps): SecretBackend {
 
     async stage(ref, value, rotationId) {
       const doc = await load(ref);
-      const mine = doc.versions.find((v) => v.rotationId === rotationId);
-      if (mine) {
-        if (mine.fingerprint !== value.fingerprint) {
-          throw new BackendError('STAGE_CONFLICT', `rotation ${rotationId} already staged a different value for ${ref}`);
-        }
-        return { versionId: mine.versionId };
-      }
+      const mine = stagedBy(doc.versions, rotationId, (v) => v.fingerprint === value.fingerprint, ref);
+      if (mine) return { versionId: mine.versionId };
       const versionId = String(doc.nextVersion++);
-      take(doc, 'pending');
-      doc.versions.push({
-        versionId,
-        rotationId,
-        stages: ['pending'],
-        createdAt: deps.now().toISOString(),
-        fingerprint: value.fingerprint,
-        sealed: seal(await deps.key(), value.reveal(), aad(ref, versionId)),
-      });
+      const sealed = seal(await deps.key(), value.reveal(), aad(ref, versionId));
+      doc.versions = addPending(doc.versions, { versionId, rotationId, stages: ['pending'], createdAt: deps.now().toISOString(), fingerprint: value.fingerprint, sealed });
       await save(doc);
       return { versionId };
     },
 
     async promote(ref, rotationId) {
       const doc = await load(ref);
-      const v = doc.versions.find((x) => x.rotationId === rotationId);
-      if (!v) throw new BackendError('NOT_STAGED', `rotation ${rotationId} has no version of ${ref} to promote`);
-      if (v.stages.includes('current')) return;
-      const cur = doc.versions.find((x) => x.stages.includes('current'));
-      take(doc, 'previous');
-      if (cur) cur.stages = cur.stages.filter((s) => s !== 'current').concat('previous');
-      v.stages = v.stages.filter((s) => s !== 'pending').concat('current');
-      await save(doc);
+      if (promoteIn(doc.versions, rotationId, ref)) await save(doc);
     },
 
     async discard(ref, rotationId) {
       const doc = await load(ref);
-      const v = doc.versions.find((x) => x.rotationId === rotationId && x.stages.includes('pending'));
-      if (!v) return;
-      v.stages = v.stages.filter((s) => s !== 'pending');
-      await save(doc);
+      if (discardIn(doc.versions, rotationId)) await save(doc);
     },
 
     async versions(ref) {

@@ -1,6 +1,6 @@
-import { BackendError } from '../../src/core/errors.js';
 import type { SecretBackend, Stage, VersionInfo } from '../../src/core/ports.js';
 import type { SecretValue } from '../../src/core/secret-value.js';
+import { addPending, discardIn, promoteIn, prune, stagedBy } from './stage-book.js';
 
 interface MemVersion {
   versionId: string;
@@ -17,11 +17,6 @@ export function createMemoryBackend(): SecretBackend & { data: Map<string, { nex
     if (!d) data.set(ref, (d = { next: 1, versions: [] }));
     return d;
   };
-  const take = (ref: string, s: Stage) => get(ref).versions.forEach((v) => (v.stages = v.stages.filter((x) => x !== s)));
-  const prune = (ref: string) => {
-    const d = get(ref);
-    d.versions = d.versions.filter((v) => v.stages.length > 0);
-  };
   return {
     kind: 'memory',
     data,
@@ -32,31 +27,21 @@ export function createMemoryBackend(): SecretBackend & { data: Map<string, { nex
     },
     async stage(ref, value, rotationId) {
       const d = get(ref);
-      const mine = d.versions.find((v) => v.rotationId === rotationId);
-      if (mine) {
-        if (!mine.value.equals(value)) throw new BackendError('STAGE_CONFLICT', `rotation ${rotationId} already staged a different value for ${ref}`);
-        return { versionId: mine.versionId };
-      }
-      take(ref, 'pending');
+      const mine = stagedBy(d.versions, rotationId, (v) => v.value.equals(value), ref);
+      if (mine) return { versionId: mine.versionId };
       const versionId = String(d.next++);
-      d.versions.push({ versionId, rotationId, stages: ['pending'], value });
-      prune(ref);
+      d.versions = addPending(d.versions, { versionId, rotationId, stages: ['pending'], value });
       return { versionId };
     },
     async promote(ref, rotationId) {
-      const v = get(ref).versions.find((x) => x.rotationId === rotationId);
-      if (!v) throw new BackendError('NOT_STAGED', `rotation ${rotationId} has no version of ${ref} to promote`);
-      if (v.stages.includes('current')) return;
-      const cur = get(ref).versions.find((x) => x.stages.includes('current'));
-      take(ref, 'previous');
-      if (cur) cur.stages = cur.stages.filter((s) => s !== 'current').concat('previous');
-      v.stages = v.stages.filter((s) => s !== 'pending').concat('current');
-      prune(ref);
+      const d = get(ref);
+      promoteIn(d.versions, rotationId, ref);
+      d.versions = prune(d.versions);
     },
     async discard(ref, rotationId) {
-      const v = get(ref).versions.find((x) => x.rotationId === rotationId && x.stages.includes('pending'));
-      if (v) v.stages = v.stages.filter((s) => s !== 'pending');
-      prune(ref);
+      const d = get(ref);
+      discardIn(d.versions, rotationId);
+      d.versions = prune(d.versions);
     },
     async versions(ref) {
       return get(ref).versions.map((v): VersionInfo => ({ versionId: v.versionId, stages: [...v.stages], rotationId: v.rotationId, fingerprint: v.value.fingerprint }));

@@ -2,8 +2,7 @@ import { RollbackFailedError } from '../core/errors.js';
 import { planRotation } from '../plan/planner.js';
 import type { Policy } from '../policy/schema.js';
 import type { RekeyDeps } from './context.js';
-import { outcomeExit, outcomeMessage } from './outcome.js';
-import { auditRecord, type RotateReport } from './rotate.js';
+import { auditRecord, finishedReport, type RotateReport } from './rotate.js';
 import { runRotation } from './runner.js';
 import { apply, initialState, resumeDecision, rollbackEntry, type JournalEvent } from './state.js';
 
@@ -46,18 +45,7 @@ export async function resumeOne(policy: Policy, rotationId: string, deps: RekeyD
       deps.onEvent?.(e);
     }
     const r = await runRotation({ rotationId, summary, targets: plan.targets.filter((t) => summary.targetIds.includes(t.id)), newValues: new Map() }, state, { ...deps, backend: deps.backend(plan.backend) });
-    const report: RotateReport = {
-      rotationId,
-      plan,
-      dryRun: false,
-      outcome: r.outcome,
-      exitCode: outcomeExit(r.outcome, r.state),
-      message: `${decision.reason}; ${outcomeMessage(r.outcome, begin.secret, r.state)}`,
-      oldFingerprints: begin.oldFingerprints,
-      newFingerprints: begin.newFingerprints,
-      verified: Object.fromEntries(r.verified),
-      failure: r.state.failure,
-    };
+    const report = finishedReport(rotationId, plan, r, { oldFingerprints: begin.oldFingerprints, newFingerprints: begin.newFingerprints }, `${decision.reason}; `);
     await deps.audit.append(auditRecord('resume', report, deps, started));
     return report;
   } finally {

@@ -6,7 +6,7 @@ import type { Policy } from '../policy/schema.js';
 import { newRotationId, type RekeyDeps } from './context.js';
 import { outcomeExit, outcomeMessage } from './outcome.js';
 import { preflight } from './preflight.js';
-import { runRotation } from './runner.js';
+import { runRotation, type RunResult } from './runner.js';
 import { initialState, summarize, type JournalEvent, type RotationState } from './state.js';
 import type { Terminal } from './transitions.js';
 
@@ -88,24 +88,33 @@ export async function rotate(policy: Policy, secret: string, filter: PlanFilter,
     await deps.afterAppend?.(begin);
     const state = { ...initialState(rotationId), phase: 'stage' as const };
     const r = await runRotation({ rotationId, summary, targets: plan.targets, newValues: values }, state, { ...deps, backend: deps.backend(plan.backend) });
-    const exitCode = outcomeExit(r.outcome, r.state);
-    const report: RotateReport = {
-      rotationId,
-      plan,
-      dryRun: false,
-      outcome: r.outcome,
-      exitCode,
-      message: outcomeMessage(r.outcome, secret, r.state),
-      oldFingerprints: oldFp,
-      newFingerprints: newFp,
-      verified: Object.fromEntries(r.verified),
-      failure: r.state.failure,
-    };
+    const report = finishedReport(rotationId, plan, r, { oldFingerprints: oldFp, newFingerprints: newFp });
     await deps.audit.append(auditRecord('rotate', report, deps, started));
     return report;
   } finally {
     await lock.release();
   }
+}
+
+/** The report of a rotation the runner drove to an end (rotate and resume alike). */
+export function finishedReport(
+  rotationId: string,
+  plan: Plan,
+  r: RunResult,
+  fp: { oldFingerprints: Record<string, string | null>; newFingerprints: Record<string, string> },
+  prefix = '',
+): RotateReport {
+  return {
+    rotationId,
+    plan,
+    dryRun: false,
+    outcome: r.outcome,
+    exitCode: outcomeExit(r.outcome, r.state),
+    message: prefix + outcomeMessage(r.outcome, plan.secret, r.state),
+    ...fp,
+    verified: Object.fromEntries(r.verified),
+    failure: r.state.failure,
+  };
 }
 
 export function auditRecord(command: AuditRecord['command'], r: RotateReport, deps: RekeyDeps, started: number): AuditRecord {
