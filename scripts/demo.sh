@@ -3,7 +3,7 @@
 # installs what it needs, then rotates the Anthropic key of a real OpenClaw Gateway.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
+[ -d node_modules ] || bash scripts/npm-install-locked.sh .
 npm run build --silent
 bash scripts/install-test-tools.sh
 exec node dist/scripts/demo.js

@@ -21,7 +21,7 @@ fi
 install_dir() {
   local dir=$1
   if [ -f "$dir/package-lock.json" ]; then
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    bash "$root/scripts/npm-install-locked.sh" "$dir"
   else
     (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
   fi
