@@ -23,6 +23,7 @@ const OPTIONS = {
   env: { type: 'string', short: 'e' },
   agent: { type: 'string', short: 'a' },
   'dry-run': { type: 'boolean' },
+  'take-over-pending': { type: 'boolean' },
   stdin: { type: 'boolean' },
   force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -80,6 +81,7 @@ Options:
   --json             machine-readable output on stdout
   --log-level L      pino level on stderr (default warn)
   --dry-run          (rotate) check and plan, change nothing
+  --take-over-pending (rotate) adopt a pending version left by another, dead rotation
 
 Exit codes: 0 ok · 1 internal · 2 usage/policy · 3 unsafe precondition · 4 backend ·
             5 verification failed, rolled back · 6 rollback failed, human needed

@@ -102,7 +102,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       }
       case 'rotate': {
         const policy = await loadPolicy(a.global.policy);
-        const r = await rotate(policy, requireSecret(a), filter, { dryRun: a.flags['dry-run'] === true }, depsFor(policy));
+        const r = await rotate(policy, requireSecret(a), filter, { dryRun: a.flags['dry-run'] === true, takeOverPending: a.flags['take-over-pending'] === true }, depsFor(policy));
         if (!json && r.dryRun) io.stdout(renderPlan(r.plan));
         out(renderReport(r), { ...r, plan: planJson(r.plan) });
         return r.exitCode;

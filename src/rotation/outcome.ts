@@ -8,8 +8,9 @@ export function outcomeExit(outcome: Terminal, s: RotationState): ExitCode {
     case 'promoted':
       return ExitCode.ok;
     case 'rolled-back':
+    case 'rolled-back-unclean':
       // a backend refusal (stage/promote) is a backend error; anything else failed delivery or verification
-      return s.failure?.phase === 'stage' ? ExitCode.backend : ExitCode.verificationFailedRolledBack;
+      return s.failure?.phase === 'stage' || s.failure?.phase === 'promote' ? ExitCode.backend : ExitCode.verificationFailedRolledBack;
     case 'incomplete':
       return ExitCode.backend;
     case 'rollback-failed':
@@ -24,6 +25,8 @@ export function outcomeMessage(outcome: Terminal, secret: string, s: RotationSta
       return `rotated ${secret}: every target verified, new version promoted`;
     case 'rolled-back':
       return `rotation of ${secret} was rolled back; consumers hold the old credential and it verified. Cause: ${why}`;
+    case 'rolled-back-unclean':
+      return `rotation of ${secret} was rolled back; consumers hold the old credential and it verified, but the new version could not be discarded from the backend. Cause: ${why}. Run \`rekey resume\` once the backend is reachable.`;
     case 'incomplete':
       return `rotation of ${secret} verified everywhere but promote did not finish (${why}). Consumers hold the new credential. Run \`rekey resume\` to finish it.`;
     case 'rollback-failed':

@@ -28,10 +28,18 @@ export function mintGatewayToken(deps: Pick<RekeyDeps, 'random'>): SecretValue {
   return SecretValue.of(deps.random.bytes(32).toString('base64url'));
 }
 
-/** The values this rotation will deliver: a pending value put by an operator, or (tokens) minted. */
-async function newValues(plan: Plan, deps: RekeyDeps) {
+/** A pending version staged by `rekey put` (ours to deliver); anything else belongs to another rotation. */
+export const isPutVersion = (rotationId: string | undefined) => rotationId?.startsWith('put-') === true;
+
+/**
+ * The values this rotation will deliver: a pending value put by an operator, or (tokens) minted.
+ * A pending version left by another rotation (another host's, a crashed one, an AWS Lambda's)
+ * blocks: refused unless `takeOverPending`, which adopts its value (verification still gates it).
+ */
+async function newValues(plan: Plan, deps: RekeyDeps, takeOverPending: boolean) {
   const backend = deps.backend(plan.backend);
   const values = new Map<string, SecretValue>();
+  const olds = new Map<string, SecretValue | null>();
   const oldFp: Record<string, string | null> = {};
   for (const ref of plan.refs) {
     const [pending, current] = await Promise.all([
@@ -39,6 +47,13 @@ async function newValues(plan: Plan, deps: RekeyDeps) {
       deps.retry(`read current ${ref}`, () => backend.read(ref, 'current', deps.signal)),
     ]);
     oldFp[ref] = current?.value.fingerprint ?? null;
+    olds.set(ref, current?.value ?? null);
+    if (pending && !isPutVersion(pending.rotationId) && !takeOverPending) {
+      throw new UnsafeError('PENDING_HELD', `${ref} has a pending version ${pending.versionId} (${pending.value.fingerprint}) left by another rotation (${pending.rotationId ?? 'unknown'})`, {
+        details: { ref, versionId: pending.versionId },
+        hint: 'another host may be rotating it now; if that rotation is dead, rerun with --take-over-pending to adopt and verify its value',
+      });
+    }
     let value = pending?.value;
     if (!value && plan.layer === 'gateway-token') value = mintGatewayToken(deps);
     if (!value) {
@@ -52,10 +67,10 @@ async function newValues(plan: Plan, deps: RekeyDeps) {
     }
     values.set(ref, value);
   }
-  return { values, oldFp };
+  return { values, olds, oldFp };
 }
 
-export async function rotate(policy: Policy, secret: string, filter: PlanFilter, opts: { dryRun: boolean }, deps: RekeyDeps): Promise<RotateReport> {
+export async function rotate(policy: Policy, secret: string, filter: PlanFilter, opts: { dryRun: boolean; takeOverPending?: boolean }, deps: RekeyDeps): Promise<RotateReport> {
   const started = deps.clock.now().getTime();
   const plan = planRotation(policy, secret, filter, deps.planContext);
   if (plan.targets.length === 0) {
@@ -68,7 +83,7 @@ export async function rotate(policy: Policy, secret: string, filter: PlanFilter,
   await preflight(plan, deps);
   const base = { plan, failure: null, verified: {} } as const;
   if (opts.dryRun) {
-    const { values, oldFp } = await newValues(plan, deps);
+    const { values, oldFp } = await newValues(plan, deps, opts.takeOverPending === true);
     const newFp = Object.fromEntries([...values].map(([r, v]) => [r, v.fingerprint]));
     return { ...base, rotationId: null, dryRun: true, outcome: 'dry-run', exitCode: 0, message: `dry run: ${plan.targets.length} target(s) would get a new value; nothing was changed`, oldFingerprints: oldFp, newFingerprints: newFp };
   }
@@ -79,7 +94,7 @@ export async function rotate(policy: Policy, secret: string, filter: PlanFilter,
     if ((await deps.journal.unfinished()).some((u) => u.secret === secret)) {
       throw new UnsafeError('ROTATION_UNFINISHED', `a rotation of "${secret}" did not finish`, { hint: 'run `rekey resume` first' });
     }
-    const { values, oldFp } = await newValues(plan, deps);
+    const { values, olds, oldFp } = await newValues(plan, deps, opts.takeOverPending === true);
     const newFp = Object.fromEntries([...values].map(([r, v]) => [r, v.fingerprint]));
     const summary = summarize(plan, filter);
     const begin: JournalEvent = { type: 'begin', rotationId, secret, at: deps.clock.now().toISOString(), plan: summary, oldFingerprints: oldFp, newFingerprints: newFp };
@@ -87,7 +102,7 @@ export async function rotate(policy: Policy, secret: string, filter: PlanFilter,
     deps.onEvent?.(begin);
     await deps.afterAppend?.(begin);
     const state = { ...initialState(rotationId), phase: 'stage' as const };
-    const r = await runRotation({ rotationId, summary, targets: plan.targets, newValues: values }, state, { ...deps, backend: deps.backend(plan.backend) });
+    const r = await runRotation({ rotationId, summary, targets: plan.targets, newValues: values, oldValues: olds }, state, { ...deps, backend: deps.backend(plan.backend) });
     const report = finishedReport(rotationId, plan, r, { oldFingerprints: oldFp, newFingerprints: newFp });
     await deps.audit.append(auditRecord('rotate', report, deps, started));
     return report;

@@ -33,6 +33,8 @@ export interface RunInput {
   targets: Target[];
   /** new value per backend ref; absent when resuming (only roll-forward/rollback remain) */
   newValues: Map<string, SecretValue>;
+  /** the values current when the rotation began (rollback re-verifies them without the backend); absent when resuming */
+  oldValues?: Map<string, SecretValue | null>;
 }
 
 export interface RunResult {
@@ -102,11 +104,13 @@ export async function runRotation(input: RunInput, state: RotationState, deps: R
       }
       case 'verify-old': {
         const t = target(item);
-        const old = await deps.retry(`read current ${t.ref}`, () => deps.backend.read(t.ref, 'current', signal));
+        const old = input.oldValues?.has(t.ref)
+          ? input.oldValues.get(t.ref)!
+          : ((await deps.retry(`read current ${t.ref}`, () => deps.backend.read(t.ref, 'current', signal)))?.value ?? null);
         if (!old) return { detail: 'there was no previous credential: nothing to verify' };
-        const r = await deps.verifier(t.verify.kind).verify(t, old.value, signal);
-        if (!r.ok) throw new VerificationFailedError(`${t.id}: the old credential ${old.value.fingerprint} does not verify either: ${r.reason}${r.diagnosis ? ` — ${r.diagnosis}` : ''}`);
-        return { detail: `old credential ${old.value.fingerprint} verified` };
+        const r = await deps.verifier(t.verify.kind).verify(t, old, signal);
+        if (!r.ok) throw new VerificationFailedError(`${t.id}: the old credential ${old.fingerprint} does not verify either: ${r.reason}${r.diagnosis ? ` — ${r.diagnosis}` : ''}`);
+        return { detail: `old credential ${old.fingerprint} verified` };
       }
       case 'promote':
         await deps.retry(`promote ${item}`, () => deps.backend.promote(item, rotationId, signal));

@@ -123,11 +123,13 @@ export function next(plan: PlanSummary, s: RotationState): Next {
   if (s.outcome) return { kind: 'end', outcome: s.outcome };
   const phase = s.phase ?? 'stage';
   const failed = s.failed.get(phase) ?? new Set<string>();
-  if (failed.size > 0 && !isRollback(phase)) return follow(TRANSITIONS[phase].fail);
   const done = s.done.get(phase) ?? new Set<string>();
+  const t = TRANSITIONS[phase];
+  const failEdge = done.size > 0 && t.failAfterProgress ? t.failAfterProgress : t.fail;
+  if (failed.size > 0 && !isRollback(phase)) return follow(failEdge);
   const first = itemsFor(phase, plan, s).find((i) => !done.has(i) && !failed.has(i));
   if (first !== undefined) return { kind: 'run', phase, item: first };
-  return follow(failed.size > 0 ? TRANSITIONS[phase].fail : TRANSITIONS[phase].ok);
+  return follow(failed.size > 0 ? failEdge : t.ok);
 }
 
 /**

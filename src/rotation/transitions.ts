@@ -8,24 +8,34 @@ export const FORWARD_PHASES = ['stage', 'snapshot', 'deliver', 'restart', 'verif
 export const ROLLBACK_PHASES = ['restore', 'restart-old', 'verify-old', 'discard'] as const;
 export type Phase = (typeof FORWARD_PHASES)[number] | (typeof ROLLBACK_PHASES)[number];
 
-export type Terminal = 'promoted' | 'rolled-back' | 'rollback-failed' | 'incomplete';
+/**
+ * promoted · rolled-back · rolled-back-unclean (consumers rolled back and verified, but the
+ * pending version could not be discarded: resume retries) · rollback-failed · incomplete
+ * (promote partly done: resume rolls forward)
+ */
+export type Terminal = 'promoted' | 'rolled-back' | 'rolled-back-unclean' | 'rollback-failed' | 'incomplete';
 export type Edge = Phase | { end: Terminal };
 
-export const TRANSITIONS: Record<Phase, { ok: Edge; fail: Edge }> = {
+/** `failAfterProgress`: the edge when the phase fails after some of its items already succeeded */
+export const TRANSITIONS: Record<Phase, { ok: Edge; fail: Edge; failAfterProgress?: Edge }> = {
   stage: { ok: 'snapshot', fail: 'discard' },
   snapshot: { ok: 'deliver', fail: 'discard' },
   deliver: { ok: 'restart', fail: 'restore' },
   restart: { ok: 'verify', fail: 'restore' },
   verify: { ok: 'promote', fail: 'restore' },
-  promote: { ok: 'finish', fail: { end: 'incomplete' } },
+  // nothing promoted yet: the backend still says old, so roll consumers back to it
+  promote: { ok: 'finish', fail: 'restore', failAfterProgress: { end: 'incomplete' } },
   finish: { ok: { end: 'promoted' }, fail: { end: 'promoted' } },
   restore: { ok: 'restart-old', fail: { end: 'rollback-failed' } },
   'restart-old': { ok: 'verify-old', fail: { end: 'rollback-failed' } },
   'verify-old': { ok: 'discard', fail: { end: 'rollback-failed' } },
-  discard: { ok: { end: 'rolled-back' }, fail: { end: 'rolled-back' } },
+  discard: { ok: { end: 'rolled-back' }, fail: { end: 'rolled-back-unclean' } },
 };
 
-/** Phases at or after the point of no return: an interrupted rotation here is rolled forward. */
+/**
+ * Phases where an interrupted rotation is rolled forward: promote may have moved some refs already
+ * (a promote that then fails with nothing moved still rolls back, see the table).
+ */
 export const ROLL_FORWARD: ReadonlySet<Phase> = new Set(['promote', 'finish']);
 
 export function isRollback(phase: Phase): boolean {

@@ -34,6 +34,10 @@ describe('the transition table', () => {
       expect(TRANSITIONS[p]).toHaveProperty('fail');
     }
     const promoting = Object.entries(TRANSITIONS).filter(([, e]) => typeof e.ok !== 'string' && e.ok.end === 'promoted').map(([p]) => p);
+    // a failure never ends promoted
+    for (const e of Object.values(TRANSITIONS)) {
+      for (const edge of [e.fail, e.failAfterProgress]) if (edge && typeof edge !== 'string') expect(edge.end === 'promoted' && e !== TRANSITIONS.finish).toBe(false);
+    }
     expect(promoting).toEqual(['finish']);
   });
 
@@ -60,10 +64,25 @@ describe('the transition table', () => {
     expect(drive(new Set(['stage:r1'])).steps).toEqual(['stage:r1', 'discard:r1', 'end:rolled-back']);
   });
 
-  test('promote failure is past the point of no return: incomplete, not rolled back', () => {
+  test('promote failing before anything moved: the backend still says old, so consumers roll back', () => {
     const { steps } = drive(new Set(['promote:r1']));
-    expect(steps.at(-1)).toBe('end:incomplete');
-    expect(steps.join()).not.toMatch(/restore/);
+    expect(steps.slice(steps.indexOf('promote:r1') + 1, steps.indexOf('promote:r1') + 2)).toEqual(['restore:t1']);
+    expect(steps.at(-1)).toBe('end:rolled-back');
+  });
+
+  test('promote failing after one ref moved: past the point of no return, incomplete (resume rolls forward)', () => {
+    const two: PlanSummary = { ...plan, refs: ['r1', 'r2'] };
+    let s = apply(initialState('R'), ev({ type: 'begin', secret: 's' } as never));
+    for (const p of ['promote'] as const) {
+      s = apply(s, ev({ type: 'phase', phase: p }));
+      s = apply(s, ev({ type: 'ok', phase: p, item: 'r1' }));
+      s = apply(s, ev({ type: 'fail', phase: p, item: 'r2', reason: 'boom' }));
+    }
+    expect(next(two, s)).toEqual({ kind: 'end', outcome: 'incomplete' });
+  });
+
+  test('a discard that fails leaves the rollback done but unclean (journal stays open)', () => {
+    expect(drive(new Set(['verify:t1', 'discard:r1'])).steps.at(-1)).toBe('end:rolled-back-unclean');
   });
 
   test('resume: before promote roll back, from promote on roll forward', () => {
