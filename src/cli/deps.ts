@@ -24,6 +24,7 @@ import type { RekeyDeps } from '../rotation/context.js';
 import { createRetry } from '../rotation/retry.js';
 import type { JournalEvent } from '../rotation/state.js';
 import { statePaths } from './paths.js';
+import { lazyBackend } from './lazy-backend.js';
 
 const PASS_THROUGH = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'TZ', 'XDG_RUNTIME_DIR', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'NODE_EXTRA_CA_CERTS'];
 
@@ -59,6 +60,22 @@ export function buildDeps(opts: {
     const cfg = opts.policy?.backends[name];
     if (!cfg) throw new UsageError('UNKNOWN_BACKEND', `no backend "${name}" in the policy`);
     switch (cfg.kind) {
+      case 'aws-secrets-manager':
+        return lazyBackend('aws-secrets-manager', { nativeStages: true, checkAndSet: false, scope: 'shared', firstVersionIsCurrent: true }, async () => {
+          const [{ SecretsManagerClient }, { createAwsSecretsManagerBackend }] = await Promise.all([
+            import('@aws-sdk/client-secrets-manager'),
+            import('../../providers/backends/aws-secrets-manager.js'),
+          ]);
+          const client = new SecretsManagerClient({
+            ...(cfg.region ? { region: cfg.region } : {}),
+            ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
+            ...(cfg.profile ? { profile: cfg.profile } : {}),
+            // one retry layer: rekey's (src/rotation/retry.ts)
+            maxAttempts: 1,
+            requestHandler: { requestTimeout: cfg.requestTimeoutMs, connectionTimeout: Math.min(cfg.requestTimeoutMs, 5_000) },
+          });
+          return createAwsSecretsManagerBackend(cfg, client);
+        });
       case 'local': {
         const dir = cfg.path ? expandHome(cfg.path, userHome) : paths.store;
         const keyFile = cfg.keyFile ? expandHome(cfg.keyFile, userHome) : paths.key;

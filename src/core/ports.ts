@@ -15,6 +15,8 @@ export interface BackendCapabilities {
   checkAndSet: boolean;
   /** where the coordination lives: 'local' (this host only) or 'shared' (many hosts) */
   scope: 'local' | 'shared';
+  /** the first version ever staged of a ref is also current at once (AWS attaches AWSCURRENT to a secret's first version) */
+  firstVersionIsCurrent?: boolean;
 }
 
 export interface SecretRead {

@@ -40,8 +40,8 @@ export function expandHome(path: string, home: string): string {
   return path;
 }
 
-function fill(template: string, vars: { secret: string; env: string; agent: string }): string {
-  return template.replaceAll('{secret}', vars.secret).replaceAll('{env}', vars.env).replaceAll('{agent}', vars.agent);
+function fill(template: string, vars: { secret: string; env: string; agent: string; provider: string }): string {
+  return template.replaceAll('{secret}', vars.secret).replaceAll('{env}', vars.env).replaceAll('{agent}', vars.agent).replaceAll('{provider}', vars.provider);
 }
 
 /** Resolve every target of every secret (for `plan` of all and for shadow/ownership views). */
@@ -56,7 +56,7 @@ export function resolveTargets(policy: Policy, secretName: string, ctx: PlanCont
   secret.deliveries.forEach((d, index) => {
     for (const env of asList(d.env)) {
       for (const agent of asList(d.agent)) {
-        const vars = { secret: secretName, env, agent };
+        const vars = { secret: secretName, env, agent, provider: secret.layer === 'provider-key' ? secret.provider : 'gateway' };
         const sink = { ...d.sink, path: expandHome(fill(d.sink.path, vars), ctx.home) };
         const svc = d.service === null ? null : policy.services[d.service];
         const service = svc ? { ...svc, unit: fill(svc.unit, vars), name: d.service as string } : null;

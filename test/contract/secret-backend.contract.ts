@@ -22,7 +22,10 @@ export function secretBackendContract(name: string, make: () => Promise<{ backen
       const r = ref('a');
       await backend.stage(r, v('value-one-000000000000'), 'rot-1', sig());
       expect((await backend.read(r, 'pending', sig()))!.value.reveal()).toBe('value-one-000000000000');
-      expect(await backend.read(r, 'current', sig())).toBeNull();
+      // a ref's very first version: pending only, or (AWS) also current at once
+      const first = await backend.read(r, 'current', sig());
+      if (backend.capabilities().firstVersionIsCurrent) expect(first!.value.reveal()).toBe('value-one-000000000000');
+      else expect(first).toBeNull();
       await backend.promote(r, 'rot-1', sig());
       expect((await backend.read(r, 'current', sig()))!.value.reveal()).toBe('value-one-000000000000');
       expect(await backend.read(r, 'pending', sig())).toBeNull();
@@ -48,6 +51,14 @@ export function secretBackendContract(name: string, make: () => Promise<{ backen
       expect(await backend.read(r, 'previous', sig())).toBeNull();
       await backend.discard(r, 'rot-1', sig()); // nothing pending: no-op
       expect((await backend.read(r, 'current', sig()))!.value.reveal()).toBe('value-idem-00000000000');
+      // a second rotation, each step twice
+      await backend.stage(r, v('value-idem-11111111111'), 'rot-2', sig());
+      await backend.stage(r, v('value-idem-11111111111'), 'rot-2', sig());
+      await backend.promote(r, 'rot-2', sig());
+      await backend.promote(r, 'rot-2', sig());
+      expect((await backend.read(r, 'current', sig()))!.value.reveal()).toBe('value-idem-11111111111');
+      expect((await backend.read(r, 'previous', sig()))!.value.reveal()).toBe('value-idem-00000000000');
+      expect((await backend.versions(r, sig())).flatMap((x) => x.stages).sort()).toEqual(['current', 'previous']);
     });
 
     test('discard drops only the pending version', async () => {
@@ -73,7 +84,7 @@ export function secretBackendContract(name: string, make: () => Promise<{ backen
       await backend.stage(r, v('value-meta-SECRET-0000'), 'rot-1', sig());
       const vs = await backend.versions(r, sig());
       expect(vs).toHaveLength(1);
-      expect(vs[0]!.stages).toEqual(['pending']);
+      expect(vs[0]!.stages).toContain('pending');
       expect(JSON.stringify(vs)).not.toContain('SECRET');
     });
   });

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+
+export const awsSecretsManagerBackendConfig = z
+  .strictObject({
+    kind: z.literal('aws-secrets-manager'),
+    /** default: AWS_REGION / the profile's region */
+    region: z.string().min(1).optional(),
+    /** e.g. a VPC endpoint; default: the SDK's */
+    endpoint: z.string().url().optional(),
+    /** a profile from ~/.aws/config; default: the SDK's default credential chain */
+    profile: z.string().min(1).optional(),
+    /** the secret value is a JSON object and the credential is this field; default: a plain string */
+    jsonKey: z.string().min(1).optional(),
+    /** create a secret that does not exist yet (needs secretsmanager:CreateSecret) */
+    createMissing: z.boolean().default(true),
+    requestTimeoutMs: z.number().int().positive().max(120_000).default(10_000),
+  })
+  .describe('AWS Secrets Manager with staging labels (AWSPENDING → AWSCURRENT → AWSPREVIOUS); shared across hosts.');
+export type AwsSecretsManagerBackendConfig = z.infer<typeof awsSecretsManagerBackendConfig>;

@@ -1,0 +1,19 @@
+import type { BackendCapabilities, SecretBackend } from '../core/ports.js';
+
+/**
+ * A backend whose adapter (and SDK) is imported on first use, so commands and policies that never
+ * touch it do not pay its start-up cost.
+ */
+export function lazyBackend(kind: string, caps: BackendCapabilities, load: () => Promise<SecretBackend>): SecretBackend {
+  let p: Promise<SecretBackend> | undefined;
+  const get = () => (p ??= load());
+  return {
+    kind,
+    capabilities: () => caps,
+    read: async (...a) => (await get()).read(...a),
+    stage: async (...a) => (await get()).stage(...a),
+    promote: async (...a) => (await get()).promote(...a),
+    discard: async (...a) => (await get()).discard(...a),
+    versions: async (...a) => (await get()).versions(...a),
+  };
+}
