@@ -10,6 +10,7 @@ import { loadKey } from '../io/key-file.js';
 import { planRotation } from '../plan/planner.js';
 import { parsePolicy } from '../policy/load.js';
 import { policySchema, type Policy } from '../policy/schema.js';
+import { pendingReport } from '../rotation/pending.js';
 import { put } from '../rotation/put.js';
 import { resumeAll } from '../rotation/resume.js';
 import { rotate } from '../rotation/rotate.js';
@@ -97,7 +98,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const policy = await loadPolicy(a.global.policy);
         const deps = depsFor(policy);
         const plan = planRotation(policy, requireSecret(a), filter, deps.planContext);
-        out(renderPlan(plan, deps.planContext.hostname), planJson(plan));
+        const backendState = await pendingReport(plan, deps);
+        out(renderPlan(plan, deps.planContext.hostname) + `\nbackend (${plan.backend}):\n${backendState.map((n) => `  ${n}`).join('\n')}\n`, { ...planJson(plan), backendState });
         return ExitCode.ok;
       }
       case 'rotate': {
@@ -163,7 +165,24 @@ const invokedAs = (() => {
     return '';
   }
 })();
+/**
+ * The AWS SDK warns on every start under Node 20 that releases after January 2027 need Node 22.
+ * rekey pins a release that supports Node 20 (README), so that one named warning is dropped;
+ * every other warning is printed as usual.
+ */
+function dropSdkNodeVersionWarning(): void {
+  const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const o = rest[0];
+    const type = typeof o === 'string' ? o : (o as { type?: string } | undefined)?.type;
+    const text = typeof warning === 'string' ? warning : warning.name;
+    if (type === 'NodeVersionSupportWarning' || text.startsWith('NodeVersionSupportWarning')) return;
+    emit(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+
 if (import.meta.url === invokedAs) {
+  dropSdkNodeVersionWarning();
   const ac = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {

@@ -27,6 +27,8 @@ async function baseline(plan: Plan, deps: RekeyDeps): Promise<void> {
   for (const t of plan.targets) {
     const cur = await deps.retry(`read current ${t.ref}`, () => backend.read(t.ref, 'current', deps.signal));
     if (!cur) continue; // first delivery: nothing to compare with
+    const pending = await deps.retry(`read pending ${t.ref}`, () => backend.read(t.ref, 'pending', deps.signal));
+    if (pending && pending.versionId === cur.versionId) continue; // a first version (AWS): not delivered yet
     const r = await deps.verifier(t.verify.kind).verify(t, cur.value, deps.signal);
     if (r.ok) continue;
     const code = r.code === 'shadowed' ? 'SHADOWED' : 'BASELINE_FAILED';

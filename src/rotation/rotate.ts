@@ -46,8 +46,12 @@ async function newValues(plan: Plan, deps: RekeyDeps, takeOverPending: boolean) 
       deps.retry(`read pending ${ref}`, () => backend.read(ref, 'pending', deps.signal)),
       deps.retry(`read current ${ref}`, () => backend.read(ref, 'current', deps.signal)),
     ]);
-    oldFp[ref] = current?.value.fingerprint ?? null;
-    olds.set(ref, current?.value ?? null);
+    // AWS makes a secret's first version current at once: pending and current are then one
+    // version, and there is no previous credential to protect or roll back to
+    const firstVersion = pending !== null && current !== null && pending.versionId === current.versionId;
+    const old = firstVersion ? null : current;
+    oldFp[ref] = old?.value.fingerprint ?? null;
+    olds.set(ref, old?.value ?? null);
     if (pending && !isPutVersion(pending.rotationId) && !takeOverPending) {
       throw new UnsafeError('PENDING_HELD', `${ref} has a pending version ${pending.versionId} (${pending.value.fingerprint}) left by another rotation (${pending.rotationId ?? 'unknown'})`, {
         details: { ref, versionId: pending.versionId },
@@ -62,7 +66,7 @@ async function newValues(plan: Plan, deps: RekeyDeps, takeOverPending: boolean) 
         details: { ref },
       });
     }
-    if (current && current.value.equals(value)) {
+    if (old && old.value.equals(value)) {
       throw new UsageError('PENDING_IS_CURRENT', `the pending value for ${ref} is already current (${value.fingerprint}): nothing to rotate`);
     }
     values.set(ref, value);

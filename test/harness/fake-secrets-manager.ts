@@ -57,6 +57,8 @@ export interface FakeSecretsManager {
   /** labels of every version, for assertions: versionId → labels */
   labels(name: string): Record<string, string[]>;
   kill(): Promise<void>;
+  /** listen again on the same port, with the same secrets (a restarted service) */
+  revive(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -217,6 +219,7 @@ export async function startFakeSecretsManager(opts: { port?: number } = {}): Pro
       return Object.fromEntries([...(s?.versions.values() ?? [])].map((v) => [v.id, [...v.stages].sort()]));
     },
     kill: stop,
+    revive: () => new Promise<void>((r) => server.listen(port, '127.0.0.1', r)),
     close: () => (server.listening ? stop() : Promise.resolve()),
   };
 }

@@ -26,7 +26,8 @@ export interface GatewayFixture {
   gatewayToken: string;
   /** env for the rekey CLI */
   env: Record<string, string>;
-  writePolicy(extraDelivery?: string, serviceExtra?: string): void;
+  /** the policy: local backend by default; `backend` replaces its YAML, `ref` the secret's ref */
+  writePolicy(opts?: { backend?: string; ref?: string }): void;
   /** (re)write the unit, optionally with extra [Service] lines, and start it */
   installGateway(extra?: string): Promise<void>;
   /** the light stand-in unit (same env layout, /bin/sleep) */
@@ -71,22 +72,22 @@ export async function startGatewayFixture(opts: { allow: string[]; settleMs?: nu
     gatewayPort,
     gatewayToken,
     env,
-    writePolicy(extraDelivery = '', serviceExtra = '') {
+    writePolicy(o = {}) {
       writeFileSync(
         policyFile,
         `version: 1
 environments: { prod: {} }
 agents: { main: {} }
-backends: { local: { kind: local } }
+backends: { local: ${o.backend ?? '{ kind: local }'} }
 services:
-  gateway: { kind: systemd-user, unit: ${UNIT}, settleMs: ${opts.settleMs ?? 1000}, startTimeoutMs: 30000 ${serviceExtra} }
+  gateway: { kind: systemd-user, unit: ${UNIT}, settleMs: ${opts.settleMs ?? 1000}, startTimeoutMs: 30000 }
 secrets:
   anthropic:
     layer: provider-key
     provider: anthropic
     envVar: ANTHROPIC_API_KEY
     backend: local
-    ref: openclaw/{env}/anthropic
+    ref: ${o.ref ?? 'openclaw/{env}/anthropic'}
     maxAge: 90d
     deliveries:
       - agent: main
@@ -94,7 +95,7 @@ secrets:
         sink: { kind: systemd-env-file, path: ${envFile} }
         service: gateway
         verify: { kind: openclaw-models-status, command: ${JSON.stringify(OPENCLAW)}, timeoutMs: 60000 }
-${extraDelivery}`,
+`,
       );
     },
     async installGateway(extra) {

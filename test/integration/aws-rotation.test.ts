@@ -1,0 +1,147 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { awsClientFor } from '../harness/aws-client.js';
+import { startFakeSecretsManager, type FakeSecretsManager } from '../harness/fake-secrets-manager.js';
+import { startGatewayFixture, type GatewayFixture } from '../harness/gateway-fixture.js';
+import { rekeyAsync } from '../harness/rekey-cli.js';
+
+const OLD = 'sk-ant-old-0000000000000000000000000000000000aaaa';
+const ENV_OLD = `OPENCLAW_LOG_LEVEL=info\nANTHROPIC_API_KEY=${OLD}\n`;
+let n = 0;
+const fresh = () => `sk-ant-new-${String(++n).padStart(4, '0')}${'y'.repeat(34)}`;
+
+describe('AWS Secrets Manager backend through the CLI: real SDK, loopback Secrets Manager, real systemd and openclaw', () => {
+  let f: GatewayFixture;
+  let aws: FakeSecretsManager;
+  let secretName = '';
+  const cli = (args: string[], input?: string) => rekeyAsync([...args, '--policy', f.policyFile], f.env, input);
+  const labels = () => aws.labels(secretName);
+  const labelOf = (label: string) => Object.entries(labels()).filter(([, l]) => l.includes(label)).map(([id]) => id);
+
+  beforeAll(async () => {
+    f = await startGatewayFixture({ allow: [], settleMs: 200 });
+    aws = await startFakeSecretsManager();
+    Object.assign(f.env, { AWS_ACCESS_KEY_ID: 'AKIDREKEYTEST000000', AWS_SECRET_ACCESS_KEY: 'test-secret-access-key', AWS_EC2_METADATA_DISABLED: 'true' });
+    await f.installLightUnit();
+  });
+  afterAll(async () => {
+    await aws?.close();
+    await f?.close();
+  });
+  beforeEach(async () => {
+    // a fresh secret per test: OLD is AWSCURRENT and delivered
+    f.env.REKEY_HOME = join(f.root, `rekey-aws-${++n}`);
+    secretName = `openclaw/prod${n}/main/anthropic`;
+    f.writePolicy({ backend: `{ kind: aws-secrets-manager, region: us-east-1, endpoint: "${aws.endpoint}" }`, ref: `openclaw/{env}${n}/{agent}/{provider}` });
+    expect((await cli(['init'])).code).toBe(0);
+    writeFileSync(f.envFile, ENV_OLD, { mode: 0o600 });
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], OLD)).code).toBe(0);
+    const r = await cli(['rotate', 'anthropic']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(labelOf('AWSCURRENT')).toHaveLength(1);
+    expect(labelOf('AWSPENDING')).toEqual([]);
+  });
+
+  test('a full rotation: AWSPENDING staged with the rotation id as token, then AWSCURRENT, AWSPREVIOUS on the old one', async () => {
+    const before = labelOf('AWSCURRENT')[0]!;
+    const NEW = fresh();
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], NEW)).code).toBe(0);
+    const plan = await cli(['plan', 'anthropic']);
+    expect(plan.stdout).toMatch(/pending value sk-a…|pending value .* ready to rotate/);
+    const r = await cli(['rotate', 'anthropic', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { rotationId: string };
+    expect(labels()[report.rotationId]).toEqual(['AWSCURRENT']);
+    expect(labels()[before]).toEqual(['AWSPREVIOUS']);
+    expect(labelOf('AWSPENDING')).toEqual([]);
+    expect(readFileSync(f.envFile, 'utf8')).toBe(`OPENCLAW_LOG_LEVEL=info\nANTHROPIC_API_KEY=${NEW}\n`);
+    // the staging call carried VersionStages (never an immediate AWSCURRENT)
+    expect(aws.calls).toContain('PutSecretValue');
+  });
+
+  test('a stale AWSPENDING left by someone else is reported by plan, refused by rotate (exit 3), adopted with --take-over-pending', async () => {
+    const foreign = 'f1e2d3c4-b5a6-4978-8899-aabbccddeeff';
+    const stale = fresh();
+    await awsClientFor(aws.endpoint).send(new PutSecretValueCommand({ SecretId: secretName, ClientRequestToken: foreign, SecretString: stale, VersionStages: ['AWSPENDING'] }));
+    const plan = await cli(['plan', 'anthropic']);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(/PENDING HELD by another rotation \(version f1e2d3c4/);
+    const refused = await cli(['rotate', 'anthropic']);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/pending version f1e2d3c4.* left by another rotation/);
+    expect(refused.stderr).toMatch(/--take-over-pending/);
+    expect(readFileSync(f.envFile, 'utf8')).toBe(ENV_OLD);
+    const adopted = await cli(['rotate', 'anthropic', '--take-over-pending']);
+    expect(adopted.code, adopted.stderr).toBe(0);
+    expect(readFileSync(f.envFile, 'utf8')).toContain(stale);
+    expect(labelOf('AWSPENDING')).toEqual([]);
+  });
+
+  test('throttling is retried with backoff, then the rotation succeeds', async () => {
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], fresh())).code).toBe(0);
+    const before = aws.calls.length;
+    aws.throttle(3);
+    const r = await cli(['rotate', 'anthropic']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/retrying backend call/);
+    expect(r.stderr).toMatch(/"code":"THROTTLED"/);
+    expect(aws.calls.length - before).toBeGreaterThan(3);
+  });
+
+  test('access denied → exit 4 naming the secret, nothing delivered, no request id in the message', async () => {
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], fresh())).code).toBe(0);
+    aws.deny('PutSecretValue');
+    try {
+      const r = await cli(['rotate', 'anthropic']);
+      expect(r.code).toBe(4);
+      expect(r.stderr).toMatch(new RegExp(`PutSecretValue on ${secretName.replaceAll('/', '\\/')}: AccessDeniedException`));
+      expect(r.stderr).not.toContain('fake-request-id');
+      expect(readFileSync(f.envFile, 'utf8')).toBe(ENV_OLD);
+      expect(labelOf('AWSPENDING').every((id) => id.startsWith('put-'))).toBe(true);
+    } finally {
+      aws.allow('PutSecretValue');
+    }
+    // a read denied before anything starts is exit 4 too
+    aws.deny('GetSecretValue');
+    try {
+      const r = await cli(['rotate', 'anthropic']);
+      expect(r.code).toBe(4);
+      expect(r.stderr).toMatch(/GetSecretValue on .*AccessDeniedException/);
+    } finally {
+      aws.allow('GetSecretValue');
+    }
+  });
+
+  test('the server dies mid-rotation → no promote, consumers rolled back; after it returns, resume converges', async () => {
+    const NEW = fresh();
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], NEW)).code).toBe(0);
+    const current0 = labelOf('AWSCURRENT')[0];
+    const journalDir = join(f.env.REKEY_HOME!, 'journal');
+    const earlier = new Set(existsSync(journalDir) ? readdirSync(journalDir) : []);
+    const running = cli(['rotate', 'anthropic']);
+    // kill the server as soon as this rotation has delivered the new key
+    let delivered = false;
+    for (let i = 0; i < 1200 && !delivered; i++) {
+      const mine = readdirSync(journalDir).filter((x) => !earlier.has(x));
+      delivered = mine.some((x) => /"type":"ok"[^\n]*"phase":"deliver"/.test(readFileSync(join(journalDir, x), 'utf8')));
+      if (!delivered) await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(delivered).toBe(true);
+    await aws.kill();
+    const r = await running;
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toMatch(/unreachable/);
+    expect(readFileSync(f.envFile, 'utf8')).toBe(ENV_OLD);
+    expect(r.stdout, r.stderr).toMatch(/rekey resume/);
+    await aws.revive();
+    const resumed = await cli(['resume']);
+    expect([0, 4, 5]).toContain(resumed.code);
+    const st = JSON.parse((await cli(['status', 'anthropic', '--json'])).stdout);
+    expect(st.secrets[0].unfinished).toEqual([]);
+    expect(labelOf('AWSCURRENT')).toEqual([current0]);
+    expect(labelOf('AWSPENDING').every((id) => id.startsWith('put-'))).toBe(true);
+    expect(readFileSync(f.envFile, 'utf8')).toBe(ENV_OLD);
+  });
+});
