@@ -76,6 +76,18 @@ export function buildDeps(opts: {
           });
           return createAwsSecretsManagerBackend(cfg, client);
         });
+      case 'vault':
+        return lazyBackend('vault', { nativeStages: false, checkAndSet: true, scope: 'shared' }, async () => {
+          const [{ createVaultBackend }, { createVaultClient }] = await Promise.all([import('../../providers/backends/vault.js'), import('../../providers/backends/vault-client.js')]);
+          let client: ReturnType<typeof createVaultClient> | undefined;
+          // a failed login or mount check is not cached: the retry layer tries again
+          const connect = () =>
+            (client ??= createVaultClient(cfg, env).catch((e: unknown) => {
+              client = undefined;
+              throw e;
+            }));
+          return createVaultBackend(cfg, { client: connect });
+        });
       case 'local': {
         const dir = cfg.path ? expandHome(cfg.path, userHome) : paths.store;
         const keyFile = cfg.keyFile ? expandHome(cfg.keyFile, userHome) : paths.key;

@@ -5,12 +5,13 @@
 import { z } from 'zod';
 import { localBackendConfig } from '../../providers/backends/local.schema.js';
 import { awsSecretsManagerBackendConfig } from '../../providers/backends/aws-secrets-manager.schema.js';
+import { vaultBackendConfig } from '../../providers/backends/vault.schema.js';
 import { systemdEnvFileSinkConfig } from '../../providers/sinks/systemd-env-file.schema.js';
 import { systemdUserServiceConfig } from '../../providers/services/systemd-user.schema.js';
 import { openclawModelsStatusVerifierConfig } from '../../providers/verifiers/openclaw-models-status.schema.js';
 import { noneVerifierConfig } from '../../providers/verifiers/none.schema.js';
 
-export const backendConfig = z.discriminatedUnion('kind', [localBackendConfig, awsSecretsManagerBackendConfig]);
+export const backendConfig = z.discriminatedUnion('kind', [localBackendConfig, awsSecretsManagerBackendConfig, vaultBackendConfig]);
 export const sinkConfig = z.discriminatedUnion('kind', [systemdEnvFileSinkConfig]);
 export const serviceConfig = z.discriminatedUnion('kind', [systemdUserServiceConfig]);
 export const verifierConfig = z.discriminatedUnion('kind', [openclawModelsStatusVerifierConfig, noneVerifierConfig]);

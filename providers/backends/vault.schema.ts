@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+const tokenAuth = z.strictObject({
+  method: z.literal('token'),
+  /** a 0600 file holding the token; default: VAULT_TOKEN */
+  tokenFile: z.string().min(1).optional(),
+});
+const approleAuth = z.strictObject({
+  method: z.literal('approle'),
+  roleIdFile: z.string().min(1),
+  /** 0600 */
+  secretIdFile: z.string().min(1),
+  /** the auth mount; default approle */
+  mount: z.string().min(1).default('approle'),
+});
+
+export const vaultBackendConfig = z
+  .strictObject({
+    kind: z.literal('vault'),
+    /** default: VAULT_ADDR */
+    address: z.string().url().optional(),
+    /** the KV v2 mount; default secret */
+    mount: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('secret'),
+    /** Vault Enterprise namespace; default: VAULT_NAMESPACE */
+    namespace: z.string().min(1).optional(),
+    auth: z.discriminatedUnion('method', [tokenAuth, approleAuth]).default({ method: 'token' }),
+    /** PEM bundle to trust; default: VAULT_CACERT, then the system store */
+    caCertFile: z.string().min(1).optional(),
+    /** the field of the KV data that holds the credential */
+    field: z.string().min(1).default('value'),
+    /** where pending values wait, out of consumers' sight: <mount>/data/<pendingPrefix>/<ref> */
+    pendingPrefix: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('rekey-pending'),
+    requestTimeoutMs: z.number().int().positive().max(120_000).default(10_000),
+  })
+  .describe('HashiCorp Vault KV v2: versions + check-and-set; shared across hosts.');
+export type VaultBackendConfig = z.infer<typeof vaultBackendConfig>;
