@@ -135,6 +135,7 @@ export function buildDeps(opts: {
   });
 
   const user = userInfo();
+  const stepTimeoutMs = Number(env.REKEY_STEP_TIMEOUT_MS ?? 5 * 60_000);
   return {
     backend,
     sink,
@@ -147,11 +148,12 @@ export function buildDeps(opts: {
     clock,
     random: { id: () => randomBytes(12).toString('hex'), bytes: (n) => randomBytes(n) },
     log,
-    retry: createRetry({ clock, log, jitter: Math.random }),
+    retry: createRetry({ clock, log, jitter: Math.random, attemptTimeoutMs: stepTimeoutMs }),
     actor: { user: user.username, uid: user.uid, host: hostname(), pid: process.pid },
     planContext: { hostname: env.REKEY_HOSTNAME || hostname(), home: userHome },
     signal: opts.signal,
     rollbackTimeoutMs: 5 * 60_000,
+    stepTimeoutMs,
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     ...crashHook(env),
   };

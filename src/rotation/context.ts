@@ -23,6 +23,8 @@ export interface RekeyDeps {
   planContext: PlanContext;
   signal: AbortSignal;
   rollbackTimeoutMs: number;
+  /** a step (one port call) that takes longer fails, so a hung sink/service/backend cannot hang the rotation */
+  stepTimeoutMs: number;
   onEvent?: (e: JournalEvent) => void;
   afterAppend?: (e: JournalEvent) => void | Promise<void>;
 }

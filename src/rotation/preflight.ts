@@ -1,11 +1,13 @@
 import type { Plan } from '../plan/planner.js';
 import { sinkTouches } from '../plan/blast-radius.js';
 import { UnsafeError } from '../core/errors.js';
+import { withTimeout } from './timeout.js';
 import type { RekeyDeps } from './context.js';
 
 /** Read-only checks before anything is written: every sink is safe, every unit reads its files. */
 export async function preflight(plan: Plan, deps: RekeyDeps): Promise<void> {
-  for (const t of plan.targets) await deps.sink(t.sink.kind).check(t, deps.signal);
+  const bound = <T>(p: Promise<T>, what: string) => withTimeout(p, deps.stepTimeoutMs, what, deps.signal);
+  for (const t of plan.targets) await bound(deps.sink(t.sink.kind).check(t, deps.signal), `check ${t.id}`);
   const byUnit = new Map<string, { kind: string; files: Set<string> }>();
   for (const t of plan.targets) {
     if (!t.service) continue;
@@ -13,7 +15,7 @@ export async function preflight(plan: Plan, deps: RekeyDeps): Promise<void> {
     if (t.sink.kind === 'systemd-env-file') sinkTouches(t).files.forEach((f) => u.files.add(f));
     byUnit.set(t.service.unit, u);
   }
-  for (const [unit, u] of byUnit) await deps.service(u.kind).preflight(unit, [...u.files], deps.signal);
+  for (const [unit, u] of byUnit) await bound(deps.service(u.kind).preflight(unit, [...u.files], deps.signal), `preflight ${unit}`);
   await baseline(plan, deps);
 }
 
@@ -29,7 +31,7 @@ async function baseline(plan: Plan, deps: RekeyDeps): Promise<void> {
     if (!cur) continue; // first delivery: nothing to compare with
     const pending = await deps.retry(`read pending ${t.ref}`, () => backend.read(t.ref, 'pending', deps.signal));
     if (pending && pending.versionId === cur.versionId) continue; // a first version (AWS): not delivered yet
-    const r = await deps.verifier(t.verify.kind).verify(t, cur.value, deps.signal);
+    const r = await withTimeout(deps.verifier(t.verify.kind).verify(t, cur.value, deps.signal), deps.stepTimeoutMs, `baseline verify ${t.id}`, deps.signal);
     if (r.ok) continue;
     const code = r.code === 'shadowed' ? 'SHADOWED' : 'BASELINE_FAILED';
     throw new UnsafeError(code, `${t.id}: before rotating, the consumer does not verify with the current version ${cur.value.fingerprint}: ${r.reason}`, {

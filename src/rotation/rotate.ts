@@ -80,24 +80,27 @@ export async function rotate(policy: Policy, secret: string, filter: PlanFilter,
   if (plan.targets.length === 0) {
     throw new UsageError('NO_TARGETS_HERE', `no target of "${secret}" is on this host (${deps.planContext.hostname})`, { hint: 'run rekey on the hosts listed in the plan' });
   }
-  const open = (await deps.journal.unfinished()).filter((u) => u.secret === secret);
-  if (open.length > 0) {
-    throw new UnsafeError('ROTATION_UNFINISHED', `rotation ${open[0]!.rotationId} of "${secret}" did not finish`, { hint: 'run `rekey resume` first', details: { rotations: open.map((o) => o.rotationId) } });
-  }
-  await preflight(plan, deps);
+  const refuseUnfinished = async () => {
+    const open = (await deps.journal.unfinished()).filter((u) => u.secret === secret);
+    if (open.length > 0) {
+      throw new UnsafeError('ROTATION_UNFINISHED', `rotation ${open[0]!.rotationId} of "${secret}" did not finish`, { hint: 'run `rekey resume` first', details: { rotations: open.map((o) => o.rotationId) } });
+    }
+  };
+  await refuseUnfinished();
   const base = { plan, failure: null, verified: {} } as const;
   if (opts.dryRun) {
+    await preflight(plan, deps);
     const { values, oldFp } = await newValues(plan, deps, opts.takeOverPending === true);
     const newFp = Object.fromEntries([...values].map(([r, v]) => [r, v.fingerprint]));
     return { ...base, rotationId: null, dryRun: true, outcome: 'dry-run', exitCode: 0, message: `dry run: ${plan.targets.length} target(s) would get a new value; nothing was changed`, oldFingerprints: oldFp, newFingerprints: newFp };
   }
   const rotationId = newRotationId(deps);
+  // the lock before pre-flight: a concurrent rotation's delivery must not look like drift
   const lock = await deps.locks.acquire(secret, { rotationId, command: 'rotate' });
   try {
-    // re-check under the lock: another rotation may have ended between the check and the lock
-    if ((await deps.journal.unfinished()).some((u) => u.secret === secret)) {
-      throw new UnsafeError('ROTATION_UNFINISHED', `a rotation of "${secret}" did not finish`, { hint: 'run `rekey resume` first' });
-    }
+    // re-check under the lock: another rotation may have begun between the check and the lock
+    await refuseUnfinished();
+    await preflight(plan, deps);
     const { values, olds, oldFp } = await newValues(plan, deps, opts.takeOverPending === true);
     const newFp = Object.fromEntries([...values].map(([r, v]) => [r, v.fingerprint]));
     const summary = summarize(plan, filter);

@@ -6,6 +6,7 @@ import type { Target } from '../core/target.js';
 import { apply, next, type JournalEvent, type PlanSummary, type RotationState } from './state.js';
 import type { Journal, SnapshotStore } from './stores.js';
 import { isRollback, type Phase, type Terminal } from './transitions.js';
+import { withTimeout } from './timeout.js';
 
 export interface RunnerDeps {
   backend: SecretBackend;
@@ -21,6 +22,7 @@ export interface RunnerDeps {
   /** aborts forward work (Ctrl-C); the rollback runs on its own signal */
   signal: AbortSignal;
   rollbackTimeoutMs: number;
+  stepTimeoutMs: number;
   /** progress display */
   onEvent?: (e: JournalEvent) => void;
   /** called after each journal append (crash injection in tests) */
@@ -64,7 +66,8 @@ export async function runRotation(input: RunInput, state: RotationState, deps: R
     return t;
   };
   const unitTarget = (unit: string): Target => target(summary.units[unit]![0]!);
-  const signalFor = (phase: Phase) => (isRollback(phase) ? AbortSignal.timeout(deps.rollbackTimeoutMs) : deps.signal);
+  /** forward steps stop on Ctrl-C; rollback steps run on their own signal; every step is bounded */
+  const signalFor = (phase: Phase) => AbortSignal.any([isRollback(phase) ? AbortSignal.timeout(deps.rollbackTimeoutMs) : deps.signal, AbortSignal.timeout(deps.stepTimeoutMs)]);
 
   const runItem = async (phase: Phase, item: string, signal: AbortSignal): Promise<{ changed?: boolean; detail?: string }> => {
     switch (phase) {
@@ -150,7 +153,9 @@ export async function runRotation(input: RunInput, state: RotationState, deps: R
     const { phase, item } = n;
     await emit({ type: 'start', rotationId, at: at(), phase, item });
     try {
-      const r = await runItem(phase, item, signalFor(phase));
+      const signal = signalFor(phase);
+      // a port that ignores its signal still cannot hang the rotation
+      const r = await withTimeout(runItem(phase, item, signal), deps.stepTimeoutMs, `${phase} ${item}`, signal);
       await emit({ type: 'ok', rotationId, at: at(), phase, item, ...r });
     } catch (e) {
       const reason = describeError(e);

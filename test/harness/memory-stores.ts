@@ -105,11 +105,12 @@ export function fakeDeps() {
     clock,
     random: { id: () => `id${++n}`, bytes: (k) => Buffer.alloc(k, ++n) },
     log: silentLogger,
-    retry: createRetry({ clock, log: silentLogger }),
+    retry: createRetry({ clock, log: silentLogger, attemptTimeoutMs: 200 }),
     actor: { user: 'test', uid: 0, host: 'h', pid: 1 },
     planContext: { hostname: 'h', home: '/home/test' },
     signal: new AbortController().signal,
     rollbackTimeoutMs: 60_000,
+    stepTimeoutMs: 200,
   };
   return { deps, backend, sink, service, verifier, journal, snapshots, locks, audit, clock };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startGatewayFixture, type GatewayFixture } from '../harness/gateway-fixture.js';
 import { rekeyAsync } from '../harness/rekey-cli.js';
+import { record } from '../harness/figures.js';
 
 const OLD = 'sk-ant-old-0000000000000000000000000000000000aaaa';
 const NEW = 'sk-ant-new-1111111111111111111111111111111111bbbb';
@@ -82,6 +83,9 @@ describe('SIGKILL after every journal step of a real rotation, then `rekey resum
     }
     const converged = rows.length;
     process.stderr.write(`\ncrash matrix: ${total} cases run, ${converged} converged (${rows.filter((r) => r.ending === 'old').length} rolled back, ${rows.filter((r) => r.ending === 'new').length} rolled forward), ${noWorkingCredential} with no working credential\n`);
+    record({ suite: 'crash (forward)', measure: 'cases run', value: total });
+    record({ suite: 'crash (forward)', measure: 'cases converged', value: converged, must: String(total) });
+    record({ suite: 'crash (forward)', measure: 'no working credential', value: noWorkingCredential, must: '0' });
     expect(noWorkingCredential).toBe(0);
     expect(rows[0]!.ending).toBe('old');
     expect(rows.at(-1)!.ending).toBe('new');
