@@ -21,11 +21,12 @@ import { createLogger } from './logger.js';
 import { rekeyHome, statePaths } from './paths.js';
 import { planJson, progressPrinter, renderIssues, renderPlan, renderReport, renderStatus } from './render.js';
 import { STARTER_POLICY } from './starter-policy.js';
+import { decodeSecretInput } from './secret-input.js';
 
 export interface CliIo {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
-  readStdin: () => Promise<string>;
+  readStdin: () => Promise<Buffer>;
   stdinIsTTY: boolean;
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
@@ -129,8 +130,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         if (!a.flags.stdin) throw new UsageError('STDIN_REQUIRED', 'rekey put reads the value from stdin only (--stdin): never from argv', { hint: "printf %s \"$KEY\" | rekey put <secret> --env E --stdin" });
         if (io.stdinIsTTY) throw new UsageError('STDIN_IS_TTY', 'stdin is a terminal: pipe the value in instead of typing it', { hint: 'read -rs KEY && printf %s "$KEY" | rekey put <secret> --env E --stdin' });
         const policy = await loadPolicy(a.global.policy);
-        const raw = (await io.readStdin()).replace(/\r?\n$/, '');
-        if (raw.length === 0) throw new UsageError('EMPTY_VALUE', 'stdin was empty: nothing to store');
+        const raw = decodeSecretInput(await io.readStdin(), requireSecret(a));
         const r = await put(policy, requireSecret(a), filter, SecretValue.of(raw), depsFor(policy));
         out(`stored ${r.fingerprint} as pending for ${r.refs.join(', ')}; run \`rekey rotate ${r.secret}\` to deliver it\n`, r);
         return ExitCode.ok;
@@ -152,10 +152,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-async function readAll(stream: NodeJS.ReadStream): Promise<string> {
+async function readAll(stream: NodeJS.ReadStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 const invokedAs = (() => {

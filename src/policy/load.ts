@@ -32,7 +32,13 @@ export function parsePolicy(text: string, file = 'policy'): Policy {
   if (Buffer.byteLength(text, 'utf8') > MAX_POLICY_BYTES) {
     throw new PolicyError(file, [{ path: '(root)', message: `the file is larger than ${MAX_POLICY_BYTES} bytes`, hint: 'a policy is a few KiB; is this the right file?' }]);
   }
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  let doc;
+  try {
+    doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  } catch (e) {
+    // e.g. a stack overflow on absurd nesting: still a clear policy error, never a crash
+    throw new PolicyError(file, [{ path: '(root)', message: `YAML: cannot parse (${(e as Error).name})`, hint: 'is this a policy file? nesting this deep is not one' }]);
+  }
   if (doc.errors.length > 0) {
     // the first errors locate the mistake; the rest are its echo
     const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
@@ -47,12 +53,17 @@ export function parsePolicy(text: string, file = 'policy'): Policy {
   try {
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
-    throw new PolicyError(file, [{ path: '(root)', message: `YAML: ${(e as Error).message}` }]);
+    throw new PolicyError(file, [{ path: '(root)', message: `YAML: ${(e as Error).message.split('\n')[0]}` }]);
   }
   if (data === null || data === undefined) {
     throw new PolicyError(file, [{ path: '(root)', message: 'the policy is empty', hint: 'run `rekey init` for a starter policy' }]);
   }
-  const parsed = policySchema.safeParse(data);
+  let parsed;
+  try {
+    parsed = policySchema.safeParse(data);
+  } catch (e) {
+    throw new PolicyError(file, [{ path: '(root)', message: `cannot validate (${(e as Error).name})`, hint: 'is this a policy file?' }]);
+  }
   if (!parsed.success) {
     const issues: PolicyIssue[] = parsed.error.issues.map((i) => {
       const keys = i.code === 'unrecognized_keys' ? ` (${i.keys.join(', ')})` : '';

@@ -3,27 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemorySink } from '../../providers/sinks/memory.js';
 import { createSystemdEnvFileSink } from '../../providers/sinks/systemd-env-file.js';
-import type { Target } from '../../src/core/target.js';
 import { sinkContract } from './sink.contract.js';
+import { envFileTarget } from '../harness/targets.js';
 
-export function envFileTarget(path: string, over: Partial<Target> = {}): Target {
-  return {
-    id: 'anthropic/prod/main#0',
-    secret: 'anthropic',
-    layer: 'provider-key',
-    provider: 'anthropic',
-    envVar: 'ANTHROPIC_API_KEY',
-    agent: 'main',
-    env: 'prod',
-    host: '*',
-    backend: 'local',
-    ref: 'openclaw/prod/anthropic',
-    sink: { kind: 'systemd-env-file', path, removeAlternates: true },
-    service: null,
-    verify: { kind: 'none', reason: 'contract test of the sink only' },
-    ...over,
-  };
-}
 
 sinkContract('memory (fake)', async () => ({ sink: createMemorySink(), target: envFileTarget('/nowhere') }));
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { createSystemdEnvFileSink } from '../../providers/sinks/systemd-env-file.js';
 import { SecretValue } from '../../src/core/secret-value.js';
-import { envFileTarget } from '../contract/sinks.test.js';
+import { envFileTarget } from '../harness/targets.js';
 
 const sig = new AbortController().signal;
 const NEW = SecretValue.of('sk-ant-new-000000000000000000');
