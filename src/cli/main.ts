@@ -50,10 +50,28 @@ const requireSecret = (a: ParsedArgs): string => {
 };
 const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
 
+/**
+ * Third-party debug output is a leak channel: with DEBUG set, axios' follow-redirects prints
+ * request options, X-Vault-Token included. `DEBUG` is removed before any such module loads (the
+ * SDKs are imported lazily); `NODE_DEBUG` for network modules is read by Node at start-up, too
+ * early to undo, so it is refused.
+ */
+function guardDebugEnv(io: CliIo): void {
+  const nodeDebug = io.env.NODE_DEBUG ?? '';
+  if (/\b(http|https|http2|tls|net|fetch|undici)\b/i.test(nodeDebug)) {
+    throw new UsageError('NODE_DEBUG_REFUSED', `NODE_DEBUG=${nodeDebug} would print network traffic, credentials included`, { hint: 'unset NODE_DEBUG; use --log-level debug for rekey\'s own (redacted) logs' });
+  }
+  if (io.env.DEBUG !== undefined) {
+    io.stderr('rekey: DEBUG is ignored: third-party debug output can print credentials (use --log-level debug)\n');
+    delete io.env.DEBUG;
+  }
+}
+
 /** Runs one command; returns the exit code. The only place errors become exit codes. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   let json = argv.includes('--json');
   try {
+    guardDebugEnv(io);
     const a = parseArgv(argv, io.env);
     json = a.global.json;
     if (a.flags.help || a.command.length === 0) {

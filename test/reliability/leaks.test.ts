@@ -1,0 +1,115 @@
+/**
+ * No leaks: a canary secret goes through full rotations, a rollback, a crash + resume and error
+ * paths, on the local, AWS and Vault backends, with DEBUG=* set (node-vault's debug output would
+ * print written data). It must never appear in stdout, stderr (pino logs included), the journal,
+ * the audit log, snapshots, error messages, or any process's argv (/proc/PID/cmdline sampled).
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startArgvSampler } from '../harness/argv-sampler.js';
+import { record } from '../harness/figures.js';
+import { startFakeSecretsManager, type FakeSecretsManager } from '../harness/fake-secrets-manager.js';
+import { startFakeVault, type FakeVault } from '../harness/fake-vault.js';
+import { startGatewayFixture, type GatewayFixture } from '../harness/gateway-fixture.js';
+import { rekeyAsync } from '../harness/rekey-cli.js';
+
+const stamp = Date.now();
+const canary = (tag: string) => `sk-ant-CANARY${tag}-${stamp}-${'q'.repeat(24)}`;
+
+describe('no leaks', () => {
+  let f: GatewayFixture;
+  let aws: FakeSecretsManager;
+  let vault: FakeVault;
+  beforeAll(async () => {
+    f = await startGatewayFixture({ allow: [], settleMs: 200 });
+    aws = await startFakeSecretsManager();
+    vault = await startFakeVault();
+    vault.addToken('hvs.leaks');
+    Object.assign(f.env, { AWS_ACCESS_KEY_ID: 'AKIDREKEYTEST000000', AWS_SECRET_ACCESS_KEY: 'test-secret-access-key', AWS_EC2_METADATA_DISABLED: 'true', VAULT_TOKEN: 'hvs.leaks', DEBUG: '*' });
+  });
+  afterAll(async () => {
+    await aws?.close();
+    await vault?.close();
+    await f?.close();
+  });
+
+  test('a canary never appears anywhere, on every backend and every path', async () => {
+    const canaries = ['L1', 'L2', 'A1', 'A2', 'V1', 'V2'].map(canary);
+    const sampler = startArgvSampler([...canaries, 'CANARY']);
+    const outputs: string[] = [];
+    const run = async (args: string[], input?: string, extra: Record<string, string> = {}) => {
+      const r = await rekeyAsync([...args, '--policy', f.policyFile, '--log-level', 'trace'], { ...f.env, ...extra }, input);
+      outputs.push(r.stdout, r.stderr);
+      return r;
+    };
+    const homes: string[] = [];
+    const backends: [string, string][] = [
+      ['local', '{ kind: local }'],
+      ['aws', `{ kind: aws-secrets-manager, region: us-east-1, endpoint: "${aws.endpoint}" }`],
+      ['vault', `{ kind: vault, address: "${vault.address}" }`],
+    ];
+    let i = 0;
+    for (const [name, yaml] of backends) {
+      const [first, second] = [canaries[i++]!, canaries[i++]!];
+      f.env.REKEY_HOME = join(f.root, `rekey-leaks-${name}`);
+      homes.push(f.env.REKEY_HOME);
+      f.writePolicy({ backend: yaml, ref: `openclaw/{env}/leaks-${name}/{provider}` });
+      writeFileSync(f.envFile, `ANTHROPIC_API_KEY=${first}\n`, { mode: 0o600 });
+      await f.installLightUnit();
+      expect((await run(['init'])).code).toBe(0);
+      // adopt, then a full rotation to the second canary
+      expect((await run(['put', 'anthropic', '--env', 'prod', '--stdin'], first)).code).toBe(0);
+      expect((await run(['rotate', 'anthropic'])).code).toBe(0);
+      expect((await run(['put', 'anthropic', '--env', 'prod', '--stdin'], second)).code).toBe(0);
+      expect((await run(['plan', 'anthropic', '--json'])).code).toBe(0);
+      expect((await run(['rotate', 'anthropic', '--dry-run', '--json'])).code).toBe(0);
+      expect((await run(['rotate', 'anthropic'])).code).toBe(0);
+      expect((await run(['status', '--json'])).code).toBe(0);
+      // a rollback: a later EnvironmentFile= holds the second canary, so the next key never verifies
+      const shadow = join(f.root, `shadow-${name}.env`);
+      writeFileSync(shadow, `ANTHROPIC_API_KEY=${second}\n`, { mode: 0o600 });
+      await f.installLightUnit(`EnvironmentFile=${shadow}`);
+      expect((await run(['put', 'anthropic', '--env', 'prod', '--stdin'], `sk-ant-third-${name}-${'t'.repeat(30)}`)).code).toBe(0);
+      expect((await run(['rotate', 'anthropic'])).code).toBe(5);
+      // a crash in the middle, then resume
+      expect((await run(['put', 'anthropic', '--env', 'prod', '--stdin'], `sk-ant-fourth-${name}-${'f'.repeat(30)}`)).code).toBe(0);
+      const crashed = await run(['rotate', 'anthropic'], undefined, { REKEY_CRASH_AFTER: '9' });
+      expect(crashed.signal).toBe('SIGKILL');
+      expect([0, 5]).toContain((await run(['resume'])).code);
+    }
+    // error paths: a value refused at put, an expired Vault token
+    expect((await run(['put', 'anthropic', '--env', 'prod', '--stdin'], `${canaries[0]}\nsecond-line`)).code).toBe(2);
+    vault.expire('hvs.leaks');
+    expect((await run(['status', 'anthropic'])).code).toBe(4);
+    vault.addToken('hvs.leaks');
+
+    // NODE_DEBUG for network modules would print traffic: refused before anything runs
+    const nodeDebug = await run(['status', 'anthropic'], undefined, { NODE_DEBUG: 'http,tls' });
+    expect(nodeDebug.code).toBe(2);
+    expect(nodeDebug.stderr).toMatch(/NODE_DEBUG=http,tls would print network traffic/);
+    const { hits, samples } = sampler.stop();
+    const files: string[] = [];
+    const walk = (d: string) => {
+      for (const e of readdirSync(d, { withFileTypes: true })) e.isDirectory() ? walk(join(d, e.name)) : files.push(join(d, e.name));
+    };
+    homes.forEach(walk);
+    const fileHits = files.filter((p) => canaries.some((c) => readFileSync(p).includes(c)));
+    const outHits = outputs.filter((o) => canaries.some((c) => o.includes(c)) || o.includes('hvs.leaks'));
+    const S = 'leaks (canary)';
+    record({ suite: S, measure: 'outputs scanned (stdout+stderr, trace logs)', value: outputs.length });
+    record({ suite: S, measure: 'state files scanned (journal, audit, store…)', value: files.length });
+    record({ suite: S, measure: 'argv samples of every process', value: samples });
+    record({ suite: S, measure: 'canary found in outputs / files / argv', value: `${outHits.length}/${fileHits.length}/${hits.length}`, must: '0/0/0' });
+    expect(outputs.join('')).toMatch(/sk-a…qqqq#/); // fingerprints are there instead
+    expect(files.some((p) => p.endsWith('audit.jsonl'))).toBe(true);
+    const context = outHits.map((o) => {
+      const c = canaries.find((x) => o.includes(x)) ?? 'hvs.leaks';
+      const at = o.indexOf(c);
+      return o.slice(Math.max(0, at - 300), at + 80);
+    });
+    expect(context).toEqual([]);
+    expect(fileHits).toEqual([]);
+    expect(hits).toEqual([]);
+  }, 600_000);
+});
