@@ -1,0 +1,44 @@
+/**
+ * The deployment both crash matrices start every case from: OLD delivered and current, NEW put
+ * as pending. Prepared once in a template rekey home, copied per case (much faster than redoing it).
+ */
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { GatewayFixture } from './gateway-fixture.js';
+import { rekeyAsync } from './rekey-cli.js';
+
+export const OLD = 'sk-ant-old-0000000000000000000000000000000000aaaa';
+export const NEW = 'sk-ant-new-1111111111111111111111111111111111bbbb';
+export const ENV_OLD = `# ops\nOPENCLAW_LOG_LEVEL=info\nANTHROPIC_API_KEY=${OLD}\n`;
+export const ENV_NEW = `# ops\nOPENCLAW_LOG_LEVEL=info\nANTHROPIC_API_KEY=${NEW}\n`;
+
+export function crashWorld(fixture: () => GatewayFixture) {
+  let n = 0;
+  let template = '';
+  const cli = (args: string[], input?: string, extra: Record<string, string> = {}) => {
+    const f = fixture();
+    return rekeyAsync([...args, '--policy', f.policyFile], { ...f.env, ...extra }, input);
+  };
+  const setup = async () => {
+    const f = fixture();
+    const home = join(f.root, `rekey-${++n}`);
+    if (!template) {
+      f.env.REKEY_HOME = template = join(f.root, 'rekey-template');
+      expect((await cli(['init'])).code).toBe(0);
+      writeFileSync(f.envFile, ENV_OLD, { mode: 0o600 });
+      expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], OLD)).code).toBe(0);
+      expect((await cli(['rotate', 'anthropic'])).code).toBe(0);
+      expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], NEW)).code).toBe(0);
+    }
+    cpSync(template, home, { recursive: true, preserveTimestamps: true });
+    f.env.REKEY_HOME = home;
+    writeFileSync(f.envFile, ENV_OLD, { mode: 0o600 });
+  };
+  /** the lines of the newest journal file */
+  const journal = () => {
+    const dir = join(fixture().env.REKEY_HOME!, 'journal');
+    return readFileSync(join(dir, readdirSync(dir).sort().at(-1)!), 'utf8').trim().split('\n');
+  };
+  return { cli, setup, journal };
+}
