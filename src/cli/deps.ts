@@ -3,6 +3,8 @@ import { hostname, userInfo } from 'node:os';
 import { createLocalBackend } from '../../providers/backends/local.js';
 import { createSystemdUserService } from '../../providers/services/systemd-user.js';
 import { createSystemdEnvFileSink } from '../../providers/sinks/systemd-env-file.js';
+import { createOpenclawSecretrefFileSink } from '../../providers/sinks/openclaw-secretref-file.js';
+import { createOpenclawSecretsAuditVerifier } from '../../providers/verifiers/openclaw-secrets-audit.js';
 import { createNoneVerifier } from '../../providers/verifiers/none.js';
 import { createOpenclawModelsStatusVerifier } from '../../providers/verifiers/openclaw-models-status.js';
 import { UsageError } from '../core/errors.js';
@@ -108,6 +110,8 @@ export function buildDeps(opts: {
     switch (kind) {
       case 'systemd-env-file':
         return createSystemdEnvFileSink();
+      case 'openclaw-secretref-file':
+        return createOpenclawSecretrefFileSink({ exec, baseEnv });
       default:
         throw new UsageError('UNKNOWN_SINK_KIND', `no sink of kind "${kind}"`);
     }
@@ -127,6 +131,8 @@ export function buildDeps(opts: {
             return vars;
           },
         });
+      case 'openclaw-secrets-audit':
+        return createOpenclawSecretsAuditVerifier({ exec, baseEnv, sink });
       case 'none':
         return createNoneVerifier(sink);
       default:

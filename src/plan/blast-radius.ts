@@ -17,6 +17,7 @@ const uniq = (xs: string[]) => [...new Set(xs)].sort();
 export function sinkTouches(t: Target): { files: string[]; keychainItems: string[] } {
   switch (t.sink.kind) {
     case 'systemd-env-file':
+    case 'openclaw-secretref-file':
       return { files: [t.sink.path], keychainItems: [] };
   }
 }

@@ -57,10 +57,13 @@ export function resolveTargets(policy: Policy, secretName: string, ctx: PlanCont
     for (const env of asList(d.env)) {
       for (const agent of asList(d.agent)) {
         const vars = { secret: secretName, env, agent, provider: secret.layer === 'provider-key' ? secret.provider : 'gateway' };
-        const sink = { ...d.sink, path: expandHome(fill(d.sink.path, vars), ctx.home) };
+        const sink =
+          d.sink.kind === 'openclaw-secretref-file'
+            ? { ...d.sink, path: expandHome(fill(d.sink.path, vars), ctx.home), pointer: fill(d.sink.pointer, vars), ...(d.sink.stateDir ? { stateDir: expandHome(fill(d.sink.stateDir, vars), ctx.home) } : {}), ...(d.sink.configPath ? { configPath: expandHome(fill(d.sink.configPath, vars), ctx.home) } : {}) }
+            : { ...d.sink, path: expandHome(fill(d.sink.path, vars), ctx.home) };
         const svc = d.service === null ? null : policy.services[d.service];
         const service = svc ? { ...svc, unit: fill(svc.unit, vars), name: d.service as string } : null;
-        const verify = d.verify.kind === 'openclaw-models-status'
+        const verify = d.verify.kind === 'openclaw-models-status' || d.verify.kind === 'openclaw-secrets-audit'
           ? {
               ...d.verify,
               ...(d.verify.stateDir ? { stateDir: expandHome(fill(d.verify.stateDir, vars), ctx.home) } : {}),

@@ -7,14 +7,16 @@ import { localBackendConfig } from '../../providers/backends/local.schema.js';
 import { awsSecretsManagerBackendConfig } from '../../providers/backends/aws-secrets-manager.schema.js';
 import { vaultBackendConfig } from '../../providers/backends/vault.schema.js';
 import { systemdEnvFileSinkConfig } from '../../providers/sinks/systemd-env-file.schema.js';
+import { openclawSecretrefFileSinkConfig } from '../../providers/sinks/openclaw-secretref-file.schema.js';
+import { openclawSecretsAuditVerifierConfig } from '../../providers/verifiers/openclaw-secrets-audit.schema.js';
 import { systemdUserServiceConfig } from '../../providers/services/systemd-user.schema.js';
 import { openclawModelsStatusVerifierConfig } from '../../providers/verifiers/openclaw-models-status.schema.js';
 import { noneVerifierConfig } from '../../providers/verifiers/none.schema.js';
 
 export const backendConfig = z.discriminatedUnion('kind', [localBackendConfig, awsSecretsManagerBackendConfig, vaultBackendConfig]);
-export const sinkConfig = z.discriminatedUnion('kind', [systemdEnvFileSinkConfig]);
+export const sinkConfig = z.discriminatedUnion('kind', [systemdEnvFileSinkConfig, openclawSecretrefFileSinkConfig]);
 export const serviceConfig = z.discriminatedUnion('kind', [systemdUserServiceConfig]);
-export const verifierConfig = z.discriminatedUnion('kind', [openclawModelsStatusVerifierConfig, noneVerifierConfig]);
+export const verifierConfig = z.discriminatedUnion('kind', [openclawModelsStatusVerifierConfig, openclawSecretsAuditVerifierConfig, noneVerifierConfig]);
 
 export type BackendConfig = z.infer<typeof backendConfig>;
 export type SinkConfig = z.infer<typeof sinkConfig>;

@@ -26,7 +26,10 @@ export function checkRules(policy: Policy): PolicyIssue[] {
       if (d.sink.kind === 'systemd-env-file' && d.service === null) {
         issues.push({ path: `${at}.service`, message: 'an env file is read only when the service starts, so it needs a service to restart', hint: 'name the unit that reads this file under services:' });
       }
-      if (d.verify.kind === 'openclaw-models-status' && secret.layer !== 'provider-key') {
+      if (d.sink.kind === 'openclaw-secretref-file' && d.verify.kind === 'openclaw-models-status') {
+        issues.push({ path: `${at}.verify.kind`, message: 'models status shows no mask for a SecretRef (it reports it as indeterminate)', hint: 'use verify: { kind: openclaw-secrets-audit }' });
+      }
+      if ((d.verify.kind === 'openclaw-models-status' || d.verify.kind === 'openclaw-secrets-audit') && secret.layer !== 'provider-key') {
         issues.push({ path: `${at}.verify.kind`, message: 'openclaw-models-status verifies provider keys, not the Gateway token', hint: 'a rotation names exactly one layer' });
       }
       if (d.sink.kind === 'systemd-env-file') {

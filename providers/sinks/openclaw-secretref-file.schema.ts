@@ -1,0 +1,19 @@
+import { z } from 'zod';
+
+export const openclawSecretrefFileSinkConfig = z
+  .strictObject({
+    kind: z.literal('openclaw-secretref-file'),
+    /** the file of an OpenClaw file secrets provider ({source: file, path, mode: json}); templates {agent} {env} */
+    path: z.string().min(1),
+    /** the SecretRef id: a JSON pointer into the file, e.g. /providers/anthropic/apiKey */
+    pointer: z.string().regex(/^\/.*/, 'an absolute JSON pointer such as /providers/anthropic/apiKey'),
+    /** uid or user name that must own the file (the Gateway's user); default: the user rekey runs as */
+    owner: z.union([z.number().int().nonnegative(), z.string().min(1)]).optional(),
+    /** argv prefix that runs the openclaw CLI */
+    command: z.array(z.string().min(1)).min(1).default(['openclaw']),
+    stateDir: z.string().min(1).optional(),
+    configPath: z.string().min(1).optional(),
+    timeoutMs: z.number().int().positive().max(300_000).default(60_000),
+  })
+  .describe('A 0600 JSON file behind an OpenClaw file SecretRef, then `openclaw secrets reload`: no restart.');
+export type OpenclawSecretrefFileSinkConfig = z.infer<typeof openclawSecretrefFileSinkConfig>;
