@@ -6,34 +6,11 @@
  * delivered to; after the fault is gone, `resume` leaves backend and consumers agreeing.
  */
 import { describe, expect, test } from 'vitest';
-import { SecretValue } from '../../src/core/secret-value.js';
-import { parsePolicy } from '../../src/policy/load.js';
-import { put } from '../../src/rotation/put.js';
+import { NEW, OLD, policy, REF, T, world } from '../harness/fake-world.js';
 import { resumeAll } from '../../src/rotation/resume.js';
 import { rotate } from '../../src/rotation/rotate.js';
 import { record } from '../harness/figures.js';
-import { fakeDeps } from '../harness/memory-stores.js';
 
-const policy = parsePolicy(`
-version: 1
-environments: { prod: {} }
-agents: { main: {}, ops: {} }
-backends: { local: { kind: local } }
-services: { gw: { kind: systemd-user, unit: gw.service } }
-secrets:
-  anthropic:
-    layer: provider-key
-    provider: anthropic
-    envVar: ANTHROPIC_API_KEY
-    backend: local
-    ref: openclaw/{env}/anthropic
-    deliveries:
-      - { agent: [main, ops], env: prod, sink: { kind: systemd-env-file, path: "/srv/{agent}.env" }, service: gw, verify: { kind: openclaw-models-status } }
-`);
-const OLD = SecretValue.of('sk-ant-old-aaaaaaaaaaaaaaaaaaaaaaaaaaaa');
-const NEW = SecretValue.of('sk-ant-new-bbbbbbbbbbbbbbbbbbbbbbbbbbbb');
-const REF = 'openclaw/prod/anthropic';
-const T = ['anthropic/prod/main#0', 'anthropic/prod/ops#0'];
 type Fault = 'fail' | 'hang' | 'slow';
 const PORT_CALLS = [
   ['backend', 'read'],
@@ -47,17 +24,6 @@ const PORT_CALLS = [
   ['verifier', 'verify'],
 ] as const;
 
-/** `newVerifies: false` sends every rotation down the rollback path, so faults hit the rollback's calls too */
-async function world(newVerifies: boolean) {
-  const w = fakeDeps();
-  await w.backend.stage(REF, OLD, 'seed', w.deps.signal);
-  await w.backend.promote(REF, 'seed', w.deps.signal);
-  for (const id of T) w.sink.values.set(id, OLD);
-  w.verifier.acceptValue(OLD);
-  if (newVerifies) w.verifier.acceptValue(NEW);
-  await put(policy, 'anthropic', {}, NEW, w.deps);
-  return w;
-}
 
 /** make the nth call of obj[method] misbehave; returns how many calls happened and a restore() */
 function inject(obj: Record<string, any>, method: string, nth: number, fault: Fault) {

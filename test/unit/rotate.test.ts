@@ -1,44 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { SecretValue } from '../../src/core/secret-value.js';
-import { parsePolicy } from '../../src/policy/load.js';
 import { put } from '../../src/rotation/put.js';
+import { NEW, OLD, policy, REF, T, world } from '../harness/fake-world.js';
 import { resumeAll } from '../../src/rotation/resume.js';
 import { rotate } from '../../src/rotation/rotate.js';
 import { fakeDeps } from '../harness/memory-stores.js';
 
-// fakes are reached through policy kinds the registry does not know; the fake deps ignore kinds
-const policy = parsePolicy(`
-version: 1
-environments: { prod: {} }
-agents: { main: {}, ops: {} }
-backends: { local: { kind: local } }
-services: { gw: { kind: systemd-user, unit: gw.service } }
-secrets:
-  anthropic:
-    layer: provider-key
-    provider: anthropic
-    envVar: ANTHROPIC_API_KEY
-    backend: local
-    ref: openclaw/{env}/anthropic
-    deliveries:
-      - { agent: [main, ops], env: prod, sink: { kind: systemd-env-file, path: "/srv/{agent}.env" }, service: gw, verify: { kind: openclaw-models-status } }
-`);
-const OLD = SecretValue.of('sk-ant-old-aaaaaaaaaaaaaaaaaaaaaaaaaaaa');
-const NEW = SecretValue.of('sk-ant-new-bbbbbbbbbbbbbbbbbbbbbbbbbbbb');
-const REF = 'openclaw/prod/anthropic';
-const T = ['anthropic/prod/main#0', 'anthropic/prod/ops#0'];
-
-/** A world where OLD is current and delivered, and NEW is put as pending. */
-async function world() {
-  const w = fakeDeps();
-  await w.backend.stage(REF, OLD, 'seed', w.deps.signal);
-  await w.backend.promote(REF, 'seed', w.deps.signal);
-  for (const id of T) w.sink.values.set(id, OLD);
-  w.verifier.acceptValue(OLD);
-  w.verifier.acceptValue(NEW);
-  await put(policy, 'anthropic', { env: 'prod' }, NEW, w.deps);
-  return w;
-}
 
 const current = async (w: Awaited<ReturnType<typeof world>>) => (await w.backend.read(REF, 'current', w.deps.signal))?.value;
 const pending = async (w: Awaited<ReturnType<typeof world>>) => (await w.backend.read(REF, 'pending', w.deps.signal))?.value;
