@@ -1,7 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startGatewayFixture, UNIT, type GatewayFixture } from '../harness/gateway-fixture.js';
-import { rekeySync } from '../harness/rekey-cli.js';
+import { rekeyAsync } from '../harness/rekey-cli.js';
 
 const OLD = 'sk-ant-old-0000000000000000000000000000000000aaaa';
 const NEW = 'sk-ant-new-1111111111111111111111111111111111bbbb';
@@ -21,9 +21,9 @@ describe('a real rotation: local backend → env file → systemd --user restart
 
   test('the Gateway sends the new key after rotate, and no longer the old one', async () => {
     // adopt the key the Gateway already has as the backend's current version
-    let r = rekeySync(['put', 'anthropic', '--env', 'prod', '--stdin', '--policy', f.policyFile], f.env, OLD);
+    let r = await rekeyAsync(['put', 'anthropic', '--env', 'prod', '--stdin', '--policy', f.policyFile], f.env, OLD);
     expect(r.code, r.stderr).toBe(0);
-    r = rekeySync(['rotate', 'anthropic', '--policy', f.policyFile], f.env);
+    r = await rekeyAsync(['rotate', 'anthropic', '--policy', f.policyFile], f.env);
     expect(r.code, r.stderr + r.stdout).toBe(0);
 
     // the first rotation removed the stale ANTHROPIC_API_KEY_2 alternate, so the unit restarted
@@ -34,9 +34,9 @@ describe('a real rotation: local backend → env file → systemd --user restart
     expect(f.fake.seenKeys.at(-1)).toBe(OLD);
 
     const pidBefore = f.um.mainPid(UNIT);
-    r = rekeySync(['put', 'anthropic', '--env', 'prod', '--stdin', '--policy', f.policyFile], f.env, NEW + '\n');
+    r = await rekeyAsync(['put', 'anthropic', '--env', 'prod', '--stdin', '--policy', f.policyFile], f.env, NEW + '\n');
     expect(r.code, r.stderr).toBe(0);
-    r = rekeySync(['rotate', 'anthropic', '--policy', f.policyFile], f.env);
+    r = await rekeyAsync(['rotate', 'anthropic', '--policy', f.policyFile], f.env);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(r.stderr).toMatch(/✓ verify anthropic\/prod\/main#0/);
     expect(r.stdout).toMatch(/rotated anthropic/);
@@ -58,7 +58,7 @@ describe('a real rotation: local backend → env file → systemd --user restart
     expect(after.every((k) => k === NEW)).toBe(true);
 
     // status shows the new version current, the old one previous, fingerprints only
-    const s = rekeySync(['status', 'anthropic', '--json', '--policy', f.policyFile], f.env);
+    const s = await rekeyAsync(['status', 'anthropic', '--json', '--policy', f.policyFile], f.env);
     expect(s.code).toBe(0);
     const st = JSON.parse(s.stdout) as { secrets: { refs: { versions: { stages: string[]; fingerprint: string }[] }[]; last: { outcome: string } }[] };
     const versions = st.secrets[0]!.refs[0]!.versions;

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { startArgvSampler } from '../harness/argv-sampler.js';
 import { startGatewayFixture, UNIT, type GatewayFixture } from '../harness/gateway-fixture.js';
-import { runOpenclaw } from '../harness/openclaw.js';
-import { rekeyAsync, rekeySync } from '../harness/rekey-cli.js';
+import { runOpenclawAsync } from '../harness/openclaw.js';
+import { rekeyAsync } from '../harness/rekey-cli.js';
 
 const OLD = 'sk-ant-old-0000000000000000000000000000000000aaaa';
 const ENV_TEXT = `# ops managed\r\nOPENCLAW_LOG_LEVEL=info\nANTHROPIC_API_KEY=${OLD}\n`;
@@ -14,7 +14,7 @@ const fresh = (tag = 'new') => `sk-ant-${tag}-${String(++n).padStart(4, '0')}${'
 
 describe('rotation scenarios against the real systemd user manager and the real openclaw CLI', () => {
   let f: GatewayFixture;
-  const cli = (args: string[], input?: string) => rekeySync([...args, '--policy', f.policyFile], f.env, input);
+  const cli = (args: string[], input?: string) => rekeyAsync([...args, '--policy', f.policyFile], f.env, input);
 
   beforeAll(async () => {
     f = await startGatewayFixture({ allow: [], settleMs: 300 });
@@ -25,12 +25,12 @@ describe('rotation scenarios against the real systemd user manager and the real 
   beforeEach(async () => {
     // every test starts from the same deployment: OLD delivered and current in a fresh rekey home
     f.env.REKEY_HOME = join(f.root, `rekey-${++n}`);
-    expect(cli(['init']).code).toBe(0);
+    expect((await cli(['init'])).code).toBe(0);
     writeFileSync(f.envFile, ENV_TEXT, { mode: 0o600 });
     f.writePolicy();
     await f.installLightUnit();
-    expect(cli(['put', 'anthropic', '--env', 'prod', '--stdin'], OLD).code).toBe(0);
-    const r = cli(['rotate', 'anthropic']);
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], OLD)).code).toBe(0);
+    const r = await cli(['rotate', 'anthropic']);
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(f.envFile, 'utf8')).toBe(ENV_TEXT);
   });
@@ -40,8 +40,8 @@ describe('rotation scenarios against the real systemd user manager and the real 
     writeFileSync(shadow, `ANTHROPIC_API_KEY=${OLD}\n`, { mode: 0o600 });
     await f.installLightUnit(`EnvironmentFile=${shadow}`);
     const pid0 = f.um.mainPid(UNIT);
-    expect(cli(['put', 'anthropic', '--env', 'prod', '--stdin'], fresh()).code).toBe(0);
-    const r = cli(['rotate', 'anthropic']);
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], fresh())).code).toBe(0);
+    const r = await cli(['rotate', 'anthropic']);
     expect(r.code, r.stderr).toBe(5);
     expect(r.stdout + r.stderr).toMatch(/not the one rekey delivered/);
     expect(r.stderr).toMatch(/✓ restart-old openclaw-gateway.service/);
@@ -49,7 +49,7 @@ describe('rotation scenarios against the real systemd user manager and the real 
     expect(readFileSync(f.envFile, 'utf8')).toBe(ENV_TEXT);
     expect(statSync(f.envFile).mode & 0o777).toBe(0o600);
     expect(f.um.mainPid(UNIT)).not.toBe(pid0);
-    const s = JSON.parse(cli(['status', 'anthropic', '--json']).stdout);
+    const s = JSON.parse((await cli(['status', 'anthropic', '--json'])).stdout);
     expect(s.secrets[0].refs[0].versions.map((v: { stages: string[] }) => v.stages.join())).not.toContain('pending');
     expect(s.secrets[0].last.outcome).toBe('rolled-back');
   });
@@ -58,8 +58,8 @@ describe('rotation scenarios against the real systemd user manager and the real 
     const bad = fresh('bad');
     // the service refuses to start with this key (the shell reads it from its environment, not argv)
     await f.installLightUnit(`ExecStartPre=/bin/sh -c 'test "$$ANTHROPIC_API_KEY" != "$$BREAKS_WITH"'\nEnvironment=BREAKS_WITH=${bad}`);
-    expect(cli(['put', 'anthropic', '--env', 'prod', '--stdin'], bad).code).toBe(0);
-    const r = cli(['rotate', 'anthropic']);
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], bad)).code).toBe(0);
+    const r = await cli(['rotate', 'anthropic']);
     expect(r.code, r.stderr).toBe(5);
     expect(r.stderr).toMatch(/✗ restart openclaw-gateway.service/);
     expect(readFileSync(f.envFile, 'utf8')).toBe(ENV_TEXT);
@@ -68,8 +68,8 @@ describe('rotation scenarios against the real systemd user manager and the real 
 
   test('a unit that does not read the file is refused before anything is written, exit 3', async () => {
     writeFileSync(f.policyFile, readFileSync(f.policyFile, 'utf8').replace(f.envFile, join(f.home, '.openclaw', '.env')));
-    expect(cli(['put', 'anthropic', '--env', 'prod', '--stdin'], fresh()).code).toBe(0);
-    const r = cli(['rotate', 'anthropic']);
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], fresh())).code).toBe(0);
+    const r = await cli(['rotate', 'anthropic']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/does not read .*\.openclaw\/\.env/);
     expect(r.stderr).toMatch(/the unit reads: .*gateway.systemd.env/);
@@ -78,24 +78,24 @@ describe('rotation scenarios against the real systemd user manager and the real 
 
   test('a stored auth profile shadowing the env key → refused before anything is written, with the diagnosis, exit 3', async () => {
     const stale = 'sk-ant-stale-stored-profile-zzzzzzzzzzzzzzzz';
-    const paste = runOpenclaw(['models', 'auth', 'paste-api-key', '--provider', 'anthropic', '--profile-id', 'anthropic:stale'], { HOME: f.home }, stale);
+    const paste = await runOpenclawAsync(['models', 'auth', 'paste-api-key', '--provider', 'anthropic', '--profile-id', 'anthropic:stale'], { HOME: f.home }, stale);
     expect(paste.code, paste.stderr).toBe(0);
     try {
-      expect(cli(['put', 'anthropic', '--env', 'prod', '--stdin'], fresh()).code).toBe(0);
+      expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], fresh())).code).toBe(0);
       const pid0 = f.um.mainPid(UNIT);
-      const r = cli(['rotate', 'anthropic']);
+      const r = await cli(['rotate', 'anthropic']);
       expect(r.code, r.stderr).toBe(3);
       expect(r.stderr).toMatch(/a stored auth profile shadows the env key for anthropic/);
       expect(f.um.mainPid(UNIT)).toBe(pid0);
       expect(r.stderr).toMatch(/anthropic:stale wins over ANTHROPIC_API_KEY/);
       expect(readFileSync(f.envFile, 'utf8')).toBe(ENV_TEXT);
     } finally {
-      runOpenclaw(['models', 'auth', 'logout', 'anthropic:stale', '--yes'], { HOME: f.home });
+      await runOpenclawAsync(['models', 'auth', 'logout', 'anthropic:stale', '--yes'], { HOME: f.home });
     }
   });
 
   test('two concurrent rotations: exactly one proceeds, the other exits 3', async () => {
-    expect(cli(['put', 'anthropic', '--env', 'prod', '--stdin'], fresh()).code).toBe(0);
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], fresh())).code).toBe(0);
     const [a, b] = await Promise.all([rekeyAsync(['rotate', 'anthropic', '--policy', f.policyFile], f.env), rekeyAsync(['rotate', 'anthropic', '--policy', f.policyFile], f.env)]);
     const codes = [a.code, b.code].sort();
     expect(codes, a.stderr + b.stderr).toEqual([0, 3]);
