@@ -21,8 +21,8 @@
  *  - ListSecretVersionIds (versions without labels are deprecated: listed only with IncludeDeprecated)
  * Fault injection: `throttle(n)`, `deny(op)`, `failWith(op, name)`, `kill()` (connections refused).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { startLoopbackServer } from './loopback-server.js';
 
 interface Version {
   id: string;
@@ -161,12 +161,6 @@ export async function startFakeSecretsManager(opts: { port?: number } = {}): Pro
     },
   };
 
-  const sockets = new Set<import('node:net').Socket>();
-  const server = createServer((req, res) => void handle(req, res));
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -199,15 +193,9 @@ export async function startFakeSecretsManager(opts: { port?: number } = {}): Pro
       else send(500, { __type: 'InternalServiceError', message: String(e) }, 'InternalServiceError');
     }
   }
-  await new Promise<void>((r) => server.listen(opts.port ?? 0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  const stop = () =>
-    new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    });
+  const server = await startLoopbackServer((req, res) => void handle(req, res), opts.port ?? 0);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: server.url,
     secrets,
     calls,
     throttle: (n) => void (throttleLeft = n),
@@ -218,8 +206,8 @@ export async function startFakeSecretsManager(opts: { port?: number } = {}): Pro
       const s = secrets.get(name);
       return Object.fromEntries([...(s?.versions.values() ?? [])].map((v) => [v.id, [...v.stages].sort()]));
     },
-    kill: stop,
-    revive: () => new Promise<void>((r) => server.listen(port, '127.0.0.1', r)),
-    close: () => (server.listening ? stop() : Promise.resolve()),
+    kill: server.kill,
+    revive: server.revive,
+    close: server.close,
   };
 }

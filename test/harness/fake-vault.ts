@@ -15,8 +15,8 @@
  * {"errors": ["permission denied"]}; X-Vault-Namespace is recorded.
  * Fault injection: expire(token), failNext(n, status), kill()/revive().
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { startLoopbackServer } from './loopback-server.js';
 
 interface KvVersion {
   data: Record<string, unknown>;
@@ -70,12 +70,6 @@ export async function startFakeVault(opts: { mounts?: Record<string, '1' | '2'> 
     return { version: s.current, s };
   };
 
-  const sockets = new Set<Socket>();
-  const server = createServer((req, res) => void handle(req, res));
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const chunks: Buffer[] = [];
@@ -157,15 +151,9 @@ export async function startFakeVault(opts: { mounts?: Record<string, '1' | '2'> 
     return send(405, { errors: ['unsupported'] });
   }
 
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  const stop = () =>
-    new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    });
+  const server = await startLoopbackServer((req, res) => void handle(req, res), 0);
   return {
-    address: `http://127.0.0.1:${port}`,
+    address: server.url,
     tokens,
     kv,
     namespaces,
@@ -178,8 +166,8 @@ export async function startFakeVault(opts: { mounts?: Record<string, '1' | '2'> 
       failStatus = status;
     },
     writeDirect: (mount, path, data) => void kvWrite(`${mount}/${path}`, data),
-    kill: stop,
-    revive: () => new Promise<void>((r) => server.listen(port, '127.0.0.1', r)),
-    close: () => (server.listening ? stop() : Promise.resolve()),
+    kill: server.kill,
+    revive: server.revive,
+    close: server.close,
   };
 }
