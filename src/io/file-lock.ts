@@ -33,7 +33,7 @@ async function readBody(path: string): Promise<LockBody | null> {
     // torn: created but not (yet) written. Owner unknown; its age decides (see isStale).
     try {
       const st = await fs.stat(path);
-      return { pid: -1, host: hostname(), rotationId: '?', command: 'a process that is starting', since: st.mtime.toISOString() };
+      return { pid: -1, host: hostname(), rotationId: '?', command: 'a starting process', since: st.mtime.toISOString() };
     } catch {
       return null;
     }
@@ -102,6 +102,12 @@ export function createFileLockManager(dir: string, now: () => Date): LockManager
         }
         const held = await readBody(p);
         if (held === null) continue; // released meanwhile
+        if (!isStale(held) && held.pid === -1) {
+          throw new UnsafeError('LOCK_HELD', `secret "${name}" is being locked by another rekey process right now (lock file created at ${held.since})`, {
+            details: { lock: p },
+            hint: 'another rotation of this secret is starting: wait for it to finish',
+          });
+        }
         if (!isStale(held)) {
           throw new UnsafeError('LOCK_HELD', `secret "${name}" is locked by ${held.command} (pid ${held.pid} on ${held.host}, rotation ${held.rotationId}, since ${held.since})`, {
             details: { lock: p, pid: held.pid, host: held.host, rotationId: held.rotationId },
