@@ -42,9 +42,13 @@ export function planJson(p: Plan) {
 
 const ICON: Record<string, string> = { start: '…', ok: '✓', fail: '✗' };
 
-/** One progress line per journal event, on stderr, with time since the rotation began. */
+/**
+ * One progress line per journal event, on stderr, with time since the rotation began. A phase's
+ * header is printed with its first item, so a phase with nothing to do (no restart) stays silent.
+ */
 export function progressPrinter(write: (s: string) => void, now: () => number) {
   let t0 = now();
+  let header: string | null = null;
   return (e: JournalEvent) => {
     const secs = ((now() - t0) / 1000).toFixed(1).padStart(5);
     switch (e.type) {
@@ -53,12 +57,14 @@ export function progressPrinter(write: (s: string) => void, now: () => number) {
         write(`[${'0.0'.padStart(5)}s] rotation ${e.rotationId} of ${e.secret}: ${Object.entries(e.oldFingerprints).map(([r, f]) => `${r} ${f ?? '(none)'} → ${e.newFingerprints[r]}`).join('; ')}\n`);
         return;
       case 'phase':
-        write(`[${secs}s] ── ${e.phase}${e.reason ? ` (${e.reason})` : ''}\n`);
+        header = `[${secs}s] ── ${e.phase}${e.reason ? ` (${e.reason})` : ''}\n`;
         return;
       case 'start':
         return;
       case 'ok':
       case 'fail':
+        if (header) write(header);
+        header = null;
         write(`[${secs}s]   ${ICON[e.type]} ${e.phase} ${e.item}${e.type === 'ok' ? (e.detail ? `: ${e.detail}` : '') : `: ${e.reason}`}\n`);
         return;
       case 'end':
