@@ -3,6 +3,7 @@ import type { Exec, Verifier, VerifyFailure, VerifyResult } from '../../src/core
 import type { SecretValue } from '../../src/core/secret-value.js';
 import type { Target } from '../../src/core/target.js';
 import { openclawMask } from './openclaw-mask.js';
+import { runOpenclaw } from '../openclaw-cli.js';
 import type { OpenclawModelsStatusVerifierConfig } from './openclaw-models-status.schema.js';
 
 export interface ModelsStatusDeps {
@@ -48,12 +49,10 @@ export function createOpenclawModelsStatusVerifier(deps: ModelsStatusDeps): Veri
       const c = cfg(t);
       const fail = (code: VerifyFailure, reason: string, diagnosis?: string): VerifyResult => ({ ok: false, layer: 'provider-key', code, reason, ...(diagnosis ? { diagnosis } : {}) });
       if (expected === null) return fail('error', 'nothing to verify against');
-      const env: Record<string, string> = { ...deps.baseEnv };
-      for (const [k, v] of Object.entries(await deps.serviceEnv(t, signal))) env[k] = v.reveal();
-      if (c.stateDir) env.OPENCLAW_STATE_DIR = c.stateDir;
-      if (c.configPath) env.OPENCLAW_CONFIG_PATH = c.configPath;
+      const serviceEnv: Record<string, string> = {};
+      for (const [k, v] of Object.entries(await deps.serviceEnv(t, signal))) serviceEnv[k] = v.reveal();
       const agent = c.agent ?? t.agent;
-      const r = await deps.exec.run([...c.command, 'models', 'status', '--json', '--check', '--agent', agent], { env, signal, timeoutMs: c.timeoutMs });
+      const r = await runOpenclaw(deps.exec, c, ['models', 'status', '--json', '--check', '--agent', agent], { baseEnv: deps.baseEnv, extraEnv: serviceEnv, timeoutMs: c.timeoutMs, signal });
       if (r.timedOut) return fail('error', `openclaw models status timed out after ${c.timeoutMs} ms`);
       let json: ModelsStatusJson;
       try {
@@ -68,7 +67,7 @@ export function createOpenclawModelsStatusVerifier(deps: ModelsStatusDeps): Veri
         return fail(
           'missing',
           `OpenClaw (agent ${agent}) sees no key for provider ${provider}`,
-          `No API key for provider ${provider}: the service environment has ${t.envVar} ${t.envVar in env ? 'set' : 'unset'}; check that the unit reads the file rekey wrote and that the agent's model uses ${provider}`,
+          `No API key for provider ${provider}: the service environment has ${t.envVar} ${t.envVar in serviceEnv || t.envVar in deps.baseEnv ? 'set' : 'unset'}; check that the unit reads the file rekey wrote and that the agent's model uses ${provider}`,
         );
       }
       const kind = p.effective?.kind;

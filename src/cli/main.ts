@@ -19,7 +19,7 @@ import { HELP, parseArgv, type ParsedArgs } from './args.js';
 import { buildDeps } from './deps.js';
 import { createLogger } from './logger.js';
 import { rekeyHome, statePaths } from './paths.js';
-import { planJson, progressPrinter, renderIssues, renderPlan, renderReport, renderStatus } from './render.js';
+import { progressPrinter, renderIssues, renderPlan, renderReport, renderStatus } from './render.js';
 import { STARTER_POLICY } from './starter-policy.js';
 import { decodeSecretInput } from './secret-input.js';
 
@@ -118,14 +118,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const deps = depsFor(policy);
         const plan = planRotation(policy, requireSecret(a), filter, deps.planContext);
         const backendState = await pendingReport(plan, deps);
-        out(renderPlan(plan, deps.planContext.hostname) + `\nbackend (${plan.backend}):\n${backendState.map((n) => `  ${n}`).join('\n')}\n`, { ...planJson(plan), backendState });
+        out(renderPlan(plan, deps.planContext.hostname) + `\nbackend (${plan.backend}):\n${backendState.map((n) => `  ${n}`).join('\n')}\n`, { ...plan, backendState });
         return ExitCode.ok;
       }
       case 'rotate': {
         const policy = await loadPolicy(a.global.policy);
         const r = await rotate(policy, requireSecret(a), filter, { dryRun: a.flags['dry-run'] === true, takeOverPending: a.flags['take-over-pending'] === true }, depsFor(policy));
         if (!json && r.dryRun) io.stdout(renderPlan(r.plan));
-        out(renderReport(r), { ...r, plan: planJson(r.plan) });
+        out(renderReport(r), r);
         return r.exitCode;
       }
       case 'resume': {
@@ -135,7 +135,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           out('nothing to resume: every rotation in the journal has finished\n', { resumed: [] });
           return ExitCode.ok;
         }
-        out(reports.map(renderReport).join(''), { resumed: reports.map((r) => ({ ...r, plan: planJson(r.plan) })) });
+        out(reports.map(renderReport).join(''), { resumed: reports });
         return Math.max(...reports.map((r) => r.exitCode));
       }
       case 'status': {

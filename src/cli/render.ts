@@ -35,11 +35,6 @@ export function renderPlan(p: Plan, hostname?: string): string {
   return lines.join('\n') + '\n';
 }
 
-/** JSON view of a plan: targets with their configs (no values exist in a plan). */
-export function planJson(p: Plan) {
-  return { ...p };
-}
-
 const ICON: Record<string, string> = { start: '…', ok: '✓', fail: '✗' };
 
 /**

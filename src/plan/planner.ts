@@ -57,19 +57,20 @@ export function resolveTargets(policy: Policy, secretName: string, ctx: PlanCont
     for (const env of asList(d.env)) {
       for (const agent of asList(d.agent)) {
         const vars = { secret: secretName, env, agent, provider: secret.layer === 'provider-key' ? secret.provider : 'gateway' };
+        const path = (p: string) => expandHome(fill(p, vars), ctx.home);
+        /** the OpenClaw state dir / config path of a sink or verifier, templates filled */
+        const openclawPaths = <T extends { stateDir?: string | undefined; configPath?: string | undefined }>(o: T): T => ({
+          ...o,
+          ...(o.stateDir ? { stateDir: path(o.stateDir) } : {}),
+          ...(o.configPath ? { configPath: path(o.configPath) } : {}),
+        });
         const sink =
           d.sink.kind === 'openclaw-secretref-file'
-            ? { ...d.sink, path: expandHome(fill(d.sink.path, vars), ctx.home), pointer: fill(d.sink.pointer, vars), ...(d.sink.stateDir ? { stateDir: expandHome(fill(d.sink.stateDir, vars), ctx.home) } : {}), ...(d.sink.configPath ? { configPath: expandHome(fill(d.sink.configPath, vars), ctx.home) } : {}) }
-            : { ...d.sink, path: expandHome(fill(d.sink.path, vars), ctx.home) };
+            ? openclawPaths({ ...d.sink, path: path(d.sink.path), pointer: fill(d.sink.pointer, vars) })
+            : { ...d.sink, path: path(d.sink.path) };
         const svc = d.service === null ? null : policy.services[d.service];
         const service = svc ? { ...svc, unit: fill(svc.unit, vars), name: d.service as string } : null;
-        const verify = d.verify.kind === 'openclaw-models-status' || d.verify.kind === 'openclaw-secrets-audit'
-          ? {
-              ...d.verify,
-              ...(d.verify.stateDir ? { stateDir: expandHome(fill(d.verify.stateDir, vars), ctx.home) } : {}),
-              ...(d.verify.configPath ? { configPath: expandHome(fill(d.verify.configPath, vars), ctx.home) } : {}),
-            }
-          : d.verify;
+        const verify = d.verify.kind === 'openclaw-models-status' || d.verify.kind === 'openclaw-secrets-audit' ? openclawPaths(d.verify) : d.verify;
         targets.push({
           id: `${secretName}/${env}/${agent}#${index}`,
           secret: secretName,
