@@ -39,6 +39,12 @@ export function splitEnvironmentProperty(s: string): string[] {
   return out;
 }
 
+/** The first command of `systemctl show -p ExecStart`: `{ path=… ; argv[]=a b c ; ignore_errors=no ; … }`. */
+export function parseExecStartArgv(prop: string): string[] {
+  const m = /argv\[\]=(.*?) ; (ignore_errors|start_time)=/.exec(prop);
+  return m ? splitEnvironmentProperty(m[1]!) : [];
+}
+
 /**
  * systemd --user: `systemctl --user` restart with a bounded wait until the unit is active and its
  * main PID has stayed the same for `settleMs` (a unit that dies at start flips back to
@@ -126,6 +132,11 @@ export function createSystemdUserService(deps: SystemdUserDeps): ServiceManager 
     async isActive(unit, signal) {
       const m = await show(unit, ['ActiveState'], signal);
       return one(m, 'ActiveState') === 'active';
+    },
+
+    async startCommand(unit, signal) {
+      const m = await show(unit, ['ExecStart'], signal);
+      return parseExecStartArgv(one(m, 'ExecStart'));
     },
 
     async environment(unit, signal) {

@@ -26,13 +26,15 @@ const OPTIONS = {
   'take-over-pending': { type: 'boolean' },
   stdin: { type: 'boolean' },
   force: { type: 'boolean' },
+  out: { type: 'string' },
+  label: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 /** commands with a subcommand word */
-const GROUPS = new Set(['policy']);
+const GROUPS = new Set(['policy', 'service']);
 
 export function parseArgv(argv: string[], env: NodeJS.ProcessEnv): ParsedArgs {
   let parsed;
@@ -72,6 +74,10 @@ Commands:
   resume                       finish or roll back rotations interrupted at any step
   status [<secret>]            versions and stages (fingerprints only), last outcome, locks
   put <secret> --stdin         store a new value (read from stdin only) as pending for the next rotation
+  exec --agent A --env E -- CMD…  run CMD with that target's credentials (keychain, env file) in its
+                               environment; --dry-run lists them (fingerprints). For ExecStart=/ProgramArguments
+  service render systemd|launchd --agent A --env E -- CMD…
+                               print a unit / LaunchAgent plist whose command goes through rekey exec
 
 Options:
   --env, -e E        only targets in environment E
@@ -82,6 +88,8 @@ Options:
   --log-level L      pino level on stderr (default warn)
   --dry-run          (rotate) check and plan, change nothing
   --take-over-pending (rotate) adopt a pending version left by another, dead rotation
+  --out FILE         (service render) write the unit/plist atomically, mode 0600, instead of stdout
+  --label L          (service render) launchd Label / unit description (default ai.openclaw.gateway)
 
 Exit codes: 0 ok · 1 internal · 2 usage/policy · 3 unsafe precondition · 4 backend ·
             5 verification failed, rolled back · 6 rollback failed, human needed

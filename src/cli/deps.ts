@@ -4,6 +4,9 @@ import { createLocalBackend } from '../../providers/backends/local.js';
 import { createSystemdUserService } from '../../providers/services/systemd-user.js';
 import { createSystemdEnvFileSink } from '../../providers/sinks/systemd-env-file.js';
 import { createOpenclawSecretrefFileSink } from '../../providers/sinks/openclaw-secretref-file.js';
+import { createLaunchdService } from '../../providers/services/launchd.js';
+import { createKeychainSink } from '../../providers/sinks/keychain.js';
+import { createNativeKeychainStore, type KeychainStore } from '../../providers/sinks/keychain-store.js';
 import { createOpenclawSecretsAuditVerifier } from '../../providers/verifiers/openclaw-secrets-audit.js';
 import { createNoneVerifier } from '../../providers/verifiers/none.js';
 import { createOpenclawModelsStatusVerifier } from '../../providers/verifiers/openclaw-models-status.js';
@@ -102,16 +105,33 @@ export function buildDeps(opts: {
     switch (kind) {
       case 'systemd-user':
         return createSystemdUserService({ exec, clock, env: baseEnv });
+      case 'launchd': {
+        const launchd = Object.values(opts.policy?.services ?? {}).filter((s) => s.kind === 'launchd');
+        const byLabel = (label: string) => launchd.find((s) => s.unit === label);
+        return createLaunchdService({
+          exec,
+          clock,
+          uid: userInfo().uid,
+          home: userHome,
+          domain: (l) => byLabel(l)?.domain ?? 'gui',
+          plistPath: (l) => expandHome(byLabel(l)?.plist ?? `~/Library/LaunchAgents/${l}.plist`, userHome),
+          readFile: async (p) => (await readNoFollow(p))?.toString('utf8') ?? null,
+        });
+      }
       default:
         throw new UsageError('UNKNOWN_SERVICE_KIND', `no service manager of kind "${kind}"`);
     }
   });
+  let keychainStore: KeychainStore | undefined;
+  const keychain = () => (keychainStore ??= createNativeKeychainStore());
   const sink = memo((kind: string): Sink => {
     switch (kind) {
       case 'systemd-env-file':
         return createSystemdEnvFileSink();
       case 'openclaw-secretref-file':
         return createOpenclawSecretrefFileSink({ exec, baseEnv });
+      case 'keychain':
+        return createKeychainSink(keychain());
       default:
         throw new UsageError('UNKNOWN_SINK_KIND', `no sink of kind "${kind}"`);
     }
@@ -123,7 +143,20 @@ export function buildDeps(opts: {
           exec,
           baseEnv,
           async serviceEnv(t, signal) {
-            if (t.service) return (await service(t.service.kind).environment(t.service.unit, signal)).vars;
+            if (t.service) {
+              const vars = (await service(t.service.kind).environment(t.service.unit, signal)).vars;
+              // a keychain delivery reaches the process through `rekey exec`, which sets the variable last
+              if (t.sink.kind === 'keychain') {
+                const v = await sink('keychain').read(t, signal);
+                if (v) vars[t.envVar] = v;
+                else delete vars[t.envVar];
+              }
+              return vars;
+            }
+            if (t.sink.kind === 'keychain') {
+              const v = await sink('keychain').read(t, signal);
+              return v ? { [t.envVar]: v } : {};
+            }
             if (t.sink.kind !== 'systemd-env-file') return {};
             const bytes = await readNoFollow(t.sink.path);
             const vars: Record<string, SecretValue> = {};

@@ -15,6 +15,10 @@ import { put } from '../rotation/put.js';
 import { resumeAll } from '../rotation/resume.js';
 import { rotate } from '../rotation/rotate.js';
 import { status } from '../rotation/status.js';
+import { resolveExecEnv } from '../rotation/exec-env.js';
+import { runChild } from '../io/run-child.js';
+import { assertSafeTarget, atomicWrite } from '../io/atomic-write.js';
+import { renderLaunchdPlist, renderSystemdUnit } from '../../providers/services/render-units.js';
 import { HELP, parseArgv, type ParsedArgs } from './args.js';
 import { buildDeps } from './deps.js';
 import { createLogger } from './logger.js';
@@ -30,6 +34,10 @@ export interface CliIo {
   stdinIsTTY: boolean;
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
+  /** runs `rekey exec`'s command in the foreground, signals forwarded; resolves with its exit code */
+  /** how to run rekey itself (for rendered units): [node, path/to/main.js] */
+  self?: string[];
+  runChild?: (argv: string[], env: NodeJS.ProcessEnv) => Promise<number>;
 }
 
 async function loadPolicy(file: string): Promise<Policy> {
@@ -72,7 +80,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let json = argv.includes('--json');
   try {
     guardDebugEnv(io);
-    const a = parseArgv(argv, io.env);
+    // everything after the first `--` is a command line (rekey exec), never parsed as options
+    const dd = argv.indexOf('--');
+    const childArgv = dd >= 0 ? argv.slice(dd + 1) : [];
+    const a = parseArgv(dd >= 0 ? argv.slice(0, dd) : argv, io.env);
     json = a.global.json;
     if (a.flags.help || a.command.length === 0) {
       io.stdout(HELP);
@@ -153,6 +164,54 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         out(`stored ${r.fingerprint} as pending for ${r.refs.join(', ')}; run \`rekey rotate ${r.secret}\` to deliver it\n`, r);
         return ExitCode.ok;
       }
+      case 'exec': {
+        const agent = str(a.flags.agent);
+        const env = str(a.flags.env);
+        if (!agent || !env) throw new UsageError('EXEC_NEEDS_TARGET', 'rekey exec needs --agent A and --env E', { hint: 'rekey exec --agent main --env prod -- openclaw gateway run' });
+        if (childArgv.length === 0 && !a.flags['dry-run']) throw new UsageError('EXEC_NEEDS_COMMAND', 'rekey exec needs a command after --', { hint: 'rekey exec --agent main --env prod -- openclaw gateway run' });
+        const policy = await loadPolicy(a.global.policy);
+        const deps = depsFor(policy);
+        const secrets = a.positionals.length ? a.positionals : undefined;
+        const { vars, sources } = await resolveExecEnv(policy, { agent, env, secrets }, deps);
+        for (const s of sources) log.info({ envVar: s.envVar, from: s.from, fingerprint: s.fingerprint, target: s.target }, 'exec: injecting credential');
+        if (a.flags['dry-run']) {
+          out(sources.map((s) => `${s.envVar} ← ${s.from} (${s.fingerprint})\n`).join(''), { command: childArgv, sources });
+          return ExitCode.ok;
+        }
+        if (io.runChild === undefined) throw new InternalError('rekey exec needs a process to run the command in');
+        const childEnv: NodeJS.ProcessEnv = { ...io.env };
+        for (const [k, v] of Object.entries(vars)) childEnv[k] = v.reveal();
+        return await io.runChild(childArgv, childEnv);
+      }
+      case 'service render': {
+        const manager = a.positionals[0];
+        const agent = str(a.flags.agent);
+        const env = str(a.flags.env);
+        if (manager !== 'systemd' && manager !== 'launchd') throw new UsageError('BAD_ARGUMENTS', 'rekey service render needs systemd or launchd', { hint: 'rekey service render launchd --agent main --env prod -- openclaw gateway run' });
+        if (!agent || !env || childArgv.length === 0) throw new UsageError('BAD_ARGUMENTS', 'rekey service render needs --agent, --env and a command after --');
+        const policy = await loadPolicy(a.global.policy);
+        await resolveExecEnv(policy, { agent, env }, depsFor(policy)).catch((e: unknown) => {
+          // the items may not exist yet (first rotation after install); every other problem is real
+          if (!isRekeyError(e) || e.code !== 'EXEC_CREDENTIAL_MISSING') throw e;
+        });
+        const self = io.self ?? [process.execPath, process.argv[1] ?? 'rekey'];
+        const argv = [...self, 'exec', '--policy', resolve(a.global.policy), ...(a.global.home ? ['--home', resolve(a.global.home)] : []), '--agent', agent, '--env', env, '--', ...childArgv];
+        const unitEnv: Record<string, string> = { PATH: io.env.PATH ?? '/usr/bin:/bin', REKEY_HOME: home };
+        const label = str(a.flags.label) ?? (manager === 'launchd' ? 'ai.openclaw.gateway' : 'OpenClaw Gateway');
+        const text =
+          manager === 'launchd'
+            ? renderLaunchdPlist({ label, argv, env: unitEnv, logDir: `${io.env.HOME ?? '~'}/Library/Logs/rekey` })
+            : renderSystemdUnit({ label, argv, env: unitEnv });
+        const outFile = str(a.flags.out);
+        if (!outFile) {
+          io.stdout(text);
+          return ExitCode.ok;
+        }
+        await assertSafeTarget(resolve(outFile), process.getuid?.() ?? 0);
+        await atomicWrite(resolve(outFile), Buffer.from(text, 'utf8'), { mode: 0o600 });
+        out(`wrote ${outFile} (0600)\n`, { file: outFile, manager, argv });
+        return ExitCode.ok;
+      }
       default:
         throw new UsageError('UNKNOWN_COMMAND', `unknown command "${a.command.join(' ')}"`, { hint: 'rekey --help' });
     }
@@ -203,7 +262,9 @@ if (import.meta.url === invokedAs) {
   dropSdkNodeVersionWarning();
   const ac = new AbortController();
   let interrupts = 0;
+  let execMode = false;
   const onSignal = (sig: NodeJS.Signals) => {
+    if (execMode) return; // `rekey exec` forwards signals to its command (src/io/run-child.ts)
     if (++interrupts > 1) process.exit(130);
     process.stderr.write(`rekey: ${sig}: stopping; anything delivered is rolled back (again to abort at once; then run \`rekey resume\`)\n`);
     ac.abort(new Error(`interrupted by ${sig}`));
@@ -217,6 +278,11 @@ if (import.meta.url === invokedAs) {
     stdinIsTTY: process.stdin.isTTY === true,
     env: process.env,
     signal: ac.signal,
+    self: [process.execPath, realpathSync(process.argv[1] ?? '')],
+    runChild: (argv, env) => {
+      execMode = true;
+      return runChild(argv, env);
+    },
   }).then(
     (code) => {
       process.exitCode = code;

@@ -79,6 +79,8 @@ export interface ServiceManager {
   /** restart and wait (bounded) until it is running again; throws DeliveryError if it does not come up */
   restart(unit: string, signal: AbortSignal, opts?: { startTimeoutMs?: number; settleMs?: number }): Promise<void>;
   isActive(unit: string, signal: AbortSignal): Promise<boolean>;
+  /** the words of the command the unit starts (launchd ProgramArguments; systemd's ExecStart= as `systemctl show` prints it, where a word with a space reads as two); [] if none */
+  startCommand(unit: string, signal: AbortSignal): Promise<string[]>;
   /** the environment the unit's process gets at its next start */
   environment(unit: string, signal: AbortSignal): Promise<ServiceEnvironment>;
 }

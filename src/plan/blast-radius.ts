@@ -19,6 +19,8 @@ export function sinkTouches(t: Target): { files: string[]; keychainItems: string
     case 'systemd-env-file':
     case 'openclaw-secretref-file':
       return { files: [t.sink.path], keychainItems: [] };
+    case 'keychain':
+      return { files: [], keychainItems: [`${t.sink.service}/${t.envVar}`] };
   }
 }
 

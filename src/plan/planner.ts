@@ -64,10 +64,12 @@ export function resolveTargets(policy: Policy, secretName: string, ctx: PlanCont
           ...(o.stateDir ? { stateDir: path(o.stateDir) } : {}),
           ...(o.configPath ? { configPath: path(o.configPath) } : {}),
         });
-        const sink =
+        const sink: Target['sink'] =
           d.sink.kind === 'openclaw-secretref-file'
             ? openclawPaths({ ...d.sink, path: path(d.sink.path), pointer: fill(d.sink.pointer, vars) })
-            : { ...d.sink, path: path(d.sink.path) };
+            : d.sink.kind === 'keychain'
+              ? { ...d.sink, service: fill(d.sink.service, vars) }
+              : { ...d.sink, path: path(d.sink.path) };
         const svc = d.service === null ? null : policy.services[d.service];
         const service = svc ? { ...svc, unit: fill(svc.unit, vars), name: d.service as string } : null;
         const verify = d.verify.kind === 'openclaw-models-status' || d.verify.kind === 'openclaw-secrets-audit' ? openclawPaths(d.verify) : d.verify;
@@ -76,7 +78,7 @@ export function resolveTargets(policy: Policy, secretName: string, ctx: PlanCont
           secret: secretName,
           layer: secret.layer,
           ...(secret.layer === 'provider-key' ? { provider: secret.provider } : {}),
-          envVar: (d.sink.kind === 'systemd-env-file' ? d.sink.key : undefined) ?? secret.envVar,
+          envVar: (d.sink.kind === 'systemd-env-file' || d.sink.kind === 'keychain' ? d.sink.key : undefined) ?? secret.envVar,
           agent,
           env,
           host: d.host ?? '*',

@@ -8,14 +8,16 @@ import { awsSecretsManagerBackendConfig } from '../../providers/backends/aws-sec
 import { vaultBackendConfig } from '../../providers/backends/vault.schema.js';
 import { systemdEnvFileSinkConfig } from '../../providers/sinks/systemd-env-file.schema.js';
 import { openclawSecretrefFileSinkConfig } from '../../providers/sinks/openclaw-secretref-file.schema.js';
+import { keychainSinkConfig } from '../../providers/sinks/keychain.schema.js';
 import { openclawSecretsAuditVerifierConfig } from '../../providers/verifiers/openclaw-secrets-audit.schema.js';
 import { systemdUserServiceConfig } from '../../providers/services/systemd-user.schema.js';
+import { launchdServiceConfig } from '../../providers/services/launchd.schema.js';
 import { openclawModelsStatusVerifierConfig } from '../../providers/verifiers/openclaw-models-status.schema.js';
 import { noneVerifierConfig } from '../../providers/verifiers/none.schema.js';
 
 export const backendConfig = z.discriminatedUnion('kind', [localBackendConfig, awsSecretsManagerBackendConfig, vaultBackendConfig]);
-export const sinkConfig = z.discriminatedUnion('kind', [systemdEnvFileSinkConfig, openclawSecretrefFileSinkConfig]);
-export const serviceConfig = z.discriminatedUnion('kind', [systemdUserServiceConfig]);
+export const sinkConfig = z.discriminatedUnion('kind', [systemdEnvFileSinkConfig, openclawSecretrefFileSinkConfig, keychainSinkConfig]);
+export const serviceConfig = z.discriminatedUnion('kind', [systemdUserServiceConfig, launchdServiceConfig]);
 export const verifierConfig = z.discriminatedUnion('kind', [openclawModelsStatusVerifierConfig, openclawSecretsAuditVerifierConfig, noneVerifierConfig]);
 
 export type BackendConfig = z.infer<typeof backendConfig>;

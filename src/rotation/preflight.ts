@@ -16,6 +16,16 @@ export async function preflight(plan: Plan, deps: RekeyDeps): Promise<void> {
     byUnit.set(t.service.unit, u);
   }
   for (const [unit, u] of byUnit) await bound(deps.service(u.kind).preflight(unit, [...u.files], deps.signal), `preflight ${unit}`);
+  for (const t of plan.targets) {
+    if (t.sink.kind !== 'keychain' || !t.service) continue;
+    const argv = await bound(deps.service(t.service.kind).startCommand(t.service.unit, deps.signal), `start command of ${t.service.unit}`);
+    if (!startsThroughRekeyExec(argv, t.agent, t.env)) {
+      throw new UnsafeError('KEYCHAIN_NOT_READ_BY_SERVICE', `${t.id}: unit ${t.service.unit} does not start through \`rekey exec --agent ${t.agent} --env ${t.env} -- …\`: it would never see the keychain item`, {
+        details: { target: t.id, unit: t.service.unit },
+        hint: 'rekey service render systemd|launchd --agent A --env E -- <command…> prints a unit that does',
+      });
+    }
+  }
   await baseline(plan, deps);
 }
 
@@ -39,4 +49,21 @@ async function baseline(plan: Plan, deps: RekeyDeps): Promise<void> {
       hint: r.diagnosis ?? 'fix the consumer first (or `rekey put` the value it really uses and rotate to it)',
     });
   }
+}
+
+/** Does this argv run `rekey exec` for that agent and environment (… exec [opts] --agent A --env E … -- cmd)? */
+export function startsThroughRekeyExec(argv: string[], agent: string, env: string): boolean {
+  const i = argv.indexOf('exec');
+  const end = argv.indexOf('--', i + 1);
+  if (i < 0 || end < 0 || end === argv.length - 1) return false;
+  const opts = argv.slice(i + 1, end);
+  const value = (long: string, short: string): string | undefined => {
+    for (let k = 0; k < opts.length; k++) {
+      const o = opts[k]!;
+      if (o === long || o === short) return opts[k + 1];
+      if (o.startsWith(`${long}=`)) return o.slice(long.length + 1);
+    }
+    return undefined;
+  };
+  return value('--agent', '-a') === agent && value('--env', '-e') === env;
 }

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+export const launchdServiceConfig = z
+  .strictObject({
+    kind: z.literal('launchd'),
+    /** the job's Label, e.g. ai.openclaw.gateway (OpenClaw's LaunchAgent); templates {agent} {env} */
+    unit: z.string().regex(/^[A-Za-z0-9_.{}\-]+$/, 'must be a launchd label'),
+    /** gui/<uid> for a LaunchAgent in a login session (OpenClaw's), user/<uid> without one */
+    domain: z.enum(['gui', 'user']).default('gui'),
+    /** the job's plist; default ~/Library/LaunchAgents/<label>.plist */
+    plist: z.string().min(1).optional(),
+    startTimeoutMs: z.number().int().positive().max(600_000).default(30_000),
+    settleMs: z.number().int().nonnegative().max(60_000).default(1_500),
+  })
+  .describe('A launchd LaunchAgent (macOS): launchctl kickstart -k, then a bounded wait on launchctl print.');
+export type LaunchdServiceConfig = z.infer<typeof launchdServiceConfig>;

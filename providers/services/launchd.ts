@@ -1,0 +1,137 @@
+import { DeliveryError, UnsafeError } from '../../src/core/errors.js';
+import type { Clock, Exec, ServiceManager } from '../../src/core/ports.js';
+import { SecretValue } from '../../src/core/secret-value.js';
+import { parsePlist, type PlistValue } from './plist.js';
+
+export interface LaunchdDeps {
+  exec: Exec;
+  clock: Clock;
+  uid: number;
+  home: string;
+  /** domain per label (gui or user); default gui */
+  domain?: (label: string) => 'gui' | 'user';
+  /** the plist of a label (default ~/Library/LaunchAgents/<label>.plist) */
+  plistPath?: (label: string) => string;
+  readFile: (path: string) => Promise<string | null>;
+  launchctl?: string;
+}
+
+/** `launchctl print <service-target>`: the `key = value` lines at the job's top level (state, pid, last exit status). */
+export function parseLaunchctlPrint(out: string): { state?: string; pid?: number; lastExitStatus?: number } {
+  const info: { state?: string; pid?: number; lastExitStatus?: number } = {};
+  let depth = 0;
+  for (const raw of out.split('\n')) {
+    const line = raw.trim();
+    if (line.endsWith('{')) {
+      depth++;
+      continue;
+    }
+    if (line === '}') {
+      depth--;
+      continue;
+    }
+    if (depth !== 1) continue;
+    const m = /^([a-z ]+?) = (.*)$/.exec(line);
+    if (!m) continue;
+    if (m[1] === 'state') info.state = m[2]!;
+    if (m[1] === 'pid' && /^\d+$/.test(m[2]!)) info.pid = Number(m[2]);
+    if (m[1] === 'last exit status' && /^-?\d+$/.test(m[2]!)) info.lastExitStatus = Number(m[2]);
+  }
+  return info;
+}
+
+/**
+ * launchd (macOS LaunchAgents): restart = `launchctl kickstart -k gui/<uid>/<label>` (kill and
+ * start again), then a bounded wait on `launchctl print` until the job runs with a new PID that
+ * stays the same for `settleMs`. The start command and environment come from the job's plist.
+ */
+export function createLaunchdService(deps: LaunchdDeps): ServiceManager {
+  const launchctl = deps.launchctl ?? 'launchctl';
+  const target = (label: string) => `${deps.domain?.(label) ?? 'gui'}/${deps.uid}/${label}`;
+  const plistPath = (label: string) => deps.plistPath?.(label) ?? `${deps.home}/Library/LaunchAgents/${label}.plist`;
+  const print = async (label: string, signal: AbortSignal) => {
+    const r = await deps.exec.run([launchctl, 'print', target(label)], { signal, timeoutMs: 30_000 });
+    return { found: r.code === 0, info: parseLaunchctlPrint(r.stdout), detail: (r.stderr || r.stdout).trim().split('\n')[0] ?? '' };
+  };
+  const plist = async (label: string): Promise<Record<string, PlistValue>> => {
+    const path = plistPath(label);
+    const text = await deps.readFile(path);
+    if (text === null) throw new UnsafeError('PLIST_NOT_FOUND', `launchd job ${label}: no plist at ${path}`, { hint: 'rekey service render launchd … --out that path; launchctl bootstrap gui/$(id -u) FILE' });
+    try {
+      return parsePlist(text);
+    } catch (e) {
+      throw new UnsafeError('PLIST_UNREADABLE', `launchd job ${label}: ${path}: ${(e as Error).message}`);
+    }
+  };
+
+  return {
+    kind: 'launchd',
+
+    async preflight(label, files, signal) {
+      const p = await print(label, signal);
+      if (!p.found) {
+        throw new UnsafeError('UNIT_NOT_FOUND', `launchd job ${target(label)} is not loaded: ${p.detail}`, { hint: `launchctl bootstrap gui/${deps.uid} ${plistPath(label)}` });
+      }
+      if (files.length === 0) return;
+      const doc = await plist(label);
+      const args = Array.isArray(doc.ProgramArguments) ? doc.ProgramArguments : [];
+      for (const f of files) {
+        // OpenClaw's LaunchAgent wrapper sources <stateDir>/service-env/<label>.env
+        const wrapperEnv = f.endsWith(`/service-env/${label}.env`);
+        if (!wrapperEnv && !args.some((a) => a.includes(f))) {
+          throw new UnsafeError('SINK_NOT_READ_BY_SERVICE', `launchd job ${label} does not read ${f}: a rotation would succeed on disk while the service never sees it`, {
+            details: { unit: label, file: f },
+            hint: 'deliver to the keychain and start the job through `rekey exec` (rekey service render launchd)',
+          });
+        }
+      }
+    },
+
+    async restart(label, signal, opts = {}) {
+      const timeoutMs = opts.startTimeoutMs ?? 30_000;
+      const settleMs = opts.settleMs ?? 1_500;
+      const before = (await print(label, signal)).info.pid;
+      const r = await deps.exec.run([launchctl, 'kickstart', '-k', target(label)], { signal, timeoutMs: 30_000 });
+      if (r.code !== 0) {
+        throw new DeliveryError('RESTART_FAILED', `launchctl kickstart -k ${target(label)} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().split('\n')[0] ?? ''}`, { hint: `launchctl print ${target(label)}` });
+      }
+      const deadline = deps.clock.now().getTime() + timeoutMs;
+      let stablePid: number | undefined;
+      let since = 0;
+      for (;;) {
+        const { info } = await print(label, signal);
+        const now = deps.clock.now().getTime();
+        if (info.state === 'running' && info.pid !== undefined && info.pid !== before) {
+          if (info.pid !== stablePid) {
+            stablePid = info.pid;
+            since = now;
+          } else if (now - since >= settleMs) return;
+        } else stablePid = undefined;
+        if (now > deadline) {
+          throw new DeliveryError('UNIT_START_TIMEOUT', `launchd job ${label} was not running with a new PID within ${timeoutMs} ms (state ${info.state ?? 'unknown'}, last exit status ${info.lastExitStatus ?? '?'})`, {
+            hint: `launchctl print ${target(label)}; log show --last 5m --predicate 'process == "launchd"'`,
+          });
+        }
+        await deps.clock.sleep(200, signal);
+      }
+    },
+
+    async isActive(label, signal) {
+      return (await print(label, signal)).info.state === 'running';
+    },
+
+    async startCommand(label) {
+      const doc = await plist(label);
+      if (Array.isArray(doc.ProgramArguments)) return doc.ProgramArguments;
+      return typeof doc.Program === 'string' ? [doc.Program] : [];
+    },
+
+    async environment(label) {
+      const doc = await plist(label);
+      const vars: Record<string, SecretValue> = {};
+      const ev = doc.EnvironmentVariables;
+      if (ev && typeof ev === 'object' && !Array.isArray(ev)) for (const [k, v] of Object.entries(ev)) vars[k] = SecretValue.of(String(v));
+      return { vars, files: [] };
+    },
+  } satisfies ServiceManager;
+}

@@ -1,0 +1,64 @@
+import { UnsafeError, UsageError } from '../core/errors.js';
+import type { SecretValue } from '../core/secret-value.js';
+import type { Target } from '../core/target.js';
+import { sinkTouches } from '../plan/blast-radius.js';
+import { resolveTargets } from '../plan/planner.js';
+import type { Policy } from '../policy/schema.js';
+import type { RekeyDeps } from './context.js';
+import { withTimeout } from './timeout.js';
+
+/** Sinks a process reads through its environment; OpenClaw's own doors (SecretRef file, stored profiles) it reads itself. */
+const ENV_SINKS = new Set(['keychain', 'systemd-env-file']);
+
+export interface ExecSource {
+  envVar: string;
+  target: string;
+  sink: string;
+  /** the keychain item or file it came from */
+  from: string;
+  fingerprint: string;
+}
+
+/**
+ * The credentials one agent × environment gets at start (`rekey exec`): every delivery of every
+ * secret to that target on this host, read from its sink. A missing item or two different values
+ * for one variable is refused: a service that starts without its key fails later and less clearly.
+ */
+export async function resolveExecEnv(
+  policy: Policy,
+  filter: { agent: string; env: string; secrets?: string[] | undefined },
+  deps: Pick<RekeyDeps, 'sink' | 'planContext' | 'signal' | 'stepTimeoutMs'>,
+): Promise<{ vars: Record<string, SecretValue>; sources: ExecSource[] }> {
+  if (!(filter.agent in policy.agents)) throw new UsageError('UNKNOWN_AGENT', `no agent "${filter.agent}" in the policy`, { hint: `agents: ${Object.keys(policy.agents).join(', ')}` });
+  if (!(filter.env in policy.environments)) throw new UsageError('UNKNOWN_ENV', `no environment "${filter.env}" in the policy`, { hint: `environments: ${Object.keys(policy.environments).join(', ')}` });
+  const names = filter.secrets ?? Object.keys(policy.secrets);
+  const targets: Target[] = names
+    .flatMap((s) => resolveTargets(policy, s, deps.planContext))
+    .filter((t) => t.agent === filter.agent && t.env === filter.env && (t.host === '*' || t.host === deps.planContext.hostname) && ENV_SINKS.has(t.sink.kind));
+  if (targets.length === 0) {
+    throw new UsageError('EXEC_NOTHING_TO_INJECT', `no keychain or env-file delivery for agent ${filter.agent} in ${filter.env} on this host`, {
+      hint: 'add a delivery with sink.kind: keychain for this agent and environment',
+    });
+  }
+  const vars: Record<string, SecretValue> = {};
+  const sources: ExecSource[] = [];
+  for (const t of targets) {
+    const touched = sinkTouches(t);
+    const from = touched.keychainItems[0] ?? touched.files[0] ?? t.sink.kind;
+    const v = await withTimeout(deps.sink(t.sink.kind).read(t, deps.signal), deps.stepTimeoutMs, `read ${from}`, deps.signal);
+    if (!v || v.length === 0) {
+      throw new UnsafeError('EXEC_CREDENTIAL_MISSING', `${t.id}: ${from} holds no value for ${t.envVar}: not starting the command without it`, {
+        hint: `rekey rotate ${t.secret} --env ${t.env} --agent ${t.agent} delivers one`,
+      });
+    }
+    const prev = vars[t.envVar];
+    if (prev && !prev.equals(v)) {
+      throw new UnsafeError('EXEC_CONFLICT', `${t.envVar} would be ${prev.fingerprint} from one delivery and ${v.fingerprint} from ${from}`, {
+        hint: 'two deliveries set the same variable for this agent and environment; give one a different sink.key',
+      });
+    }
+    vars[t.envVar] = v;
+    sources.push({ envVar: t.envVar, target: t.id, sink: t.sink.kind, from, fingerprint: v.fingerprint });
+  }
+  return { vars, sources };
+}

@@ -1,0 +1,139 @@
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startArgvSampler } from '../harness/argv-sampler.js';
+import { startGatewayFixture, UNIT, type GatewayFixture } from '../harness/gateway-fixture.js';
+import { NODE24, OPENCLAW, OPENCLAW_MJS } from '../harness/openclaw.js';
+import { REKEY_MAIN, rekeyAsync } from '../harness/rekey-cli.js';
+import { startSecretService, type SecretService } from '../harness/secret-service.js';
+
+const ONE = 'sk-ant-kc-one-0000000000000000000000000000000001';
+const TWO = 'sk-ant-kc-two-0000000000000000000000000000000002';
+const BAD = 'sk-ant-kc-bad-0000000000000000000000000000000003';
+
+describe('keychain delivery (real Secret Service) consumed through `rekey exec` by a real systemd user unit', () => {
+  let f: GatewayFixture;
+  let ss: SecretService;
+  const cli = (args: string[], input?: string, env: Record<string, string> = {}) => rekeyAsync([...args, '--policy', f.policyFile], { ...f.env, ...ss.env, ...env }, input);
+  const keychainItem = async () => {
+    const { AsyncEntry } = await import('@napi-rs/keyring');
+    return new AsyncEntry('rekey/prod/main', 'ANTHROPIC_API_KEY').getPassword();
+  };
+  /** the unit's [Service] lines: the Secret Service's bus, rekey's state, and ExecStart through rekey exec */
+  const unitText = (command: string, extra = '') => `[Unit]
+Description=OpenClaw Gateway through rekey exec (test)
+
+[Service]
+Environment=HOME=${f.home} PATH=${dirname(NODE24)}:/usr/bin:/bin OPENCLAW_NO_RESPAWN=1
+Environment=DBUS_SESSION_BUS_ADDRESS=${ss.env.DBUS_SESSION_BUS_ADDRESS} REKEY_HOME=${f.env.REKEY_HOME}
+${extra}
+ExecStart=${process.execPath} ${REKEY_MAIN} exec --policy ${f.policyFile} --agent main --env prod -- ${command}
+Restart=no
+`;
+  const install = (text: string) => {
+    f.um.writeUnit(UNIT, text);
+    const r = f.um.systemctl('restart', UNIT);
+    if (r.code !== 0) throw new Error(r.stderr);
+  };
+
+  beforeAll(async () => {
+    ss = await startSecretService();
+    process.env.DBUS_SESSION_BUS_ADDRESS = ss.env.DBUS_SESSION_BUS_ADDRESS;
+    f = await startGatewayFixture({ allow: [ONE, TWO] });
+    writeFileSync(f.envFile, '', { mode: 0o600 });
+    writeFileSync(
+      f.policyFile,
+      `version: 1
+environments: { prod: {} }
+agents: { main: {} }
+backends: { local: { kind: local } }
+services:
+  gateway: { kind: systemd-user, unit: ${UNIT}, settleMs: 1000, startTimeoutMs: 30000 }
+secrets:
+  anthropic:
+    layer: provider-key
+    provider: anthropic
+    envVar: ANTHROPIC_API_KEY
+    backend: local
+    ref: openclaw/{env}/anthropic
+    deliveries:
+      - agent: main
+        env: prod
+        sink: { kind: keychain }
+        service: gateway
+        verify: { kind: openclaw-models-status, command: ${JSON.stringify(OPENCLAW)}, timeoutMs: 60000 }
+`,
+    );
+    // before the first delivery the item does not exist: rekey exec refuses to start the Gateway
+    install(unitText(`${NODE24} ${OPENCLAW_MJS} gateway run --port ${f.gatewayPort} --bind loopback`));
+  });
+  afterAll(async () => {
+    await f?.close();
+    await ss?.stop();
+  });
+
+  test('rotate delivers to the keychain item; after the restart the Gateway sends the new key; no value in any argv', async () => {
+    const sampler = startArgvSampler([ONE, TWO]);
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], ONE)).code).toBe(0);
+    const plan = JSON.parse((await cli(['plan', 'anthropic', '--json'])).stdout);
+    expect(plan.blastRadius.keychainItems).toEqual(['rekey/prod/main/ANTHROPIC_API_KEY']);
+    expect(plan.blastRadius.files).toEqual([]);
+    let r = await cli(['rotate', 'anthropic']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(await keychainItem()).toBe(ONE);
+    await f.waitGatewayReady();
+    let turn = await f.agentTurn();
+    expect(turn.code, turn.stdout + turn.stderr).toBe(0);
+    expect(f.fake.seenKeys.at(-1)).toBe(ONE);
+
+    const pid = f.um.mainPid(UNIT);
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], TWO)).code).toBe(0);
+    r = await cli(['rotate', 'anthropic']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stderr).toMatch(/✓ restart openclaw-gateway.service/);
+    expect(f.um.mainPid(UNIT)).not.toBe(pid);
+    expect(await keychainItem()).toBe(TWO);
+    await f.waitGatewayReady();
+    turn = await f.agentTurn();
+    expect(turn.code, turn.stdout + turn.stderr).toBe(0);
+    expect(f.fake.seenKeys.at(-1)).toBe(TWO);
+
+    // rekey exec --dry-run names the item and the fingerprint, never the value
+    const dry = await cli(['exec', '--agent', 'main', '--env', 'prod', '--dry-run', '--json']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout).sources[0]).toMatchObject({ envVar: 'ANTHROPIC_API_KEY', from: 'rekey/prod/main/ANTHROPIC_API_KEY' });
+    expect(dry.stdout).not.toContain(TWO);
+    const { hits, samples } = sampler.stop();
+    expect(samples).toBeGreaterThan(50);
+    expect(hits).toEqual([]);
+  });
+
+  test('the service fails to start with the new key → the previous item is restored, restarted, verified, exit 5', async () => {
+    // a light consumer that refuses BAD (the shell compares its environment, not argv)
+    install(unitText(`/bin/sh -c 'test "$$ANTHROPIC_API_KEY" != "$$BREAKS_WITH" && exec sleep infinity'`, `Environment=BREAKS_WITH=${BAD}`));
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], BAD)).code).toBe(0);
+    const r = await cli(['rotate', 'anthropic']);
+    expect(r.code, r.stderr + r.stdout).toBe(5);
+    expect(r.stderr).toMatch(/✗ restart openclaw-gateway.service/);
+    expect(r.stderr).toMatch(/✓ verify-old/);
+    expect(await keychainItem()).toBe(TWO);
+    expect(f.um.show(UNIT, 'ActiveState')).toBe('active');
+  });
+
+  test('a unit that does not start through `rekey exec` is refused before anything is written, exit 3', async () => {
+    f.um.writeUnit(UNIT, `[Service]\nEnvironment=HOME=${f.home}\nExecStart=/bin/sleep infinity\n`);
+    f.um.systemctl('daemon-reload');
+    f.um.systemctl('restart', UNIT);
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], ONE)).code).toBe(0);
+    const r = await cli(['rotate', 'anthropic']);
+    expect(r.code, r.stderr + r.stdout).toBe(3);
+    expect(r.stderr).toMatch(/does not start through `rekey exec --agent main --env prod/);
+    expect(await keychainItem()).toBe(TWO);
+  });
+
+  test('no reachable Secret Service: refused in pre-flight with a hint, exit 3', async () => {
+    const r = await cli(['rotate', 'anthropic'], undefined, { DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(f.root, 'no-bus')}` });
+    expect(r.code, r.stderr + r.stdout).toBe(3);
+    expect(r.stderr).toMatch(/Secret Service/);
+  });
+});
