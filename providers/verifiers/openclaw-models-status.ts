@@ -71,6 +71,7 @@ export function createOpenclawModelsStatusVerifier(deps: ModelsStatusDeps): Veri
         );
       }
       const kind = p.effective?.kind;
+      if (t.sink.kind === 'openclaw-auth-profile') return verifyProfile(t.sink.profileId, p, kind, want, expected, agent, provider, fail, r.code);
       if (kind === 'profiles') {
         const labels = (p.profiles?.labels ?? []).map((l) => l.split('=')[0]).join(', ');
         return fail(
@@ -95,4 +96,29 @@ export function createOpenclawModelsStatusVerifier(deps: ModelsStatusDeps): Veri
       return { ok: true, detail: `agent ${agent}: ${provider} from ${t.envVar} = ${expected.fingerprint}${note}` };
     },
   } satisfies Verifier;
+}
+
+/** A stored-profile delivery: the profile must be stored, be the only one for the provider (else another may win), and carry the expected masked key. */
+function verifyProfile(
+  id: string,
+  p: ProviderStatus,
+  kind: string | undefined,
+  want: string,
+  expected: SecretValue,
+  agent: string,
+  provider: string,
+  fail: (code: VerifyFailure, reason: string, diagnosis?: string) => VerifyResult,
+  exit: number | null,
+): VerifyResult {
+  const labels = (p.profiles?.labels ?? []).map((l) => ({ id: l.slice(0, l.indexOf('=') < 0 ? l.length : l.indexOf('=')), mask: l.includes('=') ? l.slice(l.indexOf('=') + 1) : '' }));
+  const ours = labels.find((l) => l.id === id);
+  const others = labels.filter((l) => l.id !== id).map((l) => l.id);
+  if (!ours) return fail('missing', `profile ${id} is not stored for agent ${agent}`, `openclaw models auth list --agent ${agent}`);
+  if (kind !== 'profiles') return fail('wrong-source', `OpenClaw's effective source for ${provider} is "${kind ?? 'unknown'}", not the stored profiles`);
+  if (others.length) {
+    return fail('shadowed', `other stored profiles for ${provider} (agent ${agent}) may win over ${id}: ${others.join(', ')}`, `remove them (openclaw models auth logout <id> --yes --agent ${agent}) so ${id} is the only one`);
+  }
+  if (ours.mask !== want) return fail('mismatch', `profile ${id} does not hold the key rekey delivered (expected ${expected.fingerprint})`, 'another writer changed the profile, or the paste did not land');
+  const note = exit === 0 ? '' : exit === 2 ? ' (a credential expires within 24 h)' : ` (models status --check exit ${exit} for other providers)`;
+  return { ok: true, detail: `agent ${agent}: ${provider} from profile ${id} = ${expected.fingerprint}${note}` };
 }

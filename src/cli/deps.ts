@@ -5,6 +5,7 @@ import { createSystemdUserService } from '../../providers/services/systemd-user.
 import { createSystemdEnvFileSink } from '../../providers/sinks/systemd-env-file.js';
 import { createOpenclawSecretrefFileSink } from '../../providers/sinks/openclaw-secretref-file.js';
 import { createLaunchdService } from '../../providers/services/launchd.js';
+import { createOpenclawAuthProfileSink } from '../../providers/sinks/openclaw-auth-profile.js';
 import { createKeychainSink } from '../../providers/sinks/keychain.js';
 import { createNativeKeychainStore, type KeychainStore } from '../../providers/sinks/keychain-store.js';
 import { createOpenclawSecretsAuditVerifier } from '../../providers/verifiers/openclaw-secrets-audit.js';
@@ -132,6 +133,8 @@ export function buildDeps(opts: {
         return createOpenclawSecretrefFileSink({ exec, baseEnv });
       case 'keychain':
         return createKeychainSink(keychain());
+      case 'openclaw-auth-profile':
+        return createOpenclawAuthProfileSink({ exec, baseEnv });
       default:
         throw new UsageError('UNKNOWN_SINK_KIND', `no sink of kind "${kind}"`);
     }

@@ -29,6 +29,7 @@ export function renderPlan(p: Plan, hostname?: string): string {
     `  units:         ${list(p.blastRadius.units)}`,
     `  files:         ${list(p.blastRadius.files)}`,
     `  keychain:      ${list(p.blastRadius.keychainItems)}`,
+    `  profiles:      ${list(p.blastRadius.authProfiles)}`,
     `  backend refs:  ${list(p.blastRadius.backendRefs)}`,
   );
   if (p.warnings.length) lines.push('', 'warnings:', ...p.warnings.map((w) => `  ! ${w}`));

@@ -59,7 +59,8 @@ export interface Sink {
   readonly kind: string;
   /** pre-flight: is it safe to write here? throws UnsafeError (exit 3) if not */
   check(target: Target, signal: AbortSignal): Promise<void>;
-  snapshot(target: Target, signal: AbortSignal): Promise<Snapshot>;
+  /** `previous`: the backend's current value, for sinks that cannot read back what they hold (stored profiles) */
+  snapshot(target: Target, signal: AbortSignal, previous?: SecretValue | null): Promise<Snapshot>;
   write(target: Target, value: SecretValue, signal: AbortSignal): Promise<{ changed: boolean }>;
   restore(target: Target, snapshot: Snapshot, signal: AbortSignal): Promise<{ changed: boolean }>;
   /** what the consumer would read now (for read-back checks and `rekey exec`) */

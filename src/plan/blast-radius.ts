@@ -8,17 +8,22 @@ export interface BlastRadius {
   units: string[];
   files: string[];
   keychainItems: string[];
+  /** OpenClaw stored auth profiles, as <agent>/<profile id> */
+  authProfiles: string[];
   backendRefs: string[];
 }
 
 const uniq = (xs: string[]) => [...new Set(xs)].sort();
 
-/** The places a target's sink writes (files, keychain items), by sink kind. */
-export function sinkTouches(t: Target): { files: string[]; keychainItems: string[] } {
+/** The places a target's sink writes (files, keychain items, stored profiles), by sink kind. */
+export function sinkTouches(t: Target): { files: string[]; keychainItems: string[]; profiles?: string[] } {
   switch (t.sink.kind) {
     case 'systemd-env-file':
     case 'openclaw-secretref-file':
       return { files: [t.sink.path], keychainItems: [] };
+    case 'openclaw-auth-profile':
+      // the profile lives in OpenClaw's state (SQLite), reached only through its CLI
+      return { files: [], keychainItems: [], profiles: [`${t.sink.agent ?? t.agent}/${t.sink.profileId}`] };
     case 'keychain':
       return { files: [], keychainItems: [`${t.sink.service}/${t.envVar}`] };
   }
@@ -33,6 +38,7 @@ export function blastRadius(targets: Target[]): BlastRadius {
     units: uniq(targets.flatMap((t) => (t.service ? [t.service.unit] : []))),
     files: uniq(touches.flatMap((x) => x.files)),
     keychainItems: uniq(touches.flatMap((x) => x.keychainItems)),
+    authProfiles: uniq(touches.flatMap((x) => x.profiles ?? [])),
     backendRefs: uniq(targets.map((t) => t.ref)),
   };
 }

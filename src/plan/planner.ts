@@ -69,7 +69,9 @@ export function resolveTargets(policy: Policy, secretName: string, ctx: PlanCont
             ? openclawPaths({ ...d.sink, path: path(d.sink.path), pointer: fill(d.sink.pointer, vars) })
             : d.sink.kind === 'keychain'
               ? { ...d.sink, service: fill(d.sink.service, vars) }
-              : { ...d.sink, path: path(d.sink.path) };
+              : d.sink.kind === 'openclaw-auth-profile'
+                ? openclawPaths({ ...d.sink, profileId: fill(d.sink.profileId, vars) })
+                : { ...d.sink, path: path(d.sink.path) };
         const svc = d.service === null ? null : policy.services[d.service];
         const service = svc ? { ...svc, unit: fill(svc.unit, vars), name: d.service as string } : null;
         const verify = d.verify.kind === 'openclaw-models-status' || d.verify.kind === 'openclaw-secrets-audit' ? openclawPaths(d.verify) : d.verify;

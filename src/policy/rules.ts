@@ -29,6 +29,12 @@ export function checkRules(policy: Policy): PolicyIssue[] {
       if (d.sink.kind === 'openclaw-secretref-file' && d.verify.kind === 'openclaw-models-status') {
         issues.push({ path: `${at}.verify.kind`, message: 'models status shows no mask for a SecretRef (it reports it as indeterminate)', hint: 'use verify: { kind: openclaw-secrets-audit }' });
       }
+      if (d.sink.kind === 'openclaw-auth-profile' && d.verify.kind !== 'openclaw-models-status') {
+        issues.push({ path: `${at}.verify.kind`, message: 'OpenClaw never reveals a stored key: only its masked hint in models status can confirm the profile', hint: 'use verify: { kind: openclaw-models-status }' });
+      }
+      if (d.sink.kind === 'openclaw-auth-profile' && secret.layer !== 'provider-key') {
+        issues.push({ path: `${at}.sink.kind`, message: 'auth profiles hold provider keys, not the Gateway token', hint: 'a rotation names exactly one layer' });
+      }
       if ((d.verify.kind === 'openclaw-models-status' || d.verify.kind === 'openclaw-secrets-audit') && secret.layer !== 'provider-key') {
         issues.push({ path: `${at}.verify.kind`, message: 'openclaw-models-status verifies provider keys, not the Gateway token', hint: 'a rotation names exactly one layer' });
       }

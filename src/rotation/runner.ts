@@ -79,7 +79,10 @@ export async function runRotation(input: RunInput, state: RotationState, deps: R
       }
       case 'snapshot': {
         const t = target(item);
-        const snap = await deps.sink(t.sink.kind).snapshot(t, signal);
+        const previous = input.oldValues?.has(t.ref)
+          ? input.oldValues.get(t.ref)!
+          : ((await deps.retry(`read current ${t.ref}`, () => deps.backend.read(t.ref, 'current', signal)))?.value ?? null);
+        const snap = await deps.sink(t.sink.kind).snapshot(t, signal, previous);
         await deps.snapshots.save(rotationId, snap);
         return {};
       }
