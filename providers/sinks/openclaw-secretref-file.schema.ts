@@ -7,6 +7,8 @@ export const openclawSecretrefFileSinkConfig = z
     path: z.string().min(1),
     /** the SecretRef id: a JSON pointer into the file, e.g. /providers/anthropic/apiKey */
     pointer: z.string().regex(/^\/.*/, 'an absolute JSON pointer such as /providers/anthropic/apiKey'),
+    /** the alias of the file secrets provider in openclaw.json (secrets.providers.<alias>), for `rekey openclaw adopt` */
+    secretsProvider: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'an OpenClaw provider alias: lower case, digits, _ and -').default('rekey'),
     /** uid or user name that must own the file (the Gateway's user); default: the user rekey runs as */
     owner: z.union([z.number().int().nonnegative(), z.string().min(1)]).optional(),
     /** argv prefix that runs the openclaw CLI */

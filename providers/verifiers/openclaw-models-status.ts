@@ -22,7 +22,7 @@ interface ProviderStatus {
 }
 
 interface ModelsStatusJson {
-  auth?: { providers?: ProviderStatus[]; missingProvidersInUse?: string[] };
+  auth?: { providers?: ProviderStatus[]; missingProvidersInUse?: string[]; unusableProfiles?: { profileId?: string; kind?: string; reason?: string; remainingMs?: number }[] };
 }
 
 const cfg = (t: Target): OpenclawModelsStatusVerifierConfig => {
@@ -63,6 +63,11 @@ export function createOpenclawModelsStatusVerifier(deps: ModelsStatusDeps): Veri
       const provider = t.provider ?? '';
       const p = json.auth?.providers?.find((x) => x.provider === provider);
       const want = openclawMask(expected.reveal());
+      if (t.sink.kind === 'openclaw-auth-profile') {
+        if (!p) return fail('missing', `OpenClaw (agent ${agent}) lists no credential for provider ${provider}`, `openclaw models auth list --agent ${agent}`);
+        const cooling = (json.auth?.unusableProfiles ?? []).find((u) => u.profileId === (t.sink as { profileId: string }).profileId);
+        return verifyProfile(t.sink.profileId, p, p.effective?.kind, want, expected, agent, provider, fail, r.code, cooling);
+      }
       if (!p || p.effective?.kind === 'missing' || json.auth?.missingProvidersInUse?.includes(provider)) {
         return fail(
           'missing',
@@ -71,7 +76,6 @@ export function createOpenclawModelsStatusVerifier(deps: ModelsStatusDeps): Veri
         );
       }
       const kind = p.effective?.kind;
-      if (t.sink.kind === 'openclaw-auth-profile') return verifyProfile(t.sink.profileId, p, kind, want, expected, agent, provider, fail, r.code);
       if (kind === 'profiles') {
         const labels = (p.profiles?.labels ?? []).map((l) => l.split('=')[0]).join(', ');
         return fail(
@@ -109,8 +113,13 @@ function verifyProfile(
   provider: string,
   fail: (code: VerifyFailure, reason: string, diagnosis?: string) => VerifyResult,
   exit: number | null,
+  cooling: { kind?: string; reason?: string; remainingMs?: number } | undefined,
 ): VerifyResult {
-  const labels = (p.profiles?.labels ?? []).map((l) => ({ id: l.slice(0, l.indexOf('=') < 0 ? l.length : l.indexOf('=')), mask: l.includes('=') ? l.slice(l.indexOf('=') + 1) : '' }));
+  // labels: "<id>=<mask>" with an optional " [cooldown 1m]"-style suffix
+  const labels = (p.profiles?.labels ?? []).map((l) => {
+    const i = l.indexOf('=');
+    return { id: i < 0 ? l : l.slice(0, i), mask: i < 0 ? '' : l.slice(i + 1).replace(/ \[[^\]]*\]$/, '') };
+  });
   const ours = labels.find((l) => l.id === id);
   const others = labels.filter((l) => l.id !== id).map((l) => l.id);
   if (!ours) return fail('missing', `profile ${id} is not stored for agent ${agent}`, `openclaw models auth list --agent ${agent}`);
@@ -119,6 +128,14 @@ function verifyProfile(
     return fail('shadowed', `other stored profiles for ${provider} (agent ${agent}) may win over ${id}: ${others.join(', ')}`, `remove them (openclaw models auth logout <id> --yes --agent ${agent}) so ${id} is the only one`);
   }
   if (ours.mask !== want) return fail('mismatch', `profile ${id} does not hold the key rekey delivered (expected ${expected.fingerprint})`, 'another writer changed the profile, or the paste did not land');
-  const note = exit === 0 ? '' : exit === 2 ? ' (a credential expires within 24 h)' : ` (models status --check exit ${exit} for other providers)`;
+  // the profile holds the expected key, but the provider refused it recently: that is the state a
+  // revoke-and-reissue starts from, and the next delivery logs the profile out (clearing it)
+  const note = cooling
+    ? ` (in ${cooling.kind ?? 'cooldown'} after a provider ${cooling.reason ?? 'error'}: the next delivery clears it)`
+    : exit === 0 || exit === 1
+      ? ''
+      : exit === 2
+        ? ' (a credential expires within 24 h)'
+        : ` (models status --check exit ${exit})`;
   return { ok: true, detail: `agent ${agent}: ${provider} from profile ${id} = ${expected.fingerprint}${note}` };
 }

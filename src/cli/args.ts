@@ -27,6 +27,7 @@ const OPTIONS = {
   stdin: { type: 'boolean' },
   force: { type: 'boolean' },
   out: { type: 'string' },
+  scrub: { type: 'boolean' },
   label: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -34,7 +35,7 @@ const OPTIONS = {
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 /** commands with a subcommand word */
-const GROUPS = new Set(['policy', 'service']);
+const GROUPS = new Set(['policy', 'service', 'openclaw']);
 
 export function parseArgv(argv: string[], env: NodeJS.ProcessEnv): ParsedArgs {
   let parsed;
@@ -76,6 +77,8 @@ Commands:
   put <secret> --stdin         store a new value (read from stdin only) as pending for the next rotation
   exec --agent A --env E -- CMD…  run CMD with that target's credentials (keychain, env file) in its
                                environment; --dry-run lists them (fingerprints). For ExecStart=/ProgramArguments
+  openclaw adopt <secret>      point OpenClaw's provider key at rekey's SecretRef file (openclaw secrets apply;
+                               --dry-run validates the plan only; --scrub removes backups holding the plaintext key)
   service render systemd|launchd --agent A --env E -- CMD…
                                print a unit / LaunchAgent plist whose command goes through rekey exec
 
@@ -88,6 +91,8 @@ Options:
   --log-level L      pino level on stderr (default warn)
   --dry-run          (rotate) check and plan, change nothing
   --take-over-pending (rotate) adopt a pending version left by another, dead rotation
+  --scrub            (rotate) after a promote, remove OpenClaw backups (openclaw.json.bak*, .last-good,
+                     *.migrated-*) that still hold the old value (found by content, reported by fingerprint)
   --out FILE         (service render) write the unit/plist atomically, mode 0600, instead of stdout
   --label L          (service render) launchd Label / unit description (default ai.openclaw.gateway)
 

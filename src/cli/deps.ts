@@ -6,6 +6,9 @@ import { createSystemdEnvFileSink } from '../../providers/sinks/systemd-env-file
 import { createOpenclawSecretrefFileSink } from '../../providers/sinks/openclaw-secretref-file.js';
 import { createLaunchdService } from '../../providers/services/launchd.js';
 import { createOpenclawAuthProfileSink } from '../../providers/sinks/openclaw-auth-profile.js';
+import { removeResidue, scanResidue } from '../io/residue-scan.js';
+import { observeSources, openclawOf } from '../../providers/openclaw-sources.js';
+import { secretsApply } from '../../providers/openclaw-secrets-apply.js';
 import { createKeychainSink } from '../../providers/sinks/keychain.js';
 import { createNativeKeychainStore, type KeychainStore } from '../../providers/sinks/keychain-store.js';
 import { createOpenclawSecretsAuditVerifier } from '../../providers/verifiers/openclaw-secrets-audit.js';
@@ -194,6 +197,13 @@ export function buildDeps(opts: {
     actor: { user: user.username, uid: user.uid, host: hostname(), pid: process.pid },
     planContext: { hostname: env.REKEY_HOSTNAME || hostname(), home: userHome },
     signal: opts.signal,
+    residue: { scan: scanResidue, remove: removeResidue },
+    secretsApply: (t, plan, o) => {
+      const oc = openclawOf(t);
+      if (!oc) throw new UsageError('NO_OPENCLAW_COMMAND', `${t.id}: no openclaw command in its sink or verifier`);
+      return secretsApply({ exec, baseEnv }, oc, plan, `${paths.home}/adopt`, { ...o, signal: opts.signal });
+    },
+    sources: (t, signal) => observeSources(t, { exec, baseEnv, home: userHome, service }, signal),
     rollbackTimeoutMs: 5 * 60_000,
     stepTimeoutMs,
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),

@@ -16,6 +16,7 @@ import { resumeAll } from '../rotation/resume.js';
 import { rotate } from '../rotation/rotate.js';
 import { status } from '../rotation/status.js';
 import { resolveExecEnv } from '../rotation/exec-env.js';
+import { adopt } from '../rotation/adopt.js';
 import { runChild } from '../io/run-child.js';
 import { assertSafeTarget, atomicWrite } from '../io/atomic-write.js';
 import { renderLaunchdPlist, renderSystemdUnit } from '../../providers/services/render-units.js';
@@ -23,7 +24,8 @@ import { HELP, parseArgv, type ParsedArgs } from './args.js';
 import { buildDeps } from './deps.js';
 import { createLogger } from './logger.js';
 import { rekeyHome, statePaths } from './paths.js';
-import { progressPrinter, renderIssues, renderPlan, renderReport, renderStatus } from './render.js';
+import { progressPrinter, renderIssues, renderPlan, renderReport, renderSources, renderStatus } from './render.js';
+import { shadowReports } from '../rotation/preflight.js';
 import { STARTER_POLICY } from './starter-policy.js';
 import { decodeSecretInput } from './secret-input.js';
 
@@ -129,12 +131,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const deps = depsFor(policy);
         const plan = planRotation(policy, requireSecret(a), filter, deps.planContext);
         const backendState = await pendingReport(plan, deps);
-        out(renderPlan(plan, deps.planContext.hostname) + `\nbackend (${plan.backend}):\n${backendState.map((n) => `  ${n}`).join('\n')}\n`, { ...plan, backendState });
+        const sources = await shadowReports(plan, deps);
+        out(renderPlan(plan, deps.planContext.hostname) + renderSources(sources) + `\nbackend (${plan.backend}):\n${backendState.map((n) => `  ${n}`).join('\n')}\n`, { ...plan, backendState, sources });
         return ExitCode.ok;
       }
       case 'rotate': {
         const policy = await loadPolicy(a.global.policy);
-        const r = await rotate(policy, requireSecret(a), filter, { dryRun: a.flags['dry-run'] === true, takeOverPending: a.flags['take-over-pending'] === true }, depsFor(policy));
+        const r = await rotate(policy, requireSecret(a), filter, { dryRun: a.flags['dry-run'] === true, takeOverPending: a.flags['take-over-pending'] === true, scrub: a.flags.scrub === true }, depsFor(policy));
         if (!json && r.dryRun) io.stdout(renderPlan(r.plan));
         out(renderReport(r), r);
         return r.exitCode;
@@ -151,8 +154,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       }
       case 'status': {
         const policy = await loadPolicy(a.global.policy);
-        const s = await status(policy, a.positionals[0], depsFor(policy));
-        out(renderStatus(s), { secrets: s });
+        const deps = depsFor(policy);
+        const s = await status(policy, a.positionals[0], deps);
+        // with a secret named: which source really wins for each of its targets here
+        const sources = a.positionals[0] ? await shadowReports(planRotation(policy, a.positionals[0], filter, deps.planContext), deps) : [];
+        out(renderStatus(s) + renderSources(sources), { secrets: s, sources });
         return ExitCode.ok;
       }
       case 'put': {
@@ -182,6 +188,18 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const childEnv: NodeJS.ProcessEnv = { ...io.env };
         for (const [k, v] of Object.entries(vars)) childEnv[k] = v.reveal();
         return await io.runChild(childArgv, childEnv);
+      }
+      case 'openclaw adopt': {
+        const policy = await loadPolicy(a.global.policy);
+        const r = await adopt(policy, requireSecret(a), filter, { dryRun: a.flags['dry-run'] === true, scrub: a.flags.scrub === true }, depsFor(policy));
+        const human = [
+          `${r.dryRun ? 'dry run: ' : ''}adopt ${r.secret} (${r.fingerprint})`,
+          ...r.steps.map((s) => `  ${s.config}: plan ${s.planFile}; ${s.resolvable ? 'refs resolve' : 'refs do NOT resolve yet'}; ${r.dryRun ? 'would change' : 'changed'} ${s.changedFiles.join(', ') || 'nothing'}${s.warnings.length ? `; warnings: ${s.warnings.join('; ')}` : ''}`),
+          ...Object.entries(r.verified).map(([t, d]) => `  ✓ ${t}: ${d}`),
+          ...r.residue.map((h) => `  residue: ${h.file} holds a plaintext copy ${h.fingerprints.join(', ')}: ${h.removed ? 'removed' : 'still there (--scrub removes it)'}`),
+        ].join('\n');
+        out(human + '\n', r);
+        return ExitCode.ok;
       }
       case 'service render': {
         const manager = a.positionals[0];

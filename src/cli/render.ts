@@ -1,3 +1,4 @@
+import type { ShadowReport } from '../plan/shadow.js';
 import type { PolicyIssue } from '../core/errors.js';
 import type { Plan } from '../plan/planner.js';
 import type { JournalEvent } from '../rotation/state.js';
@@ -73,6 +74,9 @@ export function renderReport(r: RotateReport): string {
   const lines = [r.message];
   if (r.rotationId) lines.push(`rotation id: ${r.rotationId}`);
   for (const [ref, fp] of Object.entries(r.newFingerprints)) lines.push(`  ${ref}: ${r.oldFingerprints[ref] ?? '(none)'} → ${fp}`);
+  for (const h of r.residue ?? []) {
+    lines.push(`  residue: ${h.file} held the old value ${h.fingerprints.join(', ')}: ${h.removed ? 'removed' : 'still there (rotate with --scrub, or remove it)'}`);
+  }
   return lines.join('\n') + '\n';
 }
 
@@ -92,6 +96,17 @@ export function renderStatus(ss: SecretStatus[]): string {
     lines.push(`  last: ${s.last ? `${s.last.outcome} at ${s.last.at} (${s.last.rotationId})` : 'never rotated'}`);
     if (s.unfinished.length) lines.push(`  UNFINISHED: ${s.unfinished.join(', ')} — run \`rekey resume\``);
     if (s.lock) lines.push(`  lock: pid ${s.lock.pid} on ${s.lock.host} since ${s.lock.since}${s.lock.alive ? '' : ' (stale)'}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Every place a provider key could come from, per target: which wins, which rekey owns. */
+export function renderSources(reports: ShadowReport[]): string {
+  if (reports.length === 0) return '';
+  const lines = ['', 'credential sources (highest first):'];
+  for (const r of reports) {
+    lines.push(`  ${r.target}: ${r.deliveredWins ? 'rekey\'s delivery wins' : `SHADOWED: ${r.winner ?? 'nothing'} wins`}`);
+    for (const s of r.sources) lines.push(`    ${s.wins ? '→' : ' '} ${s.kind.padEnd(13)} ${s.where}${s.owned ? '  (rekey)' : ''}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -2,6 +2,16 @@ import type { AuditRecord } from '../audit/audit-record.js';
 import type { Logger } from '../core/logger.js';
 import type { Clock, Random, SecretBackend, ServiceManager, Sink, Verifier } from '../core/ports.js';
 import type { PlanContext } from '../plan/planner.js';
+import type { SourceObservation } from '../plan/shadow.js';
+import type { Target } from '../core/target.js';
+import type { SecretValue } from '../core/secret-value.js';
+import type { SecretsApplyPlan } from '../plan/adopt-plan.js';
+
+export type SecretsApplyPort = (
+  t: Target,
+  plan: SecretsApplyPlan,
+  opts: { dryRun: boolean; name: string },
+) => Promise<{ planFile: string; changedFiles: string[]; resolvable: boolean; warnings: string[] }>;
 import type { JournalEvent } from './state.js';
 import type { AuditLog, Journal, LockManager, SnapshotStore } from './stores.js';
 
@@ -25,6 +35,12 @@ export interface RekeyDeps {
   rollbackTimeoutMs: number;
   /** a step (one port call) that takes longer fails, so a hung sink/service/backend cannot hang the rotation */
   stepTimeoutMs: number;
+  /** every place a target's provider key could come from (read-only); absent in fakes that do not model it */
+  sources?: (t: Target, signal: AbortSignal) => Promise<SourceObservation>;
+  /** OpenClaw's backup files that still hold an old value (by content; reported as fingerprints) */
+  residue?: { scan(dirs: string[], values: SecretValue[]): Promise<{ file: string; fingerprints: string[] }[]>; remove(file: string): Promise<void> };
+  /** `openclaw secrets apply` of a plan for the OpenClaw deployment of a target (rekey openclaw adopt) */
+  secretsApply?: SecretsApplyPort;
   onEvent?: (e: JournalEvent) => void;
   afterAppend?: (e: JournalEvent) => void | Promise<void>;
 }

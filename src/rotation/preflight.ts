@@ -1,6 +1,7 @@
 import type { Plan } from '../plan/planner.js';
 import { sinkTouches } from '../plan/blast-radius.js';
 import { UnsafeError } from '../core/errors.js';
+import { shadowReport, type ShadowReport } from '../plan/shadow.js';
 import { withTimeout } from './timeout.js';
 import type { RekeyDeps } from './context.js';
 
@@ -26,7 +27,25 @@ export async function preflight(plan: Plan, deps: RekeyDeps): Promise<void> {
       });
     }
   }
+  for (const r of await shadowReports(plan, deps)) {
+    if (r.deliveredWins) continue;
+    throw new UnsafeError('SHADOWED', r.reason ?? `${r.target}: another source wins over rekey's delivery`, {
+      details: { target: r.target, sources: r.sources },
+      hint: `rekey plan ${plan.secret} lists every source; remove the ones rekey does not own, or deliver where the winner is`,
+    });
+  }
   await baseline(plan, deps);
+}
+
+/** Which source wins for every provider-key target (empty when the deps cannot look). */
+export async function shadowReports(plan: Plan, deps: Pick<RekeyDeps, 'sources' | 'stepTimeoutMs' | 'signal'>): Promise<ShadowReport[]> {
+  if (!deps.sources || plan.layer !== 'provider-key') return [];
+  const out: ShadowReport[] = [];
+  for (const t of plan.targets) {
+    const obs = await withTimeout(deps.sources(t, deps.signal), deps.stepTimeoutMs, `sources of ${t.id}`, deps.signal);
+    out.push(shadowReport(t, obs));
+  }
+  return out;
 }
 
 /**

@@ -21,6 +21,8 @@ export interface RotateReport {
   newFingerprints: Record<string, string>;
   verified: Record<string, boolean>;
   failure: RotationState['failure'];
+  /** OpenClaw backups still holding an old value after a promote; `removed` with --scrub */
+  residue?: { file: string; fingerprints: string[]; removed: boolean }[];
 }
 
 /** Mint a Gateway token: 256 bits from the CSPRNG, URL-safe. */
@@ -74,7 +76,7 @@ async function newValues(plan: Plan, deps: RekeyDeps, takeOverPending: boolean) 
   return { values, olds, oldFp };
 }
 
-export async function rotate(policy: Policy, secret: string, filter: PlanFilter, opts: { dryRun: boolean; takeOverPending?: boolean }, deps: RekeyDeps): Promise<RotateReport> {
+export async function rotate(policy: Policy, secret: string, filter: PlanFilter, opts: { dryRun: boolean; takeOverPending?: boolean; scrub?: boolean }, deps: RekeyDeps): Promise<RotateReport> {
   const started = deps.clock.now().getTime();
   const plan = planRotation(policy, secret, filter, deps.planContext);
   if (plan.targets.length === 0) {
@@ -111,6 +113,7 @@ export async function rotate(policy: Policy, secret: string, filter: PlanFilter,
     const state = { ...initialState(rotationId), phase: 'stage' as const };
     const r = await runRotation({ rotationId, summary, targets: plan.targets, newValues: values, oldValues: olds }, state, { ...deps, backend: deps.backend(plan.backend) });
     const report = finishedReport(rotationId, plan, r, { oldFingerprints: oldFp, newFingerprints: newFp });
+    if (r.outcome === 'promoted') report.residue = await residue(plan, [...olds.values()].filter((v): v is SecretValue => v !== null), opts.scrub === true, deps);
     await deps.audit.append(auditRecord('rotate', report, deps, started));
     return report;
   } finally {
@@ -158,4 +161,34 @@ export function auditRecord(command: AuditRecord['command'], r: RotateReport, de
     ...(r.failure ? { failure: { phase: r.failure.phase, item: r.failure.item, reason: r.failure.reason, code: r.failure.code } } : {}),
     durationMs: deps.clock.now().getTime() - started,
   };
+}
+
+/** The OpenClaw state dirs of a plan's targets (where backups of openclaw.json live). */
+export function stateDirs(plan: Plan, home: string): string[] {
+  return [
+    ...new Set(
+      plan.targets.map((t) => {
+        const o = [t.verify, t.sink].find((x) => x.kind.startsWith('openclaw-') && 'command' in x) as { stateDir?: string } | undefined;
+        return o?.stateDir ?? `${home}/.openclaw`;
+      }),
+    ),
+  ];
+}
+
+/** After a promote: OpenClaw backups still holding an old value; removed only with --scrub. Never fails the rotation. */
+async function residue(plan: Plan, olds: SecretValue[], scrub: boolean, deps: RekeyDeps): Promise<NonNullable<RotateReport['residue']>> {
+  if (!deps.residue || olds.length === 0) return [];
+  try {
+    const hits = await deps.residue.scan(stateDirs(plan, deps.planContext.home), olds);
+    const out = [];
+    for (const h of hits) {
+      if (scrub) await deps.residue.remove(h.file);
+      deps.log.warn({ file: h.file, fingerprints: h.fingerprints, removed: scrub }, scrub ? 'removed an old copy of the secret' : 'an old copy of the secret remains');
+      out.push({ ...h, removed: scrub });
+    }
+    return out;
+  } catch (e) {
+    deps.log.warn({ err: (e as Error).message }, 'residue scan failed');
+    return [];
+  }
 }

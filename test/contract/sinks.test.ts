@@ -21,7 +21,7 @@ sinkContract('openclaw-secretref-file (real file; a stand-in `secrets reload` th
   const okReload = [process.execPath, '-e', 'console.log(JSON.stringify({ ok: true, warningCount: 0 }))'];
   const sink = createOpenclawSecretrefFileSink({ exec: createExec(), baseEnv: {} });
   const target = envFileTarget(join(dir, 'secrets.json'), {
-    sink: { kind: 'openclaw-secretref-file', path: join(dir, 'secrets.json'), pointer: '/providers/anthropic/apiKey', command: okReload, timeoutMs: 10_000 },
+    sink: { kind: 'openclaw-secretref-file', path: join(dir, 'secrets.json'), pointer: '/providers/anthropic/apiKey', secretsProvider: 'rekey', command: okReload, timeoutMs: 10_000 },
   });
   return { sink, target };
 });

@@ -14,6 +14,21 @@ import { rekeySync } from './rekey-cli.js';
 
 export const UNIT = 'openclaw-gateway.service';
 
+/**
+ * [Service] lines for a unit that puts a key back behind rekey's back: at every start, unless the
+ * env file holds `ANTHROPIC_API_KEY=<value>`, a later `EnvironmentFile=` is (re)created with that
+ * line (think of a config-management run). Pre-flight sees no shadow (there is none while the old
+ * key is in place), so a rotation gets as far as verification, which fails; the rollback restores
+ * the old key and the shadow goes away again. The value stays in a 0600 file, never in argv.
+ */
+export function revertingShadowLines(dir: string, envFile: string, value: string): string {
+  const line = join(dir, 'revert-to.env');
+  const shadow = join(dir, 'reverted.env');
+  writeFileSync(line, `ANTHROPIC_API_KEY=${value}\n`, { mode: 0o600 });
+  rmSync(shadow, { force: true });
+  return [`EnvironmentFile=-${shadow}`, `ExecStartPre=/bin/sh -c 'if grep -qxF -f ${line} ${envFile}; then rm -f ${shadow}; else cp ${line} ${shadow}; fi'`].join('\n');
+}
+
 export interface GatewayFixture {
   root: string;
   um: UserManager;

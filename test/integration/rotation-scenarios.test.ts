@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { startArgvSampler } from '../harness/argv-sampler.js';
-import { startGatewayFixture, UNIT, type GatewayFixture } from '../harness/gateway-fixture.js';
+import { revertingShadowLines, startGatewayFixture, UNIT, type GatewayFixture } from '../harness/gateway-fixture.js';
 import { runOpenclawAsync } from '../harness/openclaw.js';
 import { rekeyAsync } from '../harness/rekey-cli.js';
 
@@ -35,10 +35,8 @@ describe('rotation scenarios against the real systemd user manager and the real 
     expect(readFileSync(f.envFile, 'utf8')).toBe(ENV_TEXT);
   });
 
-  test('verification fails (a later EnvironmentFile= shadows the key) → restored byte for byte, restarted, old verified, exit 5', async () => {
-    const shadow = join(f.home, 'shadow.env');
-    writeFileSync(shadow, `ANTHROPIC_API_KEY=${OLD}\n`, { mode: 0o600 });
-    await f.installLightUnit(`EnvironmentFile=${shadow}`);
+  test('verification fails (at start the unit puts the old key back in a later EnvironmentFile=) → restored byte for byte, restarted, old verified, exit 5', async () => {
+    await f.installLightUnit(revertingShadowLines(f.home, f.envFile, OLD));
     const pid0 = f.um.mainPid(UNIT);
     expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], fresh())).code).toBe(0);
     const r = await cli(['rotate', 'anthropic']);
@@ -85,9 +83,10 @@ describe('rotation scenarios against the real systemd user manager and the real 
       const pid0 = f.um.mainPid(UNIT);
       const r = await cli(['rotate', 'anthropic']);
       expect(r.code, r.stderr).toBe(3);
-      expect(r.stderr).toMatch(/a stored auth profile shadows the env key for anthropic/);
+      expect(r.stderr).toMatch(/profile main\/anthropic:stale comes first for anthropic \(OpenClaw prefers stored profiles/);
       expect(f.um.mainPid(UNIT)).toBe(pid0);
-      expect(r.stderr).toMatch(/anthropic:stale wins over ANTHROPIC_API_KEY/);
+      const plan = await cli(['plan', 'anthropic']);
+      expect(plan.stdout).toMatch(/SHADOWED: profile main\/anthropic:stale wins/);
       expect(readFileSync(f.envFile, 'utf8')).toBe(ENV_TEXT);
     } finally {
       await runOpenclawAsync(['models', 'auth', 'logout', 'anthropic:stale', '--yes'], { HOME: f.home });
@@ -118,9 +117,7 @@ describe('rotation scenarios against the real systemd user manager and the real 
     expect((await run(['rotate', 'anthropic', '--json'])).code).toBe(0);
     expect((await run(['status', 'anthropic'])).code).toBe(0);
     // and through a failure + rollback: the canary is now the old value
-    const shadow = join(f.home, 'shadow2.env');
-    writeFileSync(shadow, `ANTHROPIC_API_KEY=${canary}\n`, { mode: 0o600 });
-    await f.installLightUnit(`EnvironmentFile=${shadow}`);
+    await f.installLightUnit(revertingShadowLines(f.home, f.envFile, canary));
     expect((await run(['put', 'anthropic', '--env', 'prod', '--stdin'], fresh())).code).toBe(0);
     expect((await run(['rotate', 'anthropic'])).code).toBe(5);
     const { hits, samples } = sampler.stop();

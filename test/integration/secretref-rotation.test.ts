@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startGatewayFixture, UNIT, type GatewayFixture } from '../harness/gateway-fixture.js';
@@ -13,15 +13,14 @@ describe('zero-restart rotation through an OpenClaw file SecretRef + `secrets re
   let secretsFile = '';
   const cli = (args: string[], input?: string) => rekeyAsync([...args, '--policy', f.policyFile], f.env, input);
 
+  let configPath = '';
   beforeAll(async () => {
     f = await startGatewayFixture({ allow: [ONE, TWO] });
     secretsFile = join(f.home, '.openclaw', 'rekey-secrets.json');
-    writeFileSync(secretsFile, JSON.stringify({ providers: { anthropic: { apiKey: ONE } } }), { mode: 0o600 });
-    // the provider's key is a file SecretRef into rekey's file
-    const configPath = join(f.home, '.openclaw', 'openclaw.json');
+    // the starting point operators have: the key in plaintext in openclaw.json
+    configPath = join(f.home, '.openclaw', 'openclaw.json');
     const config = JSON.parse(readFileSync(configPath, 'utf8'));
-    config.secrets = { providers: { rekey: { source: 'file', path: secretsFile, mode: 'json' } } };
-    config.models.providers.anthropic.apiKey = { source: 'file', provider: 'rekey', id: '/providers/anthropic/apiKey' };
+    config.models.providers.anthropic.apiKey = ONE;
     writeFileSync(configPath, JSON.stringify(config, null, 2), { mode: 0o600 });
     writeFileSync(f.envFile, '', { mode: 0o600 });
     writeFileSync(
@@ -52,10 +51,30 @@ secrets:
     await f?.close();
   });
 
-  test('the live Gateway switches to the new key without a restart (same PID)', async () => {
+  test('rekey openclaw adopt: --dry-run changes nothing; then the key moves to the SecretRef file and the plaintext backup is reported', async () => {
     expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], ONE)).code).toBe(0);
-    let r = await cli(['rotate', 'anthropic']);
-    expect(r.code, r.stderr).toBe(0);
+    const before = readFileSync(configPath, 'utf8');
+    let r = await cli(['openclaw', 'adopt', 'anthropic', '--dry-run', '--json']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const dry = JSON.parse(r.stdout);
+    expect(dry.steps[0].plan.targets[0]).toMatchObject({ path: 'models.providers.anthropic.apiKey', ref: { source: 'file', provider: 'rekey', id: '/providers/anthropic/apiKey' } });
+    expect(readFileSync(configPath, 'utf8')).toBe(before);
+    expect(existsSync(secretsFile)).toBe(false);
+
+    r = await cli(['openclaw', 'adopt', 'anthropic']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/✓ anthropic\/prod\/main#0: .*from the SecretRef/);
+    expect(JSON.parse(readFileSync(configPath, 'utf8')).models.providers.anthropic.apiKey).toEqual({ source: 'file', provider: 'rekey', id: '/providers/anthropic/apiKey' });
+    expect(readFileSync(configPath, 'utf8')).not.toContain(ONE);
+    // OpenClaw kept the old config, plaintext key included: reported by path and fingerprint only
+    expect(r.stdout).toMatch(/residue: .*openclaw\.json\.bak holds a plaintext copy sk-a…0001/);
+    expect(r.stdout).not.toContain(ONE);
+    const turn = await f.agentTurn();
+    expect(turn.code, turn.stdout + turn.stderr).toBe(0);
+    expect(f.fake.seenKeys.at(-1)).toBe(ONE);
+  });
+
+  test('the live Gateway switches to the new key without a restart (same PID)', async () => {
     const turn1 = await f.agentTurn();
     expect(turn1.code, turn1.stdout + turn1.stderr).toBe(0);
     expect(f.fake.seenKeys.at(-1)).toBe(ONE);
@@ -64,9 +83,13 @@ secrets:
     expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], TWO)).code).toBe(0);
     const plan = await cli(['plan', 'anthropic']);
     expect(plan.stdout).toMatch(/restart order: —/);
-    r = await cli(['rotate', 'anthropic']);
+    const r = await cli(['rotate', 'anthropic', '--scrub']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/✓ deliver anthropic\/prod\/main#0: wrote/);
+    // --scrub: the backups holding the old key are gone; no file under the state dir holds it
+    expect(r.stdout).toMatch(/residue: .*openclaw\.json\.bak held the old value sk-a…0001.*: removed/);
+    const stateFiles = readdirSync(join(f.home, '.openclaw'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    for (const e of stateFiles) expect(readFileSync(join(e.parentPath, e.name)).includes(ONE), join(e.parentPath, e.name)).toBe(false);
     expect(r.stderr).not.toMatch(/✓ restart/);
     expect(r.stderr).toMatch(/✓ verify .*from the SecretRef/);
     expect(f.um.mainPid(UNIT)).toBe(pid);

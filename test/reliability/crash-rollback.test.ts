@@ -1,7 +1,7 @@
 import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startGatewayFixture, type GatewayFixture } from '../harness/gateway-fixture.js';
+import { revertingShadowLines, startGatewayFixture, type GatewayFixture } from '../harness/gateway-fixture.js';
 import { crashWorld, ENV_NEW, ENV_OLD, OLD } from '../harness/crash-world.js';
 import { record } from '../harness/figures.js';
 
@@ -18,10 +18,9 @@ describe('SIGKILL after every journal step of a real rollback, then `rekey resum
   });
 
   test('SIGKILL after every step of a rollback: resume finishes the rollback, all-old and verified', async () => {
-    // a later EnvironmentFile= sets the old key again: every rotation fails verification and rolls back
-    const shadow = join(f.root, 'shadow.env');
-    writeFileSync(shadow, `ANTHROPIC_API_KEY=${OLD}\n`, { mode: 0o600 });
-    await f.installLightUnit(`EnvironmentFile=${shadow}`);
+    // at every start the unit puts the old key back in a later EnvironmentFile=: every rotation fails verification and rolls back
+    writeFileSync(f.envFile, ENV_OLD, { mode: 0o600 }); // the unit starts with the old key: no shadow yet
+    await f.installLightUnit(revertingShadowLines(f.root, f.envFile, OLD));
     try {
       await setup();
       const probe = await cli(['rotate', 'anthropic']);

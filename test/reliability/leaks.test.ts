@@ -11,7 +11,7 @@ import { startArgvSampler } from '../harness/argv-sampler.js';
 import { record } from '../harness/figures.js';
 import { startFakeSecretsManager, type FakeSecretsManager } from '../harness/fake-secrets-manager.js';
 import { startFakeVault, type FakeVault } from '../harness/fake-vault.js';
-import { startGatewayFixture, type GatewayFixture } from '../harness/gateway-fixture.js';
+import { revertingShadowLines, startGatewayFixture, type GatewayFixture } from '../harness/gateway-fixture.js';
 import { rekeyAsync } from '../harness/rekey-cli.js';
 
 const stamp = Date.now();
@@ -66,10 +66,8 @@ describe('no leaks', () => {
       expect((await run(['rotate', 'anthropic', '--dry-run', '--json'])).code).toBe(0);
       expect((await run(['rotate', 'anthropic'])).code).toBe(0);
       expect((await run(['status', '--json'])).code).toBe(0);
-      // a rollback: a later EnvironmentFile= holds the second canary, so the next key never verifies
-      const shadow = join(f.root, `shadow-${name}.env`);
-      writeFileSync(shadow, `ANTHROPIC_API_KEY=${second}\n`, { mode: 0o600 });
-      await f.installLightUnit(`EnvironmentFile=${shadow}`);
+      // a rollback: at start the unit puts the second canary back in a later EnvironmentFile=, so the next key never verifies
+      await f.installLightUnit(revertingShadowLines(f.root, f.envFile, second));
       expect((await run(['put', 'anthropic', '--env', 'prod', '--stdin'], `sk-ant-third-${name}-${'t'.repeat(30)}`)).code).toBe(0);
       expect((await run(['rotate', 'anthropic'])).code).toBe(5);
       // a crash in the middle, then resume

@@ -1,0 +1,82 @@
+/**
+ * Looks at every place a target's provider key could come from (read-only): stored profiles via
+ * `openclaw models auth list --json` (the target's agent and main), the unit's `Environment=` and
+ * each `EnvironmentFile=`, whether the unit starts through `rekey exec`, <stateDir>/.env,
+ * `env.vars` and `models.providers.<P>.apiKey` in openclaw.json. Names and paths only.
+ */
+import type { Exec, ServiceManager } from '../src/core/ports.js';
+import type { Target } from '../src/core/target.js';
+import { readNoFollow } from '../src/io/atomic-write.js';
+import { parseEnvText } from '../src/io/env-file.js';
+import type { SourceObservation } from '../src/plan/shadow.js';
+import { startsThroughRekeyExec } from '../src/rotation/preflight.js';
+import { parseCliJson, runOpenclaw, type OpenclawTarget } from './openclaw-cli.js';
+
+export interface SourcesDeps {
+  exec: Exec;
+  baseEnv: Record<string, string>;
+  home: string;
+  service: (kind: string) => ServiceManager;
+}
+
+/** The openclaw CLI of a target: its verifier's or its sink's command, state dir and config. */
+export function openclawOf(t: Target): OpenclawTarget | null {
+  for (const o of [t.verify, t.sink] as { kind: string; command?: string[]; stateDir?: string; configPath?: string }[]) {
+    if (o.kind.startsWith('openclaw-') && o.command) return { command: o.command, stateDir: o.stateDir, configPath: o.configPath };
+  }
+  return null;
+}
+
+export async function observeSources(t: Target, deps: SourcesDeps, signal: AbortSignal): Promise<SourceObservation> {
+  const oc = openclawOf(t);
+  const stateDir = oc?.stateDir ?? `${deps.home}/.openclaw`;
+  const configPath = oc?.configPath ?? `${stateDir}/openclaw.json`;
+  const provider = t.provider ?? '';
+  const profiles: SourceObservation['profiles'] = [];
+  if (oc) {
+    for (const agent of [...new Set([t.sink.kind === 'openclaw-auth-profile' ? (t.sink.agent ?? t.agent) : t.agent, 'main'])]) {
+      const r = await runOpenclaw(deps.exec, oc, ['models', 'auth', 'list', '--json', '--agent', agent, '--provider', provider], { baseEnv: deps.baseEnv, timeoutMs: 60_000, signal });
+      const out = parseCliJson<{ profiles?: { id?: string; provider?: string }[] }>(r.stdout);
+      if (r.code === 0 && out) profiles.push({ agent, ids: (out.profiles ?? []).filter((p) => p.provider === provider && p.id).map((p) => p.id!) });
+    }
+  }
+  const processEnv: SourceObservation['processEnv'] = [];
+  let injectedByExec = false;
+  if (t.service) {
+    const svc = deps.service(t.service.kind);
+    const env = await svc.environment(t.service.unit, signal);
+    const fromFiles = new Map<string, boolean>();
+    for (const f of env.files) {
+      const bytes = await readNoFollow(f).catch(() => null);
+      fromFiles.set(f, bytes !== null && parseEnvText(bytes.toString("utf8")).has(t.envVar));
+    }
+    // Environment= set it if the merged view has it and no file does
+    const inline = t.envVar in env.vars && ![...fromFiles.values()].some(Boolean);
+    processEnv.push({ where: `${t.service.unit} Environment=`, sets: inline });
+    for (const [f, sets] of fromFiles) processEnv.push({ where: f, sets });
+    injectedByExec = startsThroughRekeyExec(await svc.startCommand(t.service.unit, signal), t.agent, t.env) && t.sink.kind === 'keychain';
+  }
+  const dotEnvPath = `${stateDir}/.env`;
+  const dot = await readNoFollow(dotEnvPath).catch(() => null);
+  const config = await readNoFollow(configPath).catch(() => null);
+  let json: { env?: { vars?: Record<string, unknown> }; models?: { providers?: Record<string, { apiKey?: unknown }> } } = {};
+  try {
+    json = config ? JSON.parse(config.toString('utf8')) : {};
+  } catch {
+    json = {};
+  }
+  const apiKey = json.models?.providers?.[provider]?.apiKey;
+  return {
+    profiles,
+    processEnv,
+    injectedByExec,
+    dotEnv: { path: dotEnvPath, sets: dot !== null && parseEnvText(dot.toString("utf8")).has(t.envVar) },
+    envVars: { path: configPath, sets: json.env?.vars?.[t.envVar] !== undefined },
+    configApiKey:
+      apiKey === undefined || apiKey === null || apiKey === ''
+        ? { path: configPath, kind: 'none' }
+        : typeof apiKey === 'string'
+          ? { path: configPath, kind: 'string' }
+          : { path: configPath, kind: 'secretref', ref: JSON.stringify(apiKey) },
+  };
+}

@@ -1,0 +1,83 @@
+import { UsageError, VerificationFailedError } from '../core/errors.js';
+import type { SecretValue } from '../core/secret-value.js';
+import type { Target } from '../core/target.js';
+import { adoptPlan, type SecretsApplyPlan } from '../plan/adopt-plan.js';
+import { planRotation, type PlanFilter } from '../plan/planner.js';
+import type { Policy } from '../policy/schema.js';
+import type { RekeyDeps } from './context.js';
+import { stateDirs } from './rotate.js';
+
+export interface AdoptStep {
+  /** the OpenClaw config the plan applies to */
+  config: string;
+  plan: SecretsApplyPlan;
+  planFile: string;
+  changedFiles: string[];
+  resolvable: boolean;
+  warnings: string[];
+}
+
+export interface AdoptReport {
+  secret: string;
+  dryRun: boolean;
+  fingerprint: string;
+  steps: AdoptStep[];
+  verified: Record<string, string>;
+  residue: { file: string; fingerprints: string[]; removed: boolean }[];
+}
+
+
+/**
+ * `rekey openclaw adopt`: point OpenClaw at rekey's SecretRef file. The file first gets the
+ * backend's current value (so the ref resolves), then `openclaw secrets apply` runs the plan
+ * (always a --dry-run first; the real apply only without --dry-run), then every target is
+ * verified with that value. OpenClaw's backups of the old config keep the plaintext key: they
+ * are reported, and removed with --scrub.
+ */
+export async function adopt(policy: Policy, secret: string, filter: PlanFilter, opts: { dryRun: boolean; scrub: boolean }, deps: RekeyDeps): Promise<AdoptReport> {
+  const secretsApply = deps.secretsApply;
+  if (!secretsApply) throw new UsageError('ADOPT_UNAVAILABLE', 'this build has no openclaw secrets apply port');
+  const plan = planRotation(policy, secret, filter, deps.planContext);
+  const targets = plan.targets.filter((t) => t.sink.kind === 'openclaw-secretref-file');
+  if (targets.length === 0) {
+    throw new UsageError('ADOPT_NO_SECRETREF_TARGET', `secret "${secret}" has no openclaw-secretref-file delivery on this host`, { hint: 'adopt points OpenClaw at the file of an openclaw-secretref-file sink' });
+  }
+  const backend = deps.backend(plan.backend);
+  const values = new Map<string, SecretValue>();
+  for (const ref of new Set(targets.map((t) => t.ref))) {
+    const cur = await deps.retry(`read current ${ref}`, () => backend.read(ref, 'current', deps.signal));
+    if (!cur) throw new UsageError('ADOPT_NO_CURRENT_VALUE', `${ref} has no current value to put in the file`, { hint: `printf %s "$KEY" | rekey put ${secret} --stdin, then rekey rotate ${secret} is not needed: run adopt again` });
+    values.set(ref, cur.value);
+  }
+  const byConfig = new Map<string, Target[]>();
+  for (const t of targets) {
+    const s = t.sink as { configPath?: string; stateDir?: string };
+    const key = s.configPath ?? s.stateDir ?? '~/.openclaw';
+    byConfig.set(key, [...(byConfig.get(key) ?? []), t]);
+  }
+  const steps: AdoptStep[] = [];
+  const stamp = deps.clock.now().toISOString().replace(/[:.]/g, '-');
+  for (const [config, group] of byConfig) {
+    const p = adoptPlan(group);
+    if (!opts.dryRun) for (const t of group) await deps.sink(t.sink.kind).write(t, values.get(t.ref)!, deps.signal);
+    const dry = await secretsApply(group[0]!, p, { dryRun: true, name: `adopt-${secret}-${stamp}` });
+    const step = opts.dryRun ? dry : await secretsApply(group[0]!, p, { dryRun: false, name: `adopt-${secret}-${stamp}` });
+    steps.push({ config, plan: p, ...step });
+  }
+  const verified: Record<string, string> = {};
+  if (!opts.dryRun) {
+    for (const t of targets) {
+      const r = await deps.verifier(t.verify.kind).verify(t, values.get(t.ref)!, deps.signal);
+      if (!r.ok) throw new VerificationFailedError(`${t.id}: after adopt, ${r.reason}${r.diagnosis ? ` — ${r.diagnosis}` : ''}`, { hint: `OpenClaw kept its previous config as openclaw.json.bak; the applied plan is in ${steps[0]?.planFile}` });
+      verified[t.id] = r.detail;
+    }
+  }
+  const residue: AdoptReport['residue'] = [];
+  if (deps.residue) {
+    for (const h of await deps.residue.scan(stateDirs({ ...plan, targets }, deps.planContext.home), [...values.values()])) {
+      if (opts.scrub && !opts.dryRun) await deps.residue.remove(h.file);
+      residue.push({ ...h, removed: opts.scrub && !opts.dryRun });
+    }
+  }
+  return { secret, dryRun: opts.dryRun, fingerprint: [...values.values()].map((v) => v.fingerprint).join(', '), steps, verified, residue };
+}
