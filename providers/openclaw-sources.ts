@@ -33,11 +33,13 @@ export async function observeSources(t: Target, deps: SourcesDeps, signal: Abort
   const configPath = oc?.configPath ?? `${stateDir}/openclaw.json`;
   const provider = t.provider ?? '';
   const profiles: SourceObservation['profiles'] = [];
+  const notes: string[] = [];
   if (oc) {
     for (const agent of [...new Set([t.sink.kind === 'openclaw-auth-profile' ? (t.sink.agent ?? t.agent) : t.agent, 'main'])]) {
       const r = await runOpenclaw(deps.exec, oc, ['models', 'auth', 'list', '--json', '--agent', agent, '--provider', provider], { baseEnv: deps.baseEnv, timeoutMs: 60_000, signal });
       const out = parseCliJson<{ profiles?: { id?: string; provider?: string }[] }>(r.stdout);
       if (r.code === 0 && out) profiles.push({ agent, ids: (out.profiles ?? []).filter((p) => p.provider === provider && p.id).map((p) => p.id!) });
+      else notes.push(`stored profiles of agent ${agent} not listed (openclaw models auth list exit ${r.code})`);
     }
   }
   const processEnv: SourceObservation['processEnv'] = [];
@@ -64,9 +66,12 @@ export async function observeSources(t: Target, deps: SourcesDeps, signal: Abort
     json = config ? JSON.parse(config.toString('utf8')) : {};
   } catch {
     json = {};
+    notes.push(`${configPath} is not plain JSON: env.vars and the config apiKey not looked at`);
   }
   const apiKey = json.models?.providers?.[provider]?.apiKey;
+  if (!oc) notes.push('no openclaw command in this delivery: stored profiles not looked at');
   return {
+    notes,
     profiles,
     processEnv,
     injectedByExec,

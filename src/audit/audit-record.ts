@@ -20,5 +20,7 @@ export interface AuditRecord {
   rollbackPoint: Record<string, string | null>;
   targets: { id: string; verified: boolean | null }[];
   failure?: { phase?: string; item?: string; reason: string; code?: string | undefined };
+  /** OpenClaw backups found holding an old value after a promote (paths and fingerprints), and whether --scrub removed them */
+  residue?: { file: string; fingerprints: string[]; removed: boolean }[];
   durationMs: number;
 }

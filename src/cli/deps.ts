@@ -9,6 +9,8 @@ import { createOpenclawAuthProfileSink } from '../../providers/sinks/openclaw-au
 import { removeResidue, scanResidue } from '../io/residue-scan.js';
 import { observeSources, openclawOf } from '../../providers/openclaw-sources.js';
 import { secretsApply } from '../../providers/openclaw-secrets-apply.js';
+import { createOpenclawConfigTokenSink } from '../../providers/sinks/openclaw-config-token.js';
+import { createOpenclawGatewayProbeVerifier } from '../../providers/verifiers/openclaw-gateway-probe.js';
 import { createKeychainSink } from '../../providers/sinks/keychain.js';
 import { createNativeKeychainStore, type KeychainStore } from '../../providers/sinks/keychain-store.js';
 import { createOpenclawSecretsAuditVerifier } from '../../providers/verifiers/openclaw-secrets-audit.js';
@@ -29,6 +31,7 @@ import { parseEnvText } from '../io/env-file.js';
 import { systemClock } from '../io/system-clock.js';
 import { expandHome } from '../plan/planner.js';
 import type { Policy } from '../policy/schema.js';
+import type { Target } from '../core/target.js';
 import type { RekeyDeps } from '../rotation/context.js';
 import { createRetry } from '../rotation/retry.js';
 import type { JournalEvent } from '../rotation/state.js';
@@ -138,40 +141,39 @@ export function buildDeps(opts: {
         return createKeychainSink(keychain());
       case 'openclaw-auth-profile':
         return createOpenclawAuthProfileSink({ exec, baseEnv });
+      case 'openclaw-config-token':
+        return createOpenclawConfigTokenSink({ exec, baseEnv, home: userHome });
       default:
         throw new UsageError('UNKNOWN_SINK_KIND', `no sink of kind "${kind}"`);
     }
   });
+  /** the environment a target's consumer process gets at its next start: the unit's, and what `rekey exec` adds (keychain) */
+  const consumerEnv = async (t: Target, signal: AbortSignal): Promise<Record<string, SecretValue>> => {
+    const vars: Record<string, SecretValue> = {};
+    if (t.service) Object.assign(vars, (await service(t.service.kind).environment(t.service.unit, signal)).vars);
+    else if (t.sink.kind === 'systemd-env-file') {
+      const bytes = await readNoFollow(t.sink.path);
+      for (const [k, v] of parseEnvText(bytes?.toString('utf8') ?? '')) vars[k] = SecretValue.of(v);
+    }
+    if (t.sink.kind === 'keychain') {
+      const v = await sink('keychain').read(t, signal);
+      if (v) vars[t.envVar] = v;
+      else delete vars[t.envVar];
+    }
+    return vars;
+  };
   const verifier = memo((kind: string): Verifier => {
     switch (kind) {
       case 'openclaw-models-status':
         return createOpenclawModelsStatusVerifier({
           exec,
           baseEnv,
-          async serviceEnv(t, signal) {
-            if (t.service) {
-              const vars = (await service(t.service.kind).environment(t.service.unit, signal)).vars;
-              // a keychain delivery reaches the process through `rekey exec`, which sets the variable last
-              if (t.sink.kind === 'keychain') {
-                const v = await sink('keychain').read(t, signal);
-                if (v) vars[t.envVar] = v;
-                else delete vars[t.envVar];
-              }
-              return vars;
-            }
-            if (t.sink.kind === 'keychain') {
-              const v = await sink('keychain').read(t, signal);
-              return v ? { [t.envVar]: v } : {};
-            }
-            if (t.sink.kind !== 'systemd-env-file') return {};
-            const bytes = await readNoFollow(t.sink.path);
-            const vars: Record<string, SecretValue> = {};
-            for (const [k, v] of parseEnvText(bytes?.toString('utf8') ?? '')) vars[k] = SecretValue.of(v);
-            return vars;
-          },
+          serviceEnv: consumerEnv,
         });
       case 'openclaw-secrets-audit':
         return createOpenclawSecretsAuditVerifier({ exec, baseEnv, sink });
+      case 'openclaw-gateway-probe':
+        return createOpenclawGatewayProbeVerifier({ exec, clock, baseEnv, home: userHome, sink, serviceEnv: consumerEnv });
       case 'none':
         return createNoneVerifier(sink);
       default:

@@ -14,13 +14,14 @@ export function renderPlan(p: Plan, hostname?: string): string {
     'targets (this host):',
     ...p.targets.map(
       (t) =>
-        `  ${t.agent} × ${t.env}  →  ${t.sink.kind} ${'path' in t.sink ? t.sink.path : ''} [${t.envVar}]` +
+        `  ${t.agent} × ${t.env}  →  ${t.sink.kind} ${'path' in t.sink ? t.sink.path : 'field' in t.sink ? `gateway.${t.sink.field}.token` : ''} [${t.envVar}]` +
         `  service: ${t.service ? `${t.service.kind} ${t.service.unit}` : 'none'}  verify: ${t.verify.kind}  ref: ${t.ref}`,
     ),
   ];
   if (p.elsewhere.length) lines.push('', 'targets on other hosts (run rekey there):', ...p.elsewhere.map((t) => `  ${t.agent} × ${t.env} on ${t.host}`));
   lines.push(
     '',
+    ...(p.layer === 'gateway-token' ? ['delivery order: ' + list(p.deliveryOrder) + ' (back to back; restarts and verification after the last write)'] : []),
     'restart order: ' + list(p.restarts),
     '',
     'blast radius:',
@@ -107,6 +108,7 @@ export function renderSources(reports: ShadowReport[]): string {
   for (const r of reports) {
     lines.push(`  ${r.target}: ${r.deliveredWins ? 'rekey\'s delivery wins' : `SHADOWED: ${r.winner ?? 'nothing'} wins`}`);
     for (const s of r.sources) lines.push(`    ${s.wins ? '→' : ' '} ${s.kind.padEnd(13)} ${s.where}${s.owned ? '  (rekey)' : ''}`);
+    for (const n of r.notes ?? []) lines.push(`    ? ${n}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -93,10 +93,17 @@ export type VerifyResult =
   | { ok: true; detail: string }
   | { ok: false; layer: 'provider-key' | 'gateway-token'; code: VerifyFailure; reason: string; diagnosis?: string };
 
+export interface VerifyContext {
+  /** a value that must no longer work at the consumer (the old token after a rotation; the new one after a rollback) */
+  refused?: SecretValue | null;
+}
+
 export interface Verifier {
   readonly kind: string;
   /** an expected failure is a value, not a throw; `expected` null = "no credential should be needed" */
-  verify(target: Target, expected: SecretValue | null, signal: AbortSignal): Promise<VerifyResult>;
+  verify(target: Target, expected: SecretValue | null, signal: AbortSignal, ctx?: VerifyContext): Promise<VerifyResult>;
+  /** static refusals before anything is written (UnsafeError), e.g. a token that would not be in effect */
+  preflight?(target: Target, signal: AbortSignal): Promise<void>;
 }
 
 export interface Clock {

@@ -24,6 +24,8 @@ export function sinkTouches(t: Target): { files: string[]; keychainItems: string
     case 'openclaw-auth-profile':
       // the profile lives in OpenClaw's state (SQLite), reached only through its CLI
       return { files: [], keychainItems: [], profiles: [`${t.sink.agent ?? t.agent}/${t.sink.profileId}`] };
+    case 'openclaw-config-token':
+      return { files: [t.sink.configPath ?? `${t.sink.stateDir ?? '~/.openclaw'}/openclaw.json`], keychainItems: [] };
     case 'keychain':
       return { files: [], keychainItems: [`${t.sink.service}/${t.envVar}`] };
   }

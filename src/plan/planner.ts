@@ -30,6 +30,8 @@ export interface Plan {
   restarts: string[];
   blastRadius: BlastRadius;
   warnings: string[];
+  /** the order sinks are written in (gateway tokens: server, then clients) */
+  deliveryOrder: string[];
 }
 
 const asList = (v: string | string[]): string[] => (Array.isArray(v) ? v : [v]);
@@ -71,10 +73,12 @@ export function resolveTargets(policy: Policy, secretName: string, ctx: PlanCont
               ? { ...d.sink, service: fill(d.sink.service, vars) }
               : d.sink.kind === 'openclaw-auth-profile'
                 ? openclawPaths({ ...d.sink, profileId: fill(d.sink.profileId, vars) })
-                : { ...d.sink, path: path(d.sink.path) };
+                : d.sink.kind === 'openclaw-config-token'
+                  ? openclawPaths({ ...d.sink })
+                  : { ...d.sink, path: path(d.sink.path) };
         const svc = d.service === null ? null : policy.services[d.service];
         const service = svc ? { ...svc, unit: fill(svc.unit, vars), name: d.service as string } : null;
-        const verify = d.verify.kind === 'openclaw-models-status' || d.verify.kind === 'openclaw-secrets-audit' ? openclawPaths(d.verify) : d.verify;
+        const verify = d.verify.kind === 'none' ? d.verify : openclawPaths(d.verify);
         targets.push({
           id: `${secretName}/${env}/${agent}#${index}`,
           secret: secretName,
@@ -110,7 +114,9 @@ export function planRotation(policy: Policy, secretName: string, filter: PlanFil
   if (selected.length === 0) {
     throw new UsageError('NO_TARGETS', `secret "${secretName}" has no delivery for ${describeFilter(filter)}`);
   }
-  const here = selected.filter((t) => t.host === '*' || t.host === ctx.hostname);
+  // Gateway token: the server first, then every client, back to back (restarts and verification
+  // only after the last write), so the window in which they disagree is as short as it can be
+  const here = orderDeliveries(selected.filter((t) => t.host === '*' || t.host === ctx.hostname));
   const elsewhere = selected.filter((t) => !here.includes(t));
   const refs = [...new Set(here.map((t) => t.ref))];
   const restarts = [...new Set(here.flatMap((t) => (t.service ? [t.service.unit] : [])))];
@@ -136,10 +142,23 @@ export function planRotation(policy: Policy, secretName: string, filter: PlanFil
     restarts,
     blastRadius: blastRadius(selected),
     warnings,
+    deliveryOrder: here.map((t) => `${t.id} (${tokenRole(t) ?? t.sink.kind})`),
   };
 }
 
 function describeFilter(f: PlanFilter): string {
   const parts = [f.env ? `env ${f.env}` : '', f.agent ? `agent ${f.agent}` : ''].filter(Boolean);
   return parts.length ? parts.join(', ') : 'any target';
+}
+
+/** server or client for a Gateway-token target; undefined for provider keys */
+export function tokenRole(t: Target): 'server' | 'client' | undefined {
+  if (t.layer !== 'gateway-token') return undefined;
+  if (t.verify.kind === 'openclaw-gateway-probe') return t.verify.role;
+  return t.sink.kind === 'openclaw-config-token' && t.sink.field === 'auth' ? 'server' : 'client';
+}
+
+function orderDeliveries(targets: Target[]): Target[] {
+  const rank = (t: Target) => (tokenRole(t) === 'server' ? 0 : 1);
+  return [...targets].sort((a, b) => rank(a) - rank(b));
 }

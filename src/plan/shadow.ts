@@ -13,6 +13,8 @@ export interface SourceObservation {
   envVars: { path: string; sets: boolean };
   /** models.providers.<P>.apiKey in openclaw.json: absent, a plain string, or a SecretRef */
   configApiKey: { path: string; kind: 'none' | 'string' | 'secretref'; ref?: string };
+  /** what could not be looked at (e.g. a JSON5 config, an openclaw CLI that failed) */
+  notes?: string[];
 }
 
 export interface CredentialSource {
@@ -30,6 +32,7 @@ export interface ShadowReport {
   winner: string | null;
   deliveredWins: boolean;
   reason?: string;
+  notes?: string[];
 }
 
 /** Where this target's delivery lands, in the same words as the sources. */
@@ -41,6 +44,8 @@ function deliveredSource(t: Target, obs: SourceObservation): { kind: string; whe
       return { kind: 'rekey-exec', where: `${t.sink.service}/${t.envVar}` };
     case 'openclaw-secretref-file':
       return { kind: 'config-apikey', where: obs.configApiKey.path };
+    case 'openclaw-config-token':
+      return null;
     case 'systemd-env-file': {
       if (t.sink.path === obs.dotEnv.path) return { kind: 'dot-env', where: obs.dotEnv.path };
       return { kind: 'process-env', where: t.sink.path };
@@ -76,7 +81,7 @@ export function shadowReport(t: Target, obs: SourceObservation): ShadowReport {
   const profilesAtTop = ordered.filter((s) => s.kind === 'profile').length;
   const sources = ordered.map((s, i) => ({ ...s, owned: own(s.kind, s.where), wins: i === 0 }));
   const deliveredWins = winner !== null && own(winner.kind, winner.where) && !(winner.kind === 'profile' && profilesAtTop > 1);
-  const report: ShadowReport = { target: t.id, sources, winner: winner ? `${winner.kind} ${winner.where}` : null, deliveredWins };
+  const report: ShadowReport = { target: t.id, sources, winner: winner ? `${winner.kind} ${winner.where}` : null, deliveredWins, ...(obs.notes?.length ? { notes: obs.notes } : {}) };
   if (!deliveredWins && mine) {
     const others = sources.filter((s) => !s.owned && (s.kind === 'profile' || sources.indexOf(s) < sources.findIndex((x) => x.owned)));
     const why = winner?.kind === 'profile' ? ' (OpenClaw prefers stored profiles over env and config)' : '';

@@ -35,6 +35,12 @@ export function checkRules(policy: Policy): PolicyIssue[] {
       if (d.sink.kind === 'openclaw-auth-profile' && secret.layer !== 'provider-key') {
         issues.push({ path: `${at}.sink.kind`, message: 'auth profiles hold provider keys, not the Gateway token', hint: 'a rotation names exactly one layer' });
       }
+      if (d.verify.kind === 'openclaw-gateway-probe' && secret.layer !== 'gateway-token') {
+        issues.push({ path: `${at}.verify.kind`, message: 'openclaw-gateway-probe verifies the Gateway token, not provider keys', hint: 'a rotation names exactly one layer' });
+      }
+      if (d.sink.kind === 'openclaw-config-token' && secret.layer !== 'gateway-token') {
+        issues.push({ path: `${at}.sink.kind`, message: 'openclaw-config-token writes the Gateway token, not provider keys', hint: 'a rotation names exactly one layer' });
+      }
       if ((d.verify.kind === 'openclaw-models-status' || d.verify.kind === 'openclaw-secrets-audit') && secret.layer !== 'provider-key') {
         issues.push({ path: `${at}.verify.kind`, message: 'openclaw-models-status verifies provider keys, not the Gateway token', hint: 'a rotation names exactly one layer' });
       }

@@ -5,7 +5,7 @@ import { adoptPlan, type SecretsApplyPlan } from '../plan/adopt-plan.js';
 import { planRotation, type PlanFilter } from '../plan/planner.js';
 import type { Policy } from '../policy/schema.js';
 import type { RekeyDeps } from './context.js';
-import { stateDirs } from './rotate.js';
+import { isPutVersion, stateDirs } from './rotate.js';
 
 export interface AdoptStep {
   /** the OpenClaw config the plan applies to */
@@ -29,7 +29,8 @@ export interface AdoptReport {
 
 /**
  * `rekey openclaw adopt`: point OpenClaw at rekey's SecretRef file. The file first gets the
- * backend's current value (so the ref resolves), then `openclaw secrets apply` runs the plan
+ * backend's current value, or the one `rekey put` left pending (promoted once verified), so the
+ * ref resolves; then `openclaw secrets apply` runs the plan
  * (always a --dry-run first; the real apply only without --dry-run), then every target is
  * verified with that value. OpenClaw's backups of the old config keep the plaintext key: they
  * are reported, and removed with --scrub.
@@ -44,10 +45,17 @@ export async function adopt(policy: Policy, secret: string, filter: PlanFilter, 
   }
   const backend = deps.backend(plan.backend);
   const values = new Map<string, SecretValue>();
+  /** refs whose value is a `rekey put` still pending: promoted once adopt has delivered and verified it */
+  const toPromote = new Map<string, string>();
   for (const ref of new Set(targets.map((t) => t.ref))) {
     const cur = await deps.retry(`read current ${ref}`, () => backend.read(ref, 'current', deps.signal));
-    if (!cur) throw new UsageError('ADOPT_NO_CURRENT_VALUE', `${ref} has no current value to put in the file`, { hint: `printf %s "$KEY" | rekey put ${secret} --stdin, then rekey rotate ${secret} is not needed: run adopt again` });
-    values.set(ref, cur.value);
+    const pending = cur ? null : await deps.retry(`read pending ${ref}`, () => backend.read(ref, 'pending', deps.signal));
+    const value = cur?.value ?? (pending && isPutVersion(pending.rotationId) ? pending.value : null);
+    if (!value) {
+      throw new UsageError('ADOPT_NO_VALUE', `${ref} has no current value, and no value put by \`rekey put\`, to put in the file`, { hint: `printf %s "$KEY" | rekey put ${secret} --env E --stdin (the key OpenClaw uses now), then adopt again` });
+    }
+    if (!cur && pending?.rotationId) toPromote.set(ref, pending.rotationId);
+    values.set(ref, value);
   }
   const byConfig = new Map<string, Target[]>();
   for (const t of targets) {
@@ -71,6 +79,7 @@ export async function adopt(policy: Policy, secret: string, filter: PlanFilter, 
       if (!r.ok) throw new VerificationFailedError(`${t.id}: after adopt, ${r.reason}${r.diagnosis ? ` — ${r.diagnosis}` : ''}`, { hint: `OpenClaw kept its previous config as openclaw.json.bak; the applied plan is in ${steps[0]?.planFile}` });
       verified[t.id] = r.detail;
     }
+    for (const [ref, id] of toPromote) await deps.retry(`promote ${ref}`, () => backend.promote(ref, id, deps.signal));
   }
   const residue: AdoptReport['residue'] = [];
   if (deps.residue) {

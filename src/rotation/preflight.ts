@@ -9,6 +9,10 @@ import type { RekeyDeps } from './context.js';
 export async function preflight(plan: Plan, deps: RekeyDeps): Promise<void> {
   const bound = <T>(p: Promise<T>, what: string) => withTimeout(p, deps.stepTimeoutMs, what, deps.signal);
   for (const t of plan.targets) await bound(deps.sink(t.sink.kind).check(t, deps.signal), `check ${t.id}`);
+  for (const t of plan.targets) {
+    const v = deps.verifier(t.verify.kind);
+    if (v.preflight) await bound(v.preflight(t, deps.signal), `verifier pre-flight ${t.id}`);
+  }
   const byUnit = new Map<string, { kind: string; files: Set<string> }>();
   for (const t of plan.targets) {
     if (!t.service) continue;

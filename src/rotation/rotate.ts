@@ -159,6 +159,7 @@ export function auditRecord(command: AuditRecord['command'], r: RotateReport, de
     rollbackPoint: r.oldFingerprints,
     targets: r.plan.targets.map((t) => ({ id: t.id, verified: r.verified[t.id] ?? null })),
     ...(r.failure ? { failure: { phase: r.failure.phase, item: r.failure.item, reason: r.failure.reason, code: r.failure.code } } : {}),
+    ...(r.residue?.length ? { residue: r.residue } : {}),
     durationMs: deps.clock.now().getTime() - started,
   };
 }

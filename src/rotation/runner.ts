@@ -103,7 +103,7 @@ export async function runRotation(input: RunInput, state: RotationState, deps: R
         const t = target(item);
         const value = input.newValues.get(t.ref);
         if (!value) throw new Error(`no new value for ${t.ref}`);
-        const r = await deps.verifier(t.verify.kind).verify(t, value, signal);
+        const r = await deps.verifier(t.verify.kind).verify(t, value, signal, { refused: input.oldValues?.get(t.ref) ?? null });
         verified.set(t.id, r.ok);
         if (!r.ok) throw new VerificationFailedError(`${t.id}: ${r.reason}${r.diagnosis ? ` — ${r.diagnosis}` : ''}`, { details: { target: t.id, layer: r.layer } });
         return { detail: r.detail };
@@ -114,9 +114,9 @@ export async function runRotation(input: RunInput, state: RotationState, deps: R
           ? input.oldValues.get(t.ref)!
           : ((await deps.retry(`read current ${t.ref}`, () => deps.backend.read(t.ref, 'current', signal)))?.value ?? null);
         if (!old) return { detail: 'there was no previous credential: nothing to verify' };
-        const r = await deps.verifier(t.verify.kind).verify(t, old, signal);
+        const r = await deps.verifier(t.verify.kind).verify(t, old, signal, { refused: input.newValues.get(t.ref) ?? null });
         if (!r.ok) throw new VerificationFailedError(`${t.id}: the old credential ${old.fingerprint} does not verify either: ${r.reason}${r.diagnosis ? ` — ${r.diagnosis}` : ''}`);
-        return { detail: `old credential ${old.fingerprint} verified` };
+        return { detail: `old credential ${old.fingerprint} verified (${r.detail})` };
       }
       case 'promote':
         await deps.retry(`promote ${item}`, () => deps.backend.promote(item, rotationId, signal));

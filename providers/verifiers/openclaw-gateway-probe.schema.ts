@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+export const openclawGatewayProbeVerifierConfig = z
+  .strictObject({
+    kind: z.literal('openclaw-gateway-probe'),
+    /**
+     * server: an RPC probe of the Gateway on this host (`gateway status --require-rpc --port P`)
+     * must pass with the new token and be refused with the old one. client: the client's own
+     * OpenClaw (its config, and for a service its environment) reaches the Gateway
+     * (`gateway health --json`).
+     */
+    role: z.enum(['server', 'client']),
+    /** server: the Gateway's port on loopback */
+    port: z.number().int().min(1).max(65535).optional(),
+    command: z.array(z.string().min(1)).min(1).default(['openclaw']),
+    /** client: the client's OPENCLAW_STATE_DIR / OPENCLAW_CONFIG_PATH (its gateway.remote.url) */
+    stateDir: z.string().min(1).optional(),
+    configPath: z.string().min(1).optional(),
+    timeoutMs: z.number().int().positive().max(300_000).default(60_000),
+  })
+  .describe('The Gateway token at work: an RPC probe of the Gateway with the new token (and the old one refused), or a client reaching it.');
+export type OpenclawGatewayProbeVerifierConfig = z.infer<typeof openclawGatewayProbeVerifierConfig>;
