@@ -28,6 +28,8 @@ const OPTIONS = {
   force: { type: 'boolean' },
   out: { type: 'string' },
   scrub: { type: 'boolean' },
+  rotate: { type: 'string' },
+  role: { type: 'string' },
   label: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -79,6 +81,8 @@ Commands:
                                environment; --dry-run lists them (fingerprints). For ExecStart=/ProgramArguments
   openclaw adopt <secret>      point OpenClaw's provider key at rekey's SecretRef file (openclaw secrets apply;
                                --dry-run validates the plan only; --scrub removes backups holding the plaintext key)
+  openclaw devices <secret>     paired devices of that Gateway (separate tokens); --rotate ID --role R rotates one
+                               through openclaw devices rotate (the new token is never printed)
   service render systemd|launchd --agent A --env E -- CMD…
                                print a unit / LaunchAgent plist whose command goes through rekey exec
 

@@ -9,6 +9,7 @@ import { createOpenclawAuthProfileSink } from '../../providers/sinks/openclaw-au
 import { removeResidue, scanResidue } from '../io/residue-scan.js';
 import { observeSources, openclawOf } from '../../providers/openclaw-sources.js';
 import { secretsApply } from '../../providers/openclaw-secrets-apply.js';
+import { listDevices, rotateDevice } from '../../providers/openclaw-devices.js';
 import { createOpenclawConfigTokenSink } from '../../providers/sinks/openclaw-config-token.js';
 import { createOpenclawGatewayProbeVerifier } from '../../providers/verifiers/openclaw-gateway-probe.js';
 import { createKeychainSink } from '../../providers/sinks/keychain.js';
@@ -200,6 +201,16 @@ export function buildDeps(opts: {
     planContext: { hostname: env.REKEY_HOSTNAME || hostname(), home: userHome },
     signal: opts.signal,
     residue: { scan: scanResidue, remove: removeResidue },
+    devices: (t, signal) => {
+      const oc = openclawOf(t);
+      if (!oc) throw new UsageError('NO_OPENCLAW_COMMAND', `${t.id}: no openclaw command in its sink or verifier`);
+      return listDevices(exec, oc, baseEnv, signal);
+    },
+    rotateDevice: (t, device, role, signal) => {
+      const oc = openclawOf(t);
+      if (!oc) throw new UsageError('NO_OPENCLAW_COMMAND', `${t.id}: no openclaw command in its sink or verifier`);
+      return rotateDevice(exec, oc, baseEnv, device, role, signal);
+    },
     secretsApply: (t, plan, o) => {
       const oc = openclawOf(t);
       if (!oc) throw new UsageError('NO_OPENCLAW_COMMAND', `${t.id}: no openclaw command in its sink or verifier`);

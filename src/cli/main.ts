@@ -7,7 +7,7 @@ import { ExitCode } from '../core/exit-codes.js';
 import { InternalError, isRekeyError, PolicyError, UsageError, type RekeyError } from '../core/errors.js';
 import { SecretValue } from '../core/secret-value.js';
 import { loadKey } from '../io/key-file.js';
-import { planRotation } from '../plan/planner.js';
+import { planRotation, tokenRole } from '../plan/planner.js';
 import { parsePolicy } from '../policy/load.js';
 import { policySchema, type Policy } from '../policy/schema.js';
 import { pendingReport } from '../rotation/pending.js';
@@ -17,6 +17,7 @@ import { rotate } from '../rotation/rotate.js';
 import { status } from '../rotation/status.js';
 import { resolveExecEnv } from '../rotation/exec-env.js';
 import { adopt } from '../rotation/adopt.js';
+import { pairedDevices } from '../rotation/devices.js';
 import { runChild } from '../io/run-child.js';
 import { assertSafeTarget, atomicWrite } from '../io/atomic-write.js';
 import { renderLaunchdPlist, renderSystemdUnit } from '../../providers/services/render-units.js';
@@ -24,7 +25,7 @@ import { HELP, parseArgv, type ParsedArgs } from './args.js';
 import { buildDeps } from './deps.js';
 import { createLogger } from './logger.js';
 import { rekeyHome, statePaths } from './paths.js';
-import { progressPrinter, renderIssues, renderPlan, renderReport, renderSources, renderStatus } from './render.js';
+import { progressPrinter, renderDevices, renderIssues, renderPlan, renderReport, renderSources, renderStatus } from './render.js';
 import { shadowReports } from '../rotation/preflight.js';
 import { STARTER_POLICY } from './starter-policy.js';
 import { decodeSecretInput } from './secret-input.js';
@@ -132,7 +133,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const plan = planRotation(policy, requireSecret(a), filter, deps.planContext);
         const backendState = await pendingReport(plan, deps);
         const sources = await shadowReports(plan, deps);
-        out(renderPlan(plan, deps.planContext.hostname) + renderSources(sources) + `\nbackend (${plan.backend}):\n${backendState.map((n) => `  ${n}`).join('\n')}\n`, { ...plan, backendState, sources });
+        const devices = await pairedDevices(plan, deps);
+        out(renderPlan(plan, deps.planContext.hostname) + renderSources(sources) + renderDevices(devices) + `\nbackend (${plan.backend}):\n${backendState.map((n) => `  ${n}`).join('\n')}\n`, { ...plan, backendState, sources, pairedDevices: devices });
         return ExitCode.ok;
       }
       case 'rotate': {
@@ -199,6 +201,25 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           ...r.residue.map((h) => `  residue: ${h.file} holds a plaintext copy ${h.fingerprints.join(', ')}: ${h.removed ? 'removed' : 'still there (--scrub removes it)'}`),
         ].join('\n');
         out(human + '\n', r);
+        return ExitCode.ok;
+      }
+      case 'openclaw devices': {
+        const policy = await loadPolicy(a.global.policy);
+        const deps = depsFor(policy);
+        const plan = planRotation(policy, requireSecret(a), filter, deps.planContext);
+        const server = plan.targets.find((t) => tokenRole(t) === 'server');
+        if (!server) throw new UsageError('NO_SERVER_TARGET', `secret "${plan.secret}" has no Gateway-token delivery to a server on this host`, { hint: 'devices belong to a Gateway: name a gateway-token secret with a role: server delivery' });
+        const device = str(a.flags.rotate);
+        if (device) {
+          const role = str(a.flags.role);
+          if (!role) throw new UsageError('BAD_ARGUMENTS', 'rekey openclaw devices --rotate ID needs --role (e.g. operator, node)');
+          const r = await deps.rotateDevice!(server, device, role, deps.signal);
+          deps.log.warn({ device, role, target: server.id }, 'rotated a paired device token');
+          out(`rotated the ${role} token of device ${device} (the device re-authenticates with it; a shared-token caller never receives it)\n`, { device, role, result: r });
+          return ExitCode.ok;
+        }
+        const devices = await pairedDevices(plan, deps);
+        out(renderDevices(devices) || 'no Gateway-token server target\n', { pairedDevices: devices });
         return ExitCode.ok;
       }
       case 'service render': {

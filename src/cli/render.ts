@@ -1,3 +1,4 @@
+import type { DeviceReport } from '../rotation/devices.js';
 import type { ShadowReport } from '../plan/shadow.js';
 import type { PolicyIssue } from '../core/errors.js';
 import type { Plan } from '../plan/planner.js';
@@ -109,6 +110,18 @@ export function renderSources(reports: ShadowReport[]): string {
     lines.push(`  ${r.target}: ${r.deliveredWins ? 'rekey\'s delivery wins' : `SHADOWED: ${r.winner ?? 'nothing'} wins`}`);
     for (const s of r.sources) lines.push(`    ${s.wins ? '→' : ' '} ${s.kind.padEnd(13)} ${s.where}${s.owned ? '  (rekey)' : ''}`);
     for (const n of r.notes ?? []) lines.push(`    ? ${n}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Paired devices of the Gateway: separate credentials a shared-token rotation leaves valid. */
+export function renderDevices(reports: DeviceReport[]): string {
+  if (reports.length === 0) return '';
+  const lines = ['', 'paired devices (separate tokens: this rotation leaves them valid; `rekey openclaw devices <secret> --rotate ID --role R`):'];
+  for (const r of reports) {
+    if (r.error) lines.push(`  ${r.target}: not listed (${r.error})`);
+    else if (r.paired.length === 0) lines.push(`  ${r.target}: none${r.pending ? ` (${r.pending} pending pairing request(s))` : ''}`);
+    else for (const d of r.paired) lines.push(`  ${d.deviceId}${d.name ? ` (${d.name})` : ''}: ${d.roles.join(', ') || 'no role'}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -41,6 +41,9 @@ export interface RekeyDeps {
   residue?: { scan(dirs: string[], values: SecretValue[]): Promise<{ file: string; fingerprints: string[] }[]>; remove(file: string): Promise<void> };
   /** `openclaw secrets apply` of a plan for the OpenClaw deployment of a target (rekey openclaw adopt) */
   secretsApply?: SecretsApplyPort;
+  /** paired devices of the Gateway a server-role target reaches (their tokens are separate credentials) */
+  devices?: (t: Target, signal: AbortSignal) => Promise<{ paired: { deviceId: string; name?: string; roles: string[] }[]; pending: number }>;
+  rotateDevice?: (t: Target, device: string, role: string, signal: AbortSignal) => Promise<unknown>;
   onEvent?: (e: JournalEvent) => void;
   afterAppend?: (e: JournalEvent) => void | Promise<void>;
 }

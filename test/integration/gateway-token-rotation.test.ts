@@ -89,6 +89,11 @@ secrets:
     const plan = await cli(['plan', 'gateway']);
     expect(plan.stdout).toMatch(/delivery order: gateway\/prod\/main#2 \(server\), gateway\/prod\/main#0 \(client\), gateway\/prod\/main#1 \(client\)/);
     expect(plan.stdout).toContain(join(cliDir, 'openclaw.json'));
+    // paired devices are separate credentials: listed (none here), rotatable one by one
+    expect(plan.stdout).toMatch(/paired devices \(separate tokens.*\n  gateway\/prod\/main#2: none/);
+    const dev = await cli(['openclaw', 'devices', 'gateway', '--rotate', 'no-such-device', '--role', 'operator']);
+    expect(dev.code, dev.stderr).toBe(4);
+    expect(dev.stderr).toMatch(/openclaw devices rotate --device no-such-device --role operator failed/);
 
     const sampler = startArgvSampler([f.gatewayToken]);
     const pid = f.um.mainPid('openclaw-gateway.service');
