@@ -148,6 +148,20 @@ secrets:
     clientUnit();
   });
 
+  test('rotate --scrub removes the old token from openclaw.json.bak* and .last-good (server and client configs)', async () => {
+    const before = serverToken();
+    const r = await cli(['rotate', 'gateway', '--scrub']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/residue: .* held the old value .*: removed/);
+    expect(r.stdout).not.toContain(before);
+    for (const dir of [join(f.home, '.openclaw'), cliDir]) {
+      for (const name of readdirSync(dir).filter((n) => /\.(bak(\.\d+)?|last-good)$|\.migrated-/.test(n))) {
+        expect(readFileSync(join(dir, name), 'utf8').includes(before), `${dir}/${name}`).toBe(false);
+      }
+    }
+    expect((await health(cliDir)).code).toBe(0);
+  });
+
   test('a token delivered to the server environment while openclaw.json sets gateway.auth.token is refused (config wins), exit 3', async () => {
     writeFileSync(
       f.policyFile,
