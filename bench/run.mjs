@@ -62,7 +62,7 @@ const bare = [], plan = [];
 for (let i = 0; i < 11; i++) {
   bare.push(time(() => spawnSync(process.execPath, ['-e', '0'])));
   plan.push(time(() => {
-    const r = cli(['plan', 'anthropic', '--json']);
+    const r = cli(['plan', 'anthropic', '--json', '--skip-sources']);
     if (r.status !== 0) throw new Error(r.stderr);
   }));
 }

@@ -132,7 +132,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const deps = depsFor(policy);
         const plan = planRotation(policy, requireSecret(a), filter, deps.planContext);
         const backendState = await pendingReport(plan, deps);
-        const sources = await shadowReports(plan, deps);
+        const sources = a.flags['skip-sources'] ? [] : await shadowReports(plan, deps, { tolerant: true });
         const devices = await pairedDevices(plan, deps);
         out(renderPlan(plan, deps.planContext.hostname) + renderSources(sources) + renderDevices(devices) + `\nbackend (${plan.backend}):\n${backendState.map((n) => `  ${n}`).join('\n')}\n`, { ...plan, backendState, sources, pairedDevices: devices });
         return ExitCode.ok;
@@ -159,7 +159,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const deps = depsFor(policy);
         const s = await status(policy, a.positionals[0], deps);
         // with a secret named: which source really wins for each of its targets here
-        const sources = a.positionals[0] ? await shadowReports(planRotation(policy, a.positionals[0], filter, deps.planContext), deps) : [];
+        const sources = a.positionals[0] ? await shadowReports(planRotation(policy, a.positionals[0], filter, deps.planContext), deps, { tolerant: true }) : [];
         out(renderStatus(s) + renderSources(sources), { secrets: s, sources });
         return ExitCode.ok;
       }

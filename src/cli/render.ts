@@ -107,7 +107,7 @@ export function renderSources(reports: ShadowReport[]): string {
   if (reports.length === 0) return '';
   const lines = ['', 'credential sources (highest first):'];
   for (const r of reports) {
-    lines.push(`  ${r.target}: ${r.deliveredWins ? 'rekey\'s delivery wins' : `SHADOWED: ${r.winner ?? 'nothing'} wins`}`);
+    lines.push(`  ${r.target}: ${r.deliveredWins ? 'rekey\'s delivery wins' : r.sources.length === 0 ? 'UNKNOWN' : `SHADOWED: ${r.winner ?? 'nothing'} wins`}`);
     for (const s of r.sources) lines.push(`    ${s.wins ? '→' : ' '} ${s.kind.padEnd(13)} ${s.where}${s.owned ? '  (rekey)' : ''}`);
     for (const n of r.notes ?? []) lines.push(`    ? ${n}`);
   }

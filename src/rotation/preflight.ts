@@ -42,13 +42,28 @@ export async function preflight(plan: Plan, deps: RekeyDeps): Promise<void> {
 }
 
 /** Which source wins for every provider-key target (empty when the deps cannot look). */
-export async function shadowReports(plan: Plan, deps: Pick<RekeyDeps, 'sources' | 'stepTimeoutMs' | 'signal'>): Promise<ShadowReport[]> {
+export async function shadowReports(plan: Plan, deps: Pick<RekeyDeps, 'sources' | 'stepTimeoutMs' | 'signal'>, opts: { tolerant?: boolean } = {}): Promise<ShadowReport[]> {
   if (!deps.sources || plan.layer !== 'provider-key') return [];
-  const out: ShadowReport[] = [];
-  for (const t of plan.targets) {
-    const obs = await withTimeout(deps.sources(t, deps.signal), deps.stepTimeoutMs, `sources of ${t.id}`, deps.signal);
-    out.push(shadowReport(t, obs));
-  }
+  const sources = deps.sources;
+  const one = async (t: Plan['targets'][number]): Promise<ShadowReport> => {
+    try {
+      return shadowReport(t, await withTimeout(sources(t, deps.signal), deps.stepTimeoutMs, `sources of ${t.id}`, deps.signal));
+    } catch (e) {
+      // plan and status report what they could not look at; rotate's pre-flight stops
+      if (!opts.tolerant) throw e;
+      return { target: t.id, sources: [], winner: null, deliveredWins: false, reason: `sources not looked at: ${(e as Error).message}`, notes: [`not looked at: ${(e as Error).message.slice(0, 200)}`] };
+    }
+  };
+  // each lookup runs the openclaw CLI (~2 s): a few at a time, results in plan order
+  const out: ShadowReport[] = new Array(plan.targets.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < plan.targets.length) {
+      const i = next++;
+      out[i] = await one(plan.targets[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, plan.targets.length) }, worker));
   return out;
 }
 
