@@ -87,6 +87,11 @@ describe('rotation scenarios against the real systemd user manager and the real 
       expect(f.um.mainPid(UNIT)).toBe(pid0);
       const plan = await cli(['plan', 'anthropic']);
       expect(plan.stdout).toMatch(/SHADOWED: profile main\/anthropic:stale wins/);
+      const status = JSON.parse((await cli(['status', 'anthropic', '--json'])).stdout);
+      expect(status.sources[0].sources.map((x: { kind: string; owned: boolean; wins: boolean }) => [x.kind, x.owned, x.wins])).toEqual([
+        ['profile', false, true],
+        ['process-env', true, false],
+      ]);
       expect(readFileSync(f.envFile, 'utf8')).toBe(ENV_TEXT);
     } finally {
       await runOpenclawAsync(['models', 'auth', 'logout', 'anthropic:stale', '--yes'], { HOME: f.home });
