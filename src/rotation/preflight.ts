@@ -31,14 +31,17 @@ export async function preflight(plan: Plan, deps: RekeyDeps): Promise<void> {
       });
     }
   }
-  for (const r of await shadowReports(plan, deps)) {
+  // both run the openclaw CLI (~2 s a call): side by side; a shadowing source is the clearer refusal
+  const [shadows, base] = await Promise.allSettled([shadowReports(plan, deps), baseline(plan, deps)]);
+  if (shadows.status === 'rejected') throw shadows.reason;
+  for (const r of shadows.value) {
     if (r.deliveredWins) continue;
     throw new UnsafeError('SHADOWED', r.reason ?? `${r.target}: another source wins over rekey's delivery`, {
       details: { target: r.target, sources: r.sources },
       hint: `rekey plan ${plan.secret} lists every source; remove the ones rekey does not own, or deliver where the winner is`,
     });
   }
-  await baseline(plan, deps);
+  if (base.status === 'rejected') throw base.reason;
 }
 
 /** Which source wins for every provider-key target (empty when the deps cannot look). */

@@ -27,6 +27,7 @@ describe('planRotation', () => {
       units: ['openclaw-gateway-prod.service'],
       files: ['/home/op/.openclaw-prod/gateway.systemd.env'],
       keychainItems: [],
+      authProfiles: [],
       backendRefs: ['openclaw/prod/work/anthropic'],
     });
   });
