@@ -1,4 +1,5 @@
 /** Running the openclaw CLI for an OpenClaw deployment: argv prefix, state dir, config path. */
+import { DeliveryError } from '../src/core/errors.js';
 import type { Exec, ExecResult } from '../src/core/ports.js';
 
 export interface OpenclawTarget {
@@ -28,5 +29,18 @@ export function parseCliJson<T>(stdout: string): T | null {
     } catch {
       return null;
     }
+  }
+}
+
+/**
+ * `openclaw secrets reload --json`: the running Gateway re-resolves every SecretRef (file and exec
+ * sources) without a restart. Only `ok: true` with `warningCount: 0` counts.
+ */
+export async function secretsReload(exec: Exec, o: OpenclawTarget & { timeoutMs: number }, baseEnv: Record<string, string>, what: string, signal: AbortSignal): Promise<void> {
+  const r = await runOpenclaw(exec, o, ['secrets', 'reload', '--json'], { baseEnv, timeoutMs: o.timeoutMs, signal });
+  const out = parseCliJson<{ ok?: boolean; warningCount?: number }>(r.stdout);
+  if (!out?.ok || (out.warningCount ?? 0) !== 0) {
+    const why = out ? `ok: ${String(out.ok)}, warningCount: ${out.warningCount ?? '?'}` : `exit ${r.code}: ${(r.stderr.trim().split('\n')[0] ?? '').slice(0, 200)}`;
+    throw new DeliveryError('SECRETS_RELOAD_FAILED', `openclaw secrets reload for ${what} did not succeed cleanly (${why})`, { hint: 'openclaw secrets audit --json; is the Gateway running and reachable?' });
   }
 }

@@ -21,7 +21,10 @@ export function keychainItem(t: Target): { service: string; account: string; lab
  * fingerprints before it reports success: an empty, truncated or foreign item is a failure.
  * Snapshots hold the previous item (or its absence) for an exact restore.
  */
-export function createKeychainSink(store: KeychainStore): Sink {
+export function createKeychainSink(store: KeychainStore, reload?: (t: Target, signal: AbortSignal) => Promise<void>): Sink {
+  const reloaded = async (t: Target, signal: AbortSignal) => {
+    if (config(t).reload && reload) await reload(t, signal);
+  };
   const get = async (t: Target, signal: AbortSignal) => {
     const { service, account } = keychainItem(t);
     const v = await store.get(service, account, signal);
@@ -57,6 +60,7 @@ export function createKeychainSink(store: KeychainStore): Sink {
       const now = await get(t, signal);
       if (now && now.equals(value)) return { changed: false };
       await put(t, value, signal);
+      await reloaded(t, signal);
       return { changed: true };
     },
     async restore(t, snap, signal) {
@@ -66,11 +70,13 @@ export function createKeychainSink(store: KeychainStore): Sink {
         if (now === null) return { changed: false };
         const { service, account } = keychainItem(t);
         await store.delete(service, account, signal);
+        await reloaded(t, signal);
         return { changed: true };
       }
       const old = SecretValue.of(body.value ?? '');
       if (now && now.equals(old)) return { changed: false };
       await put(t, old, signal);
+      await reloaded(t, signal);
       return { changed: true };
     },
     read: get,

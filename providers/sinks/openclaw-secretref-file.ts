@@ -1,11 +1,11 @@
 import { promises as fs } from 'node:fs';
-import { DeliveryError, InternalError, UsageError } from '../../src/core/errors.js';
+import { InternalError, UsageError } from '../../src/core/errors.js';
 import type { Exec, Sink, Snapshot } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import type { Target } from '../../src/core/target.js';
 import { assertSafeTarget, atomicWrite, readNoFollow } from '../../src/io/atomic-write.js';
 import { getPointer, setPointer } from '../../src/io/json-pointer.js';
-import { parseCliJson, runOpenclaw } from '../openclaw-cli.js';
+import { secretsReload } from '../openclaw-cli.js';
 import type { OpenclawSecretrefFileSinkConfig } from './openclaw-secretref-file.schema.js';
 import { primaryGid, resolveOwner } from './owner.js';
 
@@ -37,15 +37,7 @@ export function createOpenclawSecretrefFileSink(deps: { exec: Exec; baseEnv: Rec
     const uid = owner(t);
     await atomicWrite(config(t).path, bytes, { uid, gid: primaryGid(uid), mode: 0o600 });
   };
-  const reload = async (t: Target, signal: AbortSignal) => {
-    const c = config(t);
-    const r = await runOpenclaw(deps.exec, c, ['secrets', 'reload', '--json'], { baseEnv: deps.baseEnv, timeoutMs: c.timeoutMs, signal });
-    const out = parseCliJson<{ ok?: boolean; warningCount?: number }>(r.stdout);
-    if (!out?.ok || (out.warningCount ?? 0) !== 0) {
-      const why = out ? `ok: ${String(out.ok)}, warningCount: ${out.warningCount ?? '?'}` : `exit ${r.code}: ${(r.stderr.trim().split('\n')[0] ?? '').slice(0, 200)}`;
-      throw new DeliveryError('SECRETS_RELOAD_FAILED', `openclaw secrets reload for ${t.id} did not succeed cleanly (${why})`, { hint: 'openclaw secrets audit --json; is the Gateway running and reachable?' });
-    }
-  };
+  const reload = (t: Target, signal: AbortSignal) => secretsReload(deps.exec, config(t), deps.baseEnv, t.id, signal);
 
   return {
     kind: 'openclaw-secretref-file',

@@ -32,8 +32,9 @@ export function createOpenclawSecretsAuditVerifier(deps: { exec: Exec; baseEnv: 
       const fail = (code: 'shadowed' | 'mismatch' | 'missing' | 'error', reason: string, diagnosis?: string): VerifyResult => ({ ok: false, layer: t.layer, code, reason, ...(diagnosis ? { diagnosis } : {}) });
       if (expected === null) return fail('error', 'nothing to verify against');
       const held = await deps.sink(t.sink.kind).read(t, signal);
-      if (!held || !held.equals(expected)) return fail('mismatch', `${t.id}: the secrets file does not hold ${expected.fingerprint}`);
-      const audit = await runOpenclaw(deps.exec, c, ['secrets', 'audit', '--json'], { baseEnv: deps.baseEnv, timeoutMs: c.timeoutMs, signal });
+      if (!held || !held.equals(expected)) return fail('mismatch', `${t.id}: ${t.sink.kind === 'keychain' ? 'the keychain item' : 'the secrets file'} does not hold ${expected.fingerprint}`);
+      // an exec SecretRef (rekey openclaw resolve) is resolved only with --allow-exec
+      const audit = await runOpenclaw(deps.exec, c, ['secrets', 'audit', '--json', ...(t.sink.kind === 'keychain' ? ['--allow-exec'] : [])], { baseEnv: deps.baseEnv, timeoutMs: c.timeoutMs, signal });
       const a = parseCliJson<AuditJson>(audit.stdout);
       if (!a) return fail('error', `openclaw secrets audit printed no JSON (exit ${audit.code})`);
       if (audit.code === 2 || (a.summary?.unresolvedRefCount ?? 0) > 0) {

@@ -82,6 +82,8 @@ Commands:
                                environment; --dry-run lists them (fingerprints). For ExecStart=/ProgramArguments
   openclaw adopt <secret>      point OpenClaw's provider key at rekey's SecretRef file (openclaw secrets apply;
                                --dry-run validates the plan only; --scrub removes backups holding the plaintext key)
+  openclaw resolve             an OpenClaw exec secrets provider: ids <env>/<agent>/<VAR> on stdin (JSON),
+                               values from their keychain item or env file on stdout (zero-restart keychain)
   openclaw devices <secret>     paired devices of that Gateway (separate tokens); --rotate ID --role R rotates one
                                through openclaw devices rotate (the new token is never printed)
   service render systemd|launchd --agent A --env E -- CMD…

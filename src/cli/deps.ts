@@ -9,6 +9,7 @@ import { createOpenclawAuthProfileSink } from '../../providers/sinks/openclaw-au
 import { removeResidue, scanResidue } from '../io/residue-scan.js';
 import { observeSources, openclawOf } from '../../providers/openclaw-sources.js';
 import { secretsApply } from '../../providers/openclaw-secrets-apply.js';
+import { secretsReload } from '../../providers/openclaw-cli.js';
 import { listDevices, rotateDevice } from '../../providers/openclaw-devices.js';
 import { createOpenclawConfigTokenSink } from '../../providers/sinks/openclaw-config-token.js';
 import { createOpenclawGatewayProbeVerifier } from '../../providers/verifiers/openclaw-gateway-probe.js';
@@ -39,7 +40,8 @@ import type { JournalEvent } from '../rotation/state.js';
 import { statePaths } from './paths.js';
 import { lazyBackend } from './lazy-backend.js';
 
-const PASS_THROUGH = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'TZ', 'XDG_RUNTIME_DIR', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'NODE_EXTRA_CA_CERTS'];
+// non-secret variables child processes (openclaw, systemctl, an exec SecretRef's rekey openclaw resolve) need
+const PASS_THROUGH = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'TZ', 'XDG_RUNTIME_DIR', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'NODE_EXTRA_CA_CERTS', 'DBUS_SESSION_BUS_ADDRESS', 'REKEY_HOME'];
 
 function memo<T>(make: (k: string) => T): (k: string) => T {
   const m = new Map<string, T>();
@@ -139,7 +141,7 @@ export function buildDeps(opts: {
       case 'openclaw-secretref-file':
         return createOpenclawSecretrefFileSink({ exec, baseEnv });
       case 'keychain':
-        return createKeychainSink(keychain());
+        return createKeychainSink(keychain(), (t, signal) => (t.sink.kind === 'keychain' && t.sink.reload ? secretsReload(exec, t.sink.reload, baseEnv, t.id, signal) : Promise.resolve()));
       case 'openclaw-auth-profile':
         return createOpenclawAuthProfileSink({ exec, baseEnv });
       case 'openclaw-config-token':

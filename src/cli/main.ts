@@ -18,6 +18,7 @@ import { status } from '../rotation/status.js';
 import { resolveExecEnv } from '../rotation/exec-env.js';
 import { adopt } from '../rotation/adopt.js';
 import { pairedDevices } from '../rotation/devices.js';
+import { resolveIds, type ResolveRequest } from '../rotation/resolve.js';
 import { runChild } from '../io/run-child.js';
 import { assertSafeTarget, atomicWrite } from '../io/atomic-write.js';
 import { renderLaunchdPlist, renderSystemdUnit } from '../../providers/services/render-units.js';
@@ -201,6 +202,22 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           ...r.residue.map((h) => `  residue: ${h.file} holds a plaintext copy ${h.fingerprints.join(', ')}: ${h.removed ? 'removed' : 'still there (--scrub removes it)'}`),
         ].join('\n');
         out(human + '\n', r);
+        return ExitCode.ok;
+      }
+      case 'openclaw resolve': {
+        // an OpenClaw exec secrets provider: JSON request on stdin, JSON response on stdout, nothing else there
+        let req: ResolveRequest;
+        try {
+          req = JSON.parse((await io.readStdin()).toString('utf8')) as ResolveRequest;
+          if (!Array.isArray(req.ids) || req.ids.some((x) => typeof x !== 'string')) throw new Error('ids');
+        } catch {
+          throw new UsageError('RESOLVE_BAD_REQUEST', 'rekey openclaw resolve reads {"protocolVersion":1,"ids":[…]} on stdin (OpenClaw exec SecretRef protocol)');
+        }
+        if (req.protocolVersion !== 1) throw new UsageError('RESOLVE_PROTOCOL', `protocolVersion ${String(req.protocolVersion)} is not supported (1 is)`);
+        const policy = await loadPolicy(a.global.policy);
+        const { fingerprints, ...res } = await resolveIds(policy, req, depsFor(policy));
+        for (const [id, fp] of Object.entries(fingerprints)) log.info({ id, fingerprint: fp }, 'resolved for OpenClaw');
+        io.stdout(JSON.stringify(res) + '\n');
         return ExitCode.ok;
       }
       case 'openclaw devices': {

@@ -70,7 +70,7 @@ export function resolveTargets(policy: Policy, secretName: string, ctx: PlanCont
           d.sink.kind === 'openclaw-secretref-file'
             ? openclawPaths({ ...d.sink, path: path(d.sink.path), pointer: fill(d.sink.pointer, vars) })
             : d.sink.kind === 'keychain'
-              ? { ...d.sink, service: fill(d.sink.service, vars) }
+              ? { ...d.sink, service: fill(d.sink.service, vars), ...(d.sink.reload ? { reload: openclawPaths(d.sink.reload) } : {}) }
               : d.sink.kind === 'openclaw-auth-profile'
                 ? openclawPaths({ ...d.sink, profileId: fill(d.sink.profileId, vars) })
                 : d.sink.kind === 'openclaw-config-token'

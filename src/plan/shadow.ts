@@ -41,6 +41,8 @@ function deliveredSource(t: Target, obs: SourceObservation): { kind: string; whe
     case 'openclaw-auth-profile':
       return { kind: 'profile', where: `${t.sink.agent ?? t.agent}/${t.sink.profileId}` };
     case 'keychain':
+      // with reload: an OpenClaw exec SecretRef in the config resolves the item (rekey openclaw resolve)
+      if (t.sink.reload) return { kind: 'config-apikey', where: obs.configApiKey.path };
       return { kind: 'rekey-exec', where: `${t.sink.service}/${t.envVar}` };
     case 'openclaw-secretref-file':
       return { kind: 'config-apikey', where: obs.configApiKey.path };

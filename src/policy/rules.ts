@@ -29,6 +29,12 @@ export function checkRules(policy: Policy): PolicyIssue[] {
       if (d.sink.kind === 'openclaw-secretref-file' && d.verify.kind === 'openclaw-models-status') {
         issues.push({ path: `${at}.verify.kind`, message: 'models status shows no mask for a SecretRef (it reports it as indeterminate)', hint: 'use verify: { kind: openclaw-secrets-audit }' });
       }
+      if (d.sink.kind === 'keychain' && d.service === null && !d.sink.reload) {
+        issues.push({ path: `${at}.service`, message: 'a keychain item reaches a process only at its start (rekey exec) or through an OpenClaw exec SecretRef', hint: 'name the service that starts through rekey exec, or add sink.reload for an exec SecretRef' });
+      }
+      if (d.sink.kind === 'keychain' && d.sink.reload && d.verify.kind === 'openclaw-models-status') {
+        issues.push({ path: `${at}.verify.kind`, message: 'models status shows no mask for a SecretRef (it reports it as indeterminate)', hint: 'use verify: { kind: openclaw-secrets-audit }' });
+      }
       if (d.sink.kind === 'openclaw-auth-profile' && d.verify.kind !== 'openclaw-models-status') {
         issues.push({ path: `${at}.verify.kind`, message: 'OpenClaw never reveals a stored key: only its masked hint in models status can confirm the profile', hint: 'use verify: { kind: openclaw-models-status }' });
       }

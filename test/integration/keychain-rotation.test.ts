@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startArgvSampler } from '../harness/argv-sampler.js';
@@ -10,6 +10,7 @@ import { startSecretService, type SecretService } from '../harness/secret-servic
 const ONE = 'sk-ant-kc-one-0000000000000000000000000000000001';
 const TWO = 'sk-ant-kc-two-0000000000000000000000000000000002';
 const BAD = 'sk-ant-kc-bad-0000000000000000000000000000000003';
+const THREE = 'sk-ant-kc-three-00000000000000000000000000000004';
 
 describe('keychain delivery (real Secret Service) consumed through `rekey exec` by a real systemd user unit', () => {
   let f: GatewayFixture;
@@ -129,6 +130,58 @@ secrets:
     expect(r.code, r.stderr + r.stdout).toBe(3);
     expect(r.stderr).toMatch(/does not start through `rekey exec --agent main --env prod/);
     expect(await keychainItem()).toBe(TWO);
+  });
+
+  test('zero restart: an OpenClaw exec SecretRef resolves the item through `rekey openclaw resolve`; rotate writes it and reloads; same PID', async () => {
+    // OpenClaw runs rekey as an exec secrets provider: an absolute, non-symlinked binary owned by the Gateway's user
+    const policy2 = join(f.root, 'policy-exec-ref.yaml');
+    const configPath = join(f.home, '.openclaw', 'openclaw.json');
+    const config = JSON.parse(readFileSync(configPath, 'utf8'));
+    config.secrets = {
+      providers: {
+        rekey: { source: 'exec', command: realpathSync(process.execPath), args: [REKEY_MAIN, 'openclaw', 'resolve', '--policy', policy2], passEnv: ['DBUS_SESSION_BUS_ADDRESS', 'HOME', 'PATH', 'REKEY_HOME'], jsonOnly: true },
+      },
+    };
+    config.models.providers.anthropic.apiKey = { source: 'exec', provider: 'rekey', id: 'prod/main/ANTHROPIC_API_KEY' };
+    writeFileSync(configPath, JSON.stringify(config, null, 2), { mode: 0o600 });
+    const oc = JSON.stringify(OPENCLAW);
+    writeFileSync(
+      policy2,
+      readFileSync(f.policyFile, 'utf8')
+        .replace('sink: { kind: keychain }', `sink: { kind: keychain, reload: { command: ${oc} } }`)
+        .replace('service: gateway', 'service: null')
+        .replace(/verify: \{ kind: openclaw-models-status, command: (.*), timeoutMs: 60000 \}/, 'verify: { kind: openclaw-secrets-audit, command: $1 }'),
+    );
+    // the plain Gateway (no rekey exec), with the Secret Service's bus for its exec provider
+    install(
+      unitText(`${NODE24} ${OPENCLAW_MJS} gateway run --port ${f.gatewayPort} --bind loopback`).replace(/^ExecStart=.*$/m, `ExecStart=${NODE24} ${OPENCLAW_MJS} gateway run --port ${f.gatewayPort} --bind loopback`),
+    );
+    await f.waitGatewayReady();
+    const run2 = (args: string[], input?: string) => rekeyAsync([...args, '--policy', policy2], { ...f.env, ...ss.env }, input);
+    let turn = await f.agentTurn();
+    expect(turn.code, turn.stdout + turn.stderr).toBe(0);
+    expect(f.fake.seenKeys.at(-1)).toBe(TWO);
+
+    const pid = f.um.mainPid(UNIT);
+    f.fake.allow(THREE);
+    expect((await run2(['put', 'anthropic', '--env', 'prod', '--stdin'], THREE)).code).toBe(0);
+    const r = await run2(['rotate', 'anthropic']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stderr).not.toMatch(/✓ restart/);
+    expect(r.stderr).toMatch(/✓ verify .*from the SecretRef/);
+    expect(await keychainItem()).toBe(THREE);
+    turn = await f.agentTurn();
+    expect(turn.code, turn.stdout + turn.stderr).toBe(0);
+    expect(f.fake.seenKeys.at(-1)).toBe(THREE);
+    expect(f.um.mainPid(UNIT)).toBe(pid);
+    // the resolver speaks the protocol: a bad id is a per-id error, not a crash
+    const direct = await rekeyAsync(['openclaw', 'resolve', '--policy', policy2], { ...f.env, ...ss.env }, JSON.stringify({ protocolVersion: 1, provider: 'rekey', ids: ['prod/main/ANTHROPIC_API_KEY', 'bad id', 'prod/nobody/X'] }));
+    expect(direct.code, direct.stderr).toBe(0);
+    expect(JSON.parse(direct.stdout)).toEqual({
+      protocolVersion: 1,
+      values: { 'prod/main/ANTHROPIC_API_KEY': THREE },
+      errors: { 'bad id': expect.objectContaining({ code: 'INVALID_ID' }), 'prod/nobody/X': expect.objectContaining({ code: 'NOT_FOUND' }) },
+    });
   });
 
   test('no reachable Secret Service: refused in pre-flight with a hint, exit 3', async () => {
