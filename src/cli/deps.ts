@@ -117,7 +117,9 @@ export function buildDeps(opts: {
         return createSystemdUserService({ exec, clock, env: baseEnv });
       case 'launchd': {
         const launchd = Object.values(opts.policy?.services ?? {}).filter((s) => s.kind === 'launchd');
-        const byLabel = (label: string) => launchd.find((s) => s.unit === label);
+        // a label may be a template ({agent}, {env}): match the filled label against it
+        const matches = (template: string, label: string) => new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{(agent|env|secret|provider)\\?\}/g, '[^/]+')}$`).test(label);
+        const byLabel = (label: string) => launchd.find((s) => s.unit === label || matches(s.unit, label));
         return createLaunchdService({
           exec,
           clock,
