@@ -1,4 +1,4 @@
-import { UsageError, VerificationFailedError } from '../core/errors.js';
+import { RollbackFailedError, UsageError } from '../core/errors.js';
 import type { SecretValue } from '../core/secret-value.js';
 import type { Target } from '../core/target.js';
 import { adoptPlan, type SecretsApplyPlan } from '../plan/adopt-plan.js';
@@ -76,7 +76,8 @@ export async function adopt(policy: Policy, secret: string, filter: PlanFilter, 
   if (!opts.dryRun) {
     for (const t of targets) {
       const r = await deps.verifier(t.verify.kind).verify(t, values.get(t.ref)!, deps.signal);
-      if (!r.ok) throw new VerificationFailedError(`${t.id}: after adopt, ${r.reason}${r.diagnosis ? ` — ${r.diagnosis}` : ''}`, { hint: `OpenClaw kept its previous config as openclaw.json.bak; the applied plan is in ${steps[0]?.planFile}` });
+      // nothing is rolled back automatically here: exit 6, with what to do
+      if (!r.ok) throw new RollbackFailedError(`${t.id}: after adopt, ${r.reason}${r.diagnosis ? ` — ${r.diagnosis}` : ''}`, { hint: `OpenClaw kept its previous config as openclaw.json.bak (put it back, then openclaw secrets reload); the applied plan is in ${steps[0]?.planFile}` });
       verified[t.id] = r.detail;
     }
     for (const [ref, id] of toPromote) await deps.retry(`promote ${ref}`, () => backend.promote(ref, id, deps.signal));
