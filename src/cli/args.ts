@@ -100,7 +100,7 @@ Options:
   --take-over-pending (rotate) adopt a pending version left by another, dead rotation
   --scrub            (rotate) after a promote, remove OpenClaw backups (openclaw.json.bak*, .last-good,
                      *.migrated-*) that still hold the old value (found by content, reported by fingerprint)
-  --skip-sources     (plan) do not look up every credential source (each lookup runs the openclaw CLI)
+  --skip-sources     (plan, status) do not look up every credential source (each lookup runs the openclaw CLI)
   --out FILE         (service render) write the unit/plist atomically, mode 0600, instead of stdout
   --label L          (service render) launchd Label / unit description (default ai.openclaw.gateway)
 

@@ -160,7 +160,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const deps = depsFor(policy);
         const s = await status(policy, a.positionals[0], deps);
         // with a secret named: which source really wins for each of its targets here
-        const sources = a.positionals[0] ? await shadowReports(planRotation(policy, a.positionals[0], filter, deps.planContext), deps, { tolerant: true }) : [];
+        const sources = a.positionals[0] && !a.flags['skip-sources'] ? await shadowReports(planRotation(policy, a.positionals[0], filter, deps.planContext), deps, { tolerant: true }) : [];
         out(renderStatus(s) + renderSources(sources), { secrets: s, sources });
         return ExitCode.ok;
       }
