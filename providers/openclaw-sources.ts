@@ -5,26 +5,18 @@
  * `env.vars` and `models.providers.<P>.apiKey` in openclaw.json. Names and paths only.
  */
 import type { Exec, ServiceManager } from '../src/core/ports.js';
-import type { Target } from '../src/core/target.js';
+import { openclawOf, type Target } from '../src/core/target.js';
 import { readNoFollow } from '../src/io/atomic-write.js';
 import { parseEnvText } from '../src/io/env-file.js';
 import type { SourceObservation } from '../src/plan/shadow.js';
 import { startsThroughRekeyExec } from '../src/rotation/preflight.js';
-import { parseCliJson, runOpenclaw, type OpenclawTarget } from './openclaw-cli.js';
+import { parseCliJson, runOpenclaw } from './openclaw-cli.js';
 
 export interface SourcesDeps {
   exec: Exec;
   baseEnv: Record<string, string>;
   home: string;
   service: (kind: string) => ServiceManager;
-}
-
-/** The openclaw CLI of a target: its verifier's or its sink's command, state dir and config. */
-export function openclawOf(t: Target): OpenclawTarget | null {
-  for (const o of [t.verify, t.sink] as { kind: string; command?: string[]; stateDir?: string; configPath?: string }[]) {
-    if (o.kind.startsWith('openclaw-') && o.command) return { command: o.command, stateDir: o.stateDir, configPath: o.configPath };
-  }
-  return null;
 }
 
 export async function observeSources(t: Target, deps: SourcesDeps, signal: AbortSignal): Promise<SourceObservation> {

@@ -7,7 +7,7 @@ import { createOpenclawSecretrefFileSink } from '../../providers/sinks/openclaw-
 import { createLaunchdService } from '../../providers/services/launchd.js';
 import { createOpenclawAuthProfileSink } from '../../providers/sinks/openclaw-auth-profile.js';
 import { removeResidue, scanResidue } from '../io/residue-scan.js';
-import { observeSources, openclawOf } from '../../providers/openclaw-sources.js';
+import { observeSources } from '../../providers/openclaw-sources.js';
 import { secretsApply } from '../../providers/openclaw-secrets-apply.js';
 import { secretsReload } from '../../providers/openclaw-cli.js';
 import { listDevices, rotateDevice } from '../../providers/openclaw-devices.js';
@@ -33,7 +33,7 @@ import { parseEnvText } from '../io/env-file.js';
 import { systemClock } from '../io/system-clock.js';
 import { expandHome } from '../plan/planner.js';
 import type { Policy } from '../policy/schema.js';
-import type { Target } from '../core/target.js';
+import { openclawOf, type Target } from '../core/target.js';
 import type { RekeyDeps } from '../rotation/context.js';
 import { createRetry } from '../rotation/retry.js';
 import type { JournalEvent } from '../rotation/state.js';
@@ -186,6 +186,11 @@ export function buildDeps(opts: {
     }
   });
 
+  const requireOpenclaw = (t: Target) => {
+    const oc = openclawOf(t);
+    if (!oc) throw new UsageError('NO_OPENCLAW_COMMAND', `${t.id}: no openclaw command in its sink or verifier`);
+    return oc;
+  };
   const user = userInfo();
   const stepTimeoutMs = Number(env.REKEY_STEP_TIMEOUT_MS ?? 5 * 60_000);
   return {
@@ -205,21 +210,9 @@ export function buildDeps(opts: {
     planContext: { hostname: env.REKEY_HOSTNAME || hostname(), home: userHome },
     signal: opts.signal,
     residue: { scan: scanResidue, remove: removeResidue },
-    devices: (t, signal) => {
-      const oc = openclawOf(t);
-      if (!oc) throw new UsageError('NO_OPENCLAW_COMMAND', `${t.id}: no openclaw command in its sink or verifier`);
-      return listDevices(exec, oc, baseEnv, signal);
-    },
-    rotateDevice: (t, device, role, signal) => {
-      const oc = openclawOf(t);
-      if (!oc) throw new UsageError('NO_OPENCLAW_COMMAND', `${t.id}: no openclaw command in its sink or verifier`);
-      return rotateDevice(exec, oc, baseEnv, device, role, signal);
-    },
-    secretsApply: (t, plan, o) => {
-      const oc = openclawOf(t);
-      if (!oc) throw new UsageError('NO_OPENCLAW_COMMAND', `${t.id}: no openclaw command in its sink or verifier`);
-      return secretsApply({ exec, baseEnv }, oc, plan, `${paths.home}/adopt`, { ...o, signal: opts.signal });
-    },
+    devices: (t, signal) => listDevices(exec, requireOpenclaw(t), baseEnv, signal),
+    rotateDevice: (t, device, role, signal) => rotateDevice(exec, requireOpenclaw(t), baseEnv, device, role, signal),
+    secretsApply: (t, plan, o) => secretsApply({ exec, baseEnv }, requireOpenclaw(t), plan, `${paths.home}/adopt`, { ...o, signal: opts.signal }),
     sources: (t, signal) => observeSources(t, { exec, baseEnv, home: userHome, service }, signal),
     rollbackTimeoutMs: 5 * 60_000,
     stepTimeoutMs,

@@ -23,3 +23,11 @@ export interface Target {
   service: (ServiceConfig & { name: string }) | null;
   verify: VerifierConfig;
 }
+
+/** The OpenClaw CLI a target talks to: its verifier's, else its sink's command, state dir and config path. */
+export function openclawOf(t: Target): { command: string[]; stateDir?: string | undefined; configPath?: string | undefined } | null {
+  for (const o of [t.verify, t.sink] as { kind: string; command?: string[]; stateDir?: string; configPath?: string }[]) {
+    if (o.kind.startsWith('openclaw-') && o.command) return { command: o.command, stateDir: o.stateDir, configPath: o.configPath };
+  }
+  return null;
+}

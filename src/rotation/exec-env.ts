@@ -2,13 +2,18 @@ import { UnsafeError, UsageError } from '../core/errors.js';
 import type { SecretValue } from '../core/secret-value.js';
 import type { Target } from '../core/target.js';
 import { sinkTouches } from '../plan/blast-radius.js';
-import { resolveTargets } from '../plan/planner.js';
+import { resolveTargets, type PlanContext } from '../plan/planner.js';
 import type { Policy } from '../policy/schema.js';
 import type { RekeyDeps } from './context.js';
 import { withTimeout } from './timeout.js';
 
 /** Sinks a process reads through its environment; OpenClaw's own doors (SecretRef file, stored profiles) it reads itself. */
 const ENV_SINKS = new Set(['keychain', 'systemd-env-file']);
+
+/** Every delivery on this host whose consumer reads it as an environment variable (keychain item or env file). */
+export function envTargets(policy: Policy, ctx: PlanContext, secrets: string[] = Object.keys(policy.secrets)): Target[] {
+  return secrets.flatMap((s) => resolveTargets(policy, s, ctx)).filter((t) => (t.host === '*' || t.host === ctx.hostname) && ENV_SINKS.has(t.sink.kind));
+}
 
 export interface ExecSource {
   envVar: string;
@@ -31,10 +36,7 @@ export async function resolveExecEnv(
 ): Promise<{ vars: Record<string, SecretValue>; sources: ExecSource[] }> {
   if (!(filter.agent in policy.agents)) throw new UsageError('UNKNOWN_AGENT', `no agent "${filter.agent}" in the policy`, { hint: `agents: ${Object.keys(policy.agents).join(', ')}` });
   if (!(filter.env in policy.environments)) throw new UsageError('UNKNOWN_ENV', `no environment "${filter.env}" in the policy`, { hint: `environments: ${Object.keys(policy.environments).join(', ')}` });
-  const names = filter.secrets ?? Object.keys(policy.secrets);
-  const targets: Target[] = names
-    .flatMap((s) => resolveTargets(policy, s, deps.planContext))
-    .filter((t) => t.agent === filter.agent && t.env === filter.env && (t.host === '*' || t.host === deps.planContext.hostname) && ENV_SINKS.has(t.sink.kind));
+  const targets = envTargets(policy, deps.planContext, filter.secrets).filter((t) => t.agent === filter.agent && t.env === filter.env);
   if (targets.length === 0) {
     throw new UsageError('EXEC_NOTHING_TO_INJECT', `no keychain or env-file delivery for agent ${filter.agent} in ${filter.env} on this host`, {
       hint: 'add a delivery with sink.kind: keychain for this agent and environment',

@@ -1,5 +1,5 @@
 import type { Policy } from '../policy/schema.js';
-import { resolveTargets } from '../plan/planner.js';
+import { envTargets } from './exec-env.js';
 import type { RekeyDeps } from './context.js';
 import { withTimeout } from './timeout.js';
 
@@ -26,7 +26,7 @@ export async function resolveIds(policy: Policy, req: ResolveRequest, deps: Pick
   const values: Record<string, string> = {};
   const fingerprints: Record<string, string> = {};
   const errors: Record<string, { code: string; message?: string }> = {};
-  const all = Object.keys(policy.secrets).flatMap((s) => resolveTargets(policy, s, deps.planContext));
+  const all = envTargets(policy, deps.planContext);
   for (const id of req.ids) {
     const m = ID.exec(id);
     if (!m) {
@@ -34,7 +34,7 @@ export async function resolveIds(policy: Policy, req: ResolveRequest, deps: Pick
       continue;
     }
     const [, env, agent, envVar] = m;
-    const t = all.find((x) => x.env === env && x.agent === agent && x.envVar === envVar && (x.host === '*' || x.host === deps.planContext.hostname) && (x.sink.kind === 'keychain' || x.sink.kind === 'systemd-env-file'));
+    const t = all.find((x) => x.env === env && x.agent === agent && x.envVar === envVar);
     if (!t) {
       errors[id] = { code: 'NOT_FOUND', message: 'no keychain or env-file delivery of that variable to that agent and environment on this host' };
       continue;

@@ -2,6 +2,7 @@ import type { AuditRecord } from '../audit/audit-record.js';
 import { UnsafeError, UsageError } from '../core/errors.js';
 import { SecretValue } from '../core/secret-value.js';
 import { planRotation, type Plan, type PlanFilter } from '../plan/planner.js';
+import { openclawOf } from '../core/target.js';
 import type { Policy } from '../policy/schema.js';
 import { newRotationId, type RekeyDeps } from './context.js';
 import { outcomeExit, outcomeMessage } from './outcome.js';
@@ -168,10 +169,7 @@ export function auditRecord(command: AuditRecord['command'], r: RotateReport, de
 export function stateDirs(plan: Plan, home: string): string[] {
   return [
     ...new Set(
-      plan.targets.map((t) => {
-        const o = [t.verify, t.sink].find((x) => x.kind.startsWith('openclaw-') && 'command' in x) as { stateDir?: string } | undefined;
-        return o?.stateDir ?? `${home}/.openclaw`;
-      }),
+      plan.targets.map((t) => openclawOf(t)?.stateDir ?? `${home}/.openclaw`),
     ),
   ];
 }
