@@ -61,7 +61,11 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-export async function startGatewayFixture(opts: { allow: string[]; settleMs?: number }): Promise<GatewayFixture> {
+/**
+ * `verifyCommand`: the argv prefix of the openclaw CLI the policy's verifier runs; the real CLI by
+ * default, OPENCLAW_STANDIN for suites about rekey's own machinery (crash matrices, leaks).
+ */
+export async function startGatewayFixture(opts: { allow: string[]; settleMs?: number; verifyCommand?: string[] }): Promise<GatewayFixture> {
   assertOpenclawInstalled();
   const root = mkdtempSync(join(tmpdir(), 'rekey-it-'));
   const um = await startUserManager(root);
@@ -109,7 +113,7 @@ secrets:
         env: prod
         sink: { kind: systemd-env-file, path: ${envFile} }
         service: gateway
-        verify: { kind: openclaw-models-status, command: ${JSON.stringify(OPENCLAW)}, timeoutMs: 60000 }
+        verify: { kind: openclaw-models-status, command: ${JSON.stringify(opts.verifyCommand ?? OPENCLAW)}, timeoutMs: 60000 }
 `,
       );
     },

@@ -24,6 +24,11 @@ export const NODE24 = join(repo, 'test', 'tools', 'node24', 'node_modules', 'nod
 export const OPENCLAW_MJS = join(repo, 'test', 'tools', 'openclaw', 'node_modules', 'openclaw', 'openclaw.mjs');
 /** argv prefix that runs the real CLI */
 export const OPENCLAW = [NODE24, OPENCLAW_MJS];
+/**
+ * The light stand-in for the read-only `models status` / `models auth list` calls (see the file):
+ * for suites whose subject is rekey's own machinery, not OpenClaw.
+ */
+export const OPENCLAW_STANDIN = [process.execPath, join(repo, 'test', 'harness', 'openclaw-standin.mjs')];
 export const REPO = repo;
 
 export function assertOpenclawInstalled(): void {
@@ -92,7 +97,11 @@ Restart=no
  * Gateway (it is a CLI-local view of the unit's environment). `extra` adds [Service] lines.
  */
 export function lightUnit(o: { home: string; extra?: string }): string {
-  return `[Service]
+  return `[Unit]
+# the crash matrices restart it many times a minute: no start rate limit
+StartLimitIntervalSec=0
+
+[Service]
 Environment=HOME=${o.home}
 EnvironmentFile=-${o.home}/.openclaw/gateway.systemd.env
 ${o.extra ?? ''}

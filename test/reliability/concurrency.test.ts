@@ -1,6 +1,6 @@
 /**
  * 2, 4 and 8 simultaneous `rekey rotate` of one secret, as separate processes against the real
- * systemd user manager and the real openclaw verifier: exactly one proceeds, the rest exit 3 with a
+ * systemd user manager (the verifier is the light openclaw stand-in: the subject is the lock): exactly one proceeds, the rest exit 3 with a
  * clear message. A lock whose owner is alive is never taken; once the owner is dead it is stale
  * and recovered.
  */
@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { record } from '../harness/figures.js';
+import { OPENCLAW_STANDIN } from '../harness/openclaw.js';
 import { startGatewayFixture, type GatewayFixture } from '../harness/gateway-fixture.js';
 import { rekeyAsync } from '../harness/rekey-cli.js';
 
@@ -33,7 +34,7 @@ describe('concurrency with real processes', () => {
   };
 
   beforeAll(async () => {
-    f = await startGatewayFixture({ allow: [], settleMs: 200 });
+    f = await startGatewayFixture({ allow: [], settleMs: 200, verifyCommand: OPENCLAW_STANDIN });
     await f.installLightUnit();
   });
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { OPENCLAW_STANDIN } from '../harness/openclaw.js';
 import { revertingShadowLines, startGatewayFixture, type GatewayFixture } from '../harness/gateway-fixture.js';
 import { crashWorld, ENV_NEW, ENV_OLD, OLD } from '../harness/crash-world.js';
 import { record } from '../harness/figures.js';
@@ -10,7 +11,7 @@ describe('SIGKILL after every journal step of a real rollback, then `rekey resum
   const { cli, setup, journal } = crashWorld(() => f);
 
   beforeAll(async () => {
-    f = await startGatewayFixture({ allow: [], settleMs: 200 });
+    f = await startGatewayFixture({ allow: [], settleMs: 200, verifyCommand: OPENCLAW_STANDIN });
     await f.installLightUnit();
   });
   afterAll(async () => {

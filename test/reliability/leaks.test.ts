@@ -1,7 +1,8 @@
 /**
  * No leaks: a canary secret goes through full rotations, a rollback, a crash + resume and error
  * paths, on the local, AWS and Vault backends, with DEBUG=* set (node-vault's debug output would
- * print written data). It must never appear in stdout, stderr (pino logs included), the journal,
+ * print written data). The verifier is the light openclaw stand-in (the subject is rekey's own
+ * output; the real CLI is exercised by the integration tests). It must never appear in stdout, stderr (pino logs included), the journal,
  * the audit log, snapshots, error messages, or any process's argv (/proc/PID/cmdline sampled).
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { startArgvSampler } from '../harness/argv-sampler.js';
 import { record } from '../harness/figures.js';
 import { startFakeSecretsManager, type FakeSecretsManager } from '../harness/fake-secrets-manager.js';
 import { startFakeVault, type FakeVault } from '../harness/fake-vault.js';
+import { OPENCLAW_STANDIN } from '../harness/openclaw.js';
 import { revertingShadowLines, startGatewayFixture, type GatewayFixture } from '../harness/gateway-fixture.js';
 import { rekeyAsync } from '../harness/rekey-cli.js';
 
@@ -22,7 +24,7 @@ describe('no leaks', () => {
   let aws: FakeSecretsManager;
   let vault: FakeVault;
   beforeAll(async () => {
-    f = await startGatewayFixture({ allow: [], settleMs: 200 });
+    f = await startGatewayFixture({ allow: [], settleMs: 200, verifyCommand: OPENCLAW_STANDIN });
     aws = await startFakeSecretsManager();
     vault = await startFakeVault();
     vault.addToken('hvs.leaks');
