@@ -4,6 +4,7 @@ import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { awsClientFor } from '../harness/aws-client.js';
 import { startFakeSecretsManager, type FakeSecretsManager } from '../harness/fake-secrets-manager.js';
+import { OPENCLAW_STANDIN } from '../harness/openclaw.js';
 import { startGatewayFixture, type GatewayFixture } from '../harness/gateway-fixture.js';
 import { rekeyAsync } from '../harness/rekey-cli.js';
 
@@ -12,7 +13,7 @@ const ENV_OLD = `OPENCLAW_LOG_LEVEL=info\nANTHROPIC_API_KEY=${OLD}\n`;
 let n = 0;
 const fresh = () => `sk-ant-new-${String(++n).padStart(4, '0')}${'y'.repeat(34)}`;
 
-describe('AWS Secrets Manager backend through the CLI: real SDK, loopback Secrets Manager, real systemd and openclaw', () => {
+describe('AWS Secrets Manager backend through the CLI: real SDK, loopback Secrets Manager, real systemd, the light openclaw stand-in', () => {
   let f: GatewayFixture;
   let aws: FakeSecretsManager;
   let secretName = '';
@@ -21,7 +22,7 @@ describe('AWS Secrets Manager backend through the CLI: real SDK, loopback Secret
   const labelOf = (label: string) => Object.entries(labels()).filter(([, l]) => l.includes(label)).map(([id]) => id);
 
   beforeAll(async () => {
-    f = await startGatewayFixture({ allow: [], settleMs: 200 });
+    f = await startGatewayFixture({ allow: [], settleMs: 200, verifyCommand: OPENCLAW_STANDIN });
     aws = await startFakeSecretsManager();
     Object.assign(f.env, { AWS_ACCESS_KEY_ID: 'AKIDREKEYTEST000000', AWS_SECRET_ACCESS_KEY: 'test-secret-access-key', AWS_EC2_METADATA_DISABLED: 'true' });
     await f.installLightUnit();

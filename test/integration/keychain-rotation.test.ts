@@ -31,6 +31,22 @@ ${extra}
 ExecStart=${process.execPath} ${REKEY_MAIN} exec --policy ${f.policyFile} --agent main --env prod -- ${command}
 Restart=no
 `;
+  /**
+   * Each test starts from its own state: a fresh rekey home whose current version is `value`,
+   * already in the keychain item, consumed by a light unit through `rekey exec` (a first delivery
+   * of the same value: nothing changes, no restart). The test then installs the unit it needs.
+   */
+  let homes = 0;
+  const seed = async (value: string) => {
+    f.env.REKEY_HOME = join(f.root, `rekey-kc-${++homes}`);
+    expect((await cli(['init'])).code).toBe(0);
+    const { AsyncEntry } = await import('@napi-rs/keyring');
+    await new AsyncEntry('rekey/prod/main', 'ANTHROPIC_API_KEY').setPassword(value);
+    install(unitText('/bin/sleep infinity'));
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], value)).code).toBe(0);
+    const r = await cli(['rotate', 'anthropic']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+  };
   const install = (text: string) => {
     f.um.writeUnit(UNIT, text);
     const r = f.um.systemctl('restart', UNIT);
@@ -65,8 +81,6 @@ secrets:
         verify: { kind: openclaw-models-status, command: ${JSON.stringify(OPENCLAW)}, timeoutMs: 60000 }
 `,
     );
-    // before the first delivery the item does not exist: rekey exec refuses to start the Gateway
-    install(unitText(`${NODE24} ${OPENCLAW_MJS} gateway run --port ${f.gatewayPort} --bind loopback`));
   });
   afterAll(async () => {
     await f?.close();
@@ -74,6 +88,12 @@ secrets:
   });
 
   test('rotate delivers to the keychain item; after the restart the Gateway sends the new key; no value in any argv', async () => {
+    f.env.REKEY_HOME = join(f.root, `rekey-kc-${++homes}`);
+    expect((await cli(['init'])).code).toBe(0);
+    const { AsyncEntry } = await import('@napi-rs/keyring');
+    await new AsyncEntry('rekey/prod/main', 'ANTHROPIC_API_KEY').deletePassword().catch(() => false);
+    // before the first delivery the item does not exist: rekey exec refuses to start the Gateway
+    install(unitText(`${NODE24} ${OPENCLAW_MJS} gateway run --port ${f.gatewayPort} --bind loopback`));
     const sampler = startArgvSampler([ONE, TWO]);
     expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], ONE)).code).toBe(0);
     const plan = JSON.parse((await cli(['plan', 'anthropic', '--json'])).stdout);
@@ -110,6 +130,7 @@ secrets:
   });
 
   test('the service fails to start with the new key → the previous item is restored, restarted, verified, exit 5', async () => {
+    await seed(TWO);
     // a light consumer that refuses BAD (the shell compares its environment, not argv)
     install(unitText(`/bin/sh -c 'test "$$ANTHROPIC_API_KEY" != "$$BREAKS_WITH" && exec sleep infinity'`, `Environment=BREAKS_WITH=${BAD}`));
     expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], BAD)).code).toBe(0);
@@ -122,6 +143,7 @@ secrets:
   });
 
   test('a unit that does not start through `rekey exec` is refused before anything is written, exit 3', async () => {
+    await seed(TWO);
     f.um.writeUnit(UNIT, `[Service]\nEnvironment=HOME=${f.home}\nExecStart=/bin/sleep infinity\n`);
     f.um.systemctl('daemon-reload');
     f.um.systemctl('restart', UNIT);
@@ -133,6 +155,7 @@ secrets:
   });
 
   test('zero restart: an OpenClaw exec SecretRef resolves the item through `rekey openclaw resolve`; rotate writes it and reloads; same PID', async () => {
+    await seed(TWO);
     // OpenClaw runs rekey as an exec secrets provider: an absolute, non-symlinked binary owned by the Gateway's user
     const policy2 = join(f.root, 'policy-exec-ref.yaml');
     const configPath = join(f.home, '.openclaw', 'openclaw.json');

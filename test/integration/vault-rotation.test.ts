@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { startFakeVault, type FakeVault } from '../harness/fake-vault.js';
+import { OPENCLAW_STANDIN } from '../harness/openclaw.js';
 import { startGatewayFixture, type GatewayFixture } from '../harness/gateway-fixture.js';
 import { rekeyAsync } from '../harness/rekey-cli.js';
 
@@ -11,7 +12,7 @@ let n = 0;
 let k = 0;
 const fresh = () => `sk-ant-new-${String(++k).padStart(4, '0')}${'z'.repeat(34)}`;
 
-describe('Vault KV v2 backend through the CLI: real node-vault, loopback Vault, real systemd and openclaw', () => {
+describe('Vault KV v2 backend through the CLI: real node-vault, loopback Vault, real systemd, the light openclaw stand-in', () => {
   let f: GatewayFixture;
   let vault: FakeVault;
   let token = '';
@@ -20,7 +21,7 @@ describe('Vault KV v2 backend through the CLI: real node-vault, loopback Vault, 
   const main = () => vault.kv.get(`secret/openclaw/prod${n}/main/anthropic`);
 
   beforeAll(async () => {
-    f = await startGatewayFixture({ allow: [], settleMs: 200 });
+    f = await startGatewayFixture({ allow: [], settleMs: 200, verifyCommand: OPENCLAW_STANDIN });
     vault = await startFakeVault();
     await f.installLightUnit();
   });
