@@ -7,7 +7,7 @@
 import type { Exec, ServiceManager } from '../src/core/ports.js';
 import { openclawOf, type Target } from '../src/core/target.js';
 import { readNoFollow } from '../src/io/atomic-write.js';
-import { parseEnvText } from '../src/io/env-file.js';
+import { parseEnvBytes } from '../src/io/env-file.js';
 import type { SourceObservation } from '../src/plan/shadow.js';
 import { startsThroughRekeyExec } from '../src/rotation/preflight.js';
 import { parseCliJson, runOpenclaw } from './openclaw-cli.js';
@@ -42,7 +42,7 @@ export async function observeSources(t: Target, deps: SourcesDeps, signal: Abort
     const fromFiles = new Map<string, boolean>();
     for (const f of env.files) {
       const bytes = await readNoFollow(f).catch(() => null);
-      fromFiles.set(f, bytes !== null && parseEnvText(bytes.toString("utf8")).has(t.envVar));
+      fromFiles.set(f, bytes !== null && parseEnvBytes(bytes).has(t.envVar));
     }
     // Environment= set it if the merged view has it and no file does
     const inline = t.envVar in env.vars && ![...fromFiles.values()].some(Boolean);
@@ -67,7 +67,7 @@ export async function observeSources(t: Target, deps: SourcesDeps, signal: Abort
     profiles,
     processEnv,
     injectedByExec,
-    dotEnv: { path: dotEnvPath, sets: dot !== null && parseEnvText(dot.toString("utf8")).has(t.envVar) },
+    dotEnv: { path: dotEnvPath, sets: dot !== null && parseEnvBytes(dot).has(t.envVar) },
     envVars: { path: configPath, sets: json.env?.vars?.[t.envVar] !== undefined },
     configApiKey:
       apiKey === undefined || apiKey === null || apiKey === ''

@@ -2,7 +2,7 @@ import { DeliveryError, UnsafeError } from '../../src/core/errors.js';
 import type { Clock, Exec, ServiceManager } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import { readNoFollow } from '../../src/io/atomic-write.js';
-import { parseEnvText } from '../../src/io/env-file.js';
+import { parseEnvBytes } from '../../src/io/env-file.js';
 
 export interface SystemdUserDeps {
   exec: Exec;
@@ -151,7 +151,7 @@ export function createSystemdUserService(deps: SystemdUserDeps): ServiceManager 
       for (const f of files) {
         const bytes = await readNoFollow(f);
         if (bytes === null) continue;
-        for (const [k, v] of parseEnvText(bytes.toString('utf8'))) vars[k] = SecretValue.of(v);
+        for (const [k, v] of parseEnvBytes(bytes)) vars[k] = SecretValue.of(v);
       }
       return { vars, files };
     },

@@ -4,7 +4,7 @@ import type { Sink, Snapshot } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import type { Target } from '../../src/core/target.js';
 import { assertSafeTarget, atomicWrite, readNoFollow } from '../../src/io/atomic-write.js';
-import { parseEnvText, providerAlternates, updateEnvText } from '../../src/io/env-file.js';
+import { parseEnvBytes, providerAlternates, updateEnvBytes } from '../../src/io/env-file.js';
 import type { SystemdEnvFileSinkConfig } from './systemd-env-file.schema.js';
 import { primaryGid, resolveOwner } from './owner.js';
 
@@ -39,6 +39,9 @@ export function createSystemdEnvFileSink(): Sink {
 
     async check(t) {
       await assertSafeTarget(config(t).path, owner(t));
+      // refuse a file rekey cannot edit exactly as systemd reads it, before anything is written
+      const bytes = await readNoFollow(config(t).path);
+      if (bytes !== null) updateEnvBytes(bytes, t.envVar, SecretValue.of('rekey-preflight-placeholder'), removes(t), config(t).path);
     },
 
     async snapshot(t) {
@@ -53,7 +56,7 @@ export function createSystemdEnvFileSink(): Sink {
       await assertSafeTarget(config(t).path, owner(t));
       const path = config(t).path;
       const before = (await readNoFollow(path)) ?? Buffer.alloc(0);
-      const after = Buffer.from(updateEnvText(before.toString('utf8'), t.envVar, value, removes(t)), 'utf8');
+      const after = updateEnvBytes(before, t.envVar, value, removes(t), path);
       const mode = before.length > 0 ? (await fs.stat(path)).mode & 0o777 : 0o600;
       if (after.equals(before) && mode === 0o600) return { changed: false };
       await write(t, after);
@@ -80,7 +83,7 @@ export function createSystemdEnvFileSink(): Sink {
     async read(t) {
       const bytes = await readNoFollow(config(t).path);
       if (bytes === null) return null;
-      const v = parseEnvText(bytes.toString('utf8')).get(t.envVar);
+      const v = parseEnvBytes(bytes).get(t.envVar);
       return v === undefined ? null : SecretValue.of(v);
     },
   } satisfies Sink;

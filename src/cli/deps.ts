@@ -29,7 +29,7 @@ import { createFileLockManager } from '../io/file-lock.js';
 import { createFileSnapshotStore } from '../io/file-snapshot-store.js';
 import { loadKey } from '../io/key-file.js';
 import { readNoFollow } from '../io/atomic-write.js';
-import { parseEnvText } from '../io/env-file.js';
+import { parseEnvBytes } from '../io/env-file.js';
 import { systemClock } from '../io/system-clock.js';
 import { expandHome } from '../plan/planner.js';
 import type { Policy } from '../policy/schema.js';
@@ -158,7 +158,7 @@ export function buildDeps(opts: {
     if (t.service) Object.assign(vars, (await service(t.service.kind).environment(t.service.unit, signal)).vars);
     else if (t.sink.kind === 'systemd-env-file') {
       const bytes = await readNoFollow(t.sink.path);
-      for (const [k, v] of parseEnvText(bytes?.toString('utf8') ?? '')) vars[k] = SecretValue.of(v);
+      for (const [k, v] of parseEnvBytes(bytes ?? Buffer.alloc(0))) vars[k] = SecretValue.of(v);
     }
     if (t.sink.kind === 'keychain') {
       const v = await sink('keychain').read(t, signal);
