@@ -1,3 +1,4 @@
+import { BackendError } from '../core/errors.js';
 import type { VersionInfo } from '../core/ports.js';
 import { resolveTargets } from '../plan/planner.js';
 import type { Policy } from '../policy/schema.js';
@@ -26,7 +27,11 @@ export async function status(policy: Policy, only: string | undefined, deps: Rek
   const unfinished = await deps.journal.unfinished();
   const lastBySecret = new Map<string, SecretStatus['last']>();
   for (const id of await deps.journal.list()) {
-    const events = await deps.journal.read(id);
+    // a damaged journal is listed as unfinished (above); it does not stop the status of the rest
+    const events = await deps.journal.read(id).catch((e: unknown) => {
+      if (e instanceof BackendError) return [] as JournalEvent[];
+      throw e;
+    });
     const begin = events.find((e): e is Extract<JournalEvent, { type: 'begin' }> => e.type === 'begin');
     const end = events.find((e): e is Extract<JournalEvent, { type: 'end' }> => e.type === 'end');
     if (begin) lastBySecret.set(begin.secret, { rotationId: id, outcome: end?.outcome ?? 'unfinished', at: end?.at ?? begin.at, ...(end?.reason ? { reason: end.reason } : {}) });

@@ -7,8 +7,8 @@ export interface Journal {
   /** append one event durably (fsync) before returning */
   append(e: JournalEvent): Promise<void>;
   read(rotationId: string): Promise<JournalEvent[]>;
-  /** rotations whose journal has no `end` event */
-  unfinished(): Promise<{ rotationId: string; secret: string }[]>;
+  /** rotations whose journal has no `end` event; `damaged`: the journal cannot be read whole (resume names the error) */
+  unfinished(): Promise<{ rotationId: string; secret: string; damaged?: boolean }[]>;
   /** rotation ids, newest last */
   list(): Promise<string[]>;
 }

@@ -1,4 +1,4 @@
-import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OPENCLAW_STANDIN } from '../harness/openclaw.js';
@@ -26,11 +26,18 @@ describe('SIGKILL after every journal step of a real rotation, then `rekey resum
 
     const rows: { k: number; ending: string }[] = [];
     let noWorkingCredential = 0;
+    let torn = 0;
     for (let k = 1; k <= total; k++) {
       const t0 = Date.now();
       await setup();
       const crashed = await cli(['rotate', 'anthropic'], undefined, { REKEY_CRASH_AFTER: String(k) });
       expect(crashed.signal, `case ${k}: ${crashed.stderr}`).toBe('SIGKILL');
+      // odd cases: the kill also tore the next append (a partial line at the journal's end)
+      if (k % 2 === 1) {
+        const dir = join(f.env.REKEY_HOME!, 'journal');
+        appendFileSync(join(dir, readdirSync(dir).sort().at(-1)!), '{"v":1,"type":"ok","rotationId":"20');
+        torn++;
+      }
       const resumed = await cli(['resume']);
       // 0: rolled forward and promoted; 5: rolled back, old credential verified
       expect([0, 5], `case ${k}: resume said ${resumed.stdout}${resumed.stderr}`).toContain(resumed.code);
@@ -58,6 +65,7 @@ describe('SIGKILL after every journal step of a real rotation, then `rekey resum
     const converged = rows.length;
     process.stderr.write(`\ncrash matrix: ${total} cases run, ${converged} converged (${rows.filter((r) => r.ending === 'old').length} rolled back, ${rows.filter((r) => r.ending === 'new').length} rolled forward), ${noWorkingCredential} with no working credential\n`);
     record({ suite: 'crash (forward)', measure: 'cases run', value: total });
+    record({ suite: 'crash (forward)', measure: 'cases with a torn journal append', value: torn });
     record({ suite: 'crash (forward)', measure: 'cases converged', value: converged, must: String(total) });
     record({ suite: 'crash (forward)', measure: 'no working credential', value: noWorkingCredential, must: '0' });
     expect(noWorkingCredential).toBe(0);
