@@ -66,6 +66,7 @@ export function createLaunchdService(deps: LaunchdDeps): ServiceManager {
 
   return {
     kind: 'launchd',
+    seesProcesses: false,
 
     async preflight(label, files, signal) {
       const p = await print(label, signal);
@@ -132,6 +133,12 @@ export function createLaunchdService(deps: LaunchdDeps): ServiceManager {
       const ev = doc.EnvironmentVariables;
       if (ev && typeof ev === 'object' && !Array.isArray(ev)) for (const [k, v] of Object.entries(ev)) vars[k] = SecretValue.of(String(v));
       return { vars, files: [] };
+    },
+
+    // macOS gives no supported way to read another process's environment (ps -E is limited and
+    // truncated): verification there runs with the plist's environment (see docs)
+    async running() {
+      return null;
     },
   } satisfies ServiceManager;
 }

@@ -9,6 +9,7 @@ export function createMemoryService(): ServiceManager & { restarts: string[]; fa
   const commands = new Map<string, string[]>();
   return {
     kind: 'memory',
+    seesProcesses: false,
     restarts,
     failRestart,
     reads,
@@ -26,6 +27,9 @@ export function createMemoryService(): ServiceManager & { restarts: string[]; fa
     },
     async environment(unit) {
       return { vars: {}, files: reads.get(unit) ?? [] };
+    },
+    async running() {
+      return null;
     },
   };
 }

@@ -3,6 +3,7 @@ import type { Clock, Exec, ServiceManager } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import { readNoFollow } from '../../src/io/atomic-write.js';
 import { parseEnvBytes } from '../../src/io/env-file.js';
+import { childOf, readProcEnviron } from './proc-environ.js';
 
 export interface SystemdUserDeps {
   exec: Exec;
@@ -77,6 +78,7 @@ export function createSystemdUserService(deps: SystemdUserDeps): ServiceManager 
 
   return {
     kind: 'systemd-user',
+    seesProcesses: true,
 
     async preflight(unit, files, signal) {
       const m = await show(unit, ['LoadState', 'EnvironmentFiles', 'FragmentPath'], signal);
@@ -137,6 +139,24 @@ export function createSystemdUserService(deps: SystemdUserDeps): ServiceManager 
     async startCommand(unit, signal) {
       const m = await show(unit, ['ExecStart'], signal);
       return parseExecStartArgv(one(m, 'ExecStart'));
+    },
+
+    async running(unit, signal, opts = {}) {
+      const m = await show(unit, ['ActiveState', 'MainPID'], signal);
+      let pid = Number(one(m, 'MainPID'));
+      if (one(m, 'ActiveState') !== 'active' || !(pid > 0)) return null;
+      if (opts.child) {
+        // `rekey exec` starts its child a moment after it starts itself
+        let kid = await childOf(pid);
+        for (let i = 0; kid === null && i < 25; i++) {
+          await deps.clock.sleep(200, signal);
+          kid = await childOf(pid);
+        }
+        if (kid === null) return null;
+        pid = kid;
+      }
+      const env = await readProcEnviron(pid);
+      return env === null ? null : { pid, env };
     },
 
     async environment(unit, signal) {

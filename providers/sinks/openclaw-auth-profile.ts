@@ -1,4 +1,4 @@
-import { DeliveryError, InternalError, UnsafeError } from '../../src/core/errors.js';
+import { DeliveryError, InternalError, UnsafeError, UsageError } from '../../src/core/errors.js';
 import type { Exec, Sink, Snapshot } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import type { Target } from '../../src/core/target.js';
@@ -44,6 +44,12 @@ export function createOpenclawAuthProfileSink(deps: { exec: Exec; baseEnv: Recor
   };
   return {
     kind: 'openclaw-auth-profile',
+    accepts(t, value) {
+      // paste-api-key reads one line from stdin
+      if (value.length === 0 || /[\0-\x1f\x7f]/.test(value.reveal())) {
+        throw new UsageError('UNSAFE_VALUE', `the value for profile ${config(t).profileId} (${value.fingerprint}) is empty or holds a newline or control character: paste-api-key reads one line`);
+      }
+    },
     async check(t, signal) {
       try {
         await exists(t, signal);

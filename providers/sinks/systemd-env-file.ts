@@ -4,7 +4,7 @@ import type { Sink, Snapshot } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import type { Target } from '../../src/core/target.js';
 import { assertSafeTarget, atomicWrite, readNoFollow } from '../../src/io/atomic-write.js';
-import { parseEnvBytes, providerAlternates, updateEnvBytes } from '../../src/io/env-file.js';
+import { encodeAssignment, parseEnvBytes, providerAlternates, updateEnvBytes } from '../../src/io/env-file.js';
 import type { SystemdEnvFileSinkConfig } from './systemd-env-file.schema.js';
 import { primaryGid, resolveOwner } from './owner.js';
 
@@ -36,6 +36,10 @@ export function createSystemdEnvFileSink(): Sink {
 
   return {
     kind: 'systemd-env-file',
+
+    accepts(t, value) {
+      encodeAssignment(t.envVar, value);
+    },
 
     async check(t) {
       await assertSafeTarget(config(t).path, owner(t));

@@ -6,10 +6,18 @@ import { openclawMask } from './openclaw-mask.js';
 import { runOpenclaw } from '../openclaw-cli.js';
 import type { OpenclawModelsStatusVerifierConfig } from './openclaw-models-status.schema.js';
 
+/** what a consumer holds: its running process's real environment, or what it gets at its next start */
+export interface ConsumerView {
+  vars: Record<string, SecretValue>;
+  /** the process `vars` were read from; null = rebuilt from the unit's files (no process, or not visible) */
+  process: { pid: number; unit: string } | null;
+  /** the service manager can see processes: a service target with no process then fails */
+  seesProcesses: boolean;
+}
+
 export interface ModelsStatusDeps {
   exec: Exec;
-  /** the environment the service's process has at its next start (unit Environment= + EnvironmentFile=) */
-  serviceEnv(target: Target, signal: AbortSignal): Promise<Record<string, SecretValue>>;
+  consumer(target: Target, signal: AbortSignal): Promise<ConsumerView>;
   /** what the child needs besides the service env: PATH, HOME, LANG… (never rekey's own secrets) */
   baseEnv: Record<string, string>;
 }
@@ -49,8 +57,23 @@ export function createOpenclawModelsStatusVerifier(deps: ModelsStatusDeps): Veri
       const c = cfg(t);
       const fail = (code: VerifyFailure, reason: string, diagnosis?: string): VerifyResult => ({ ok: false, layer: 'provider-key', code, reason, ...(diagnosis ? { diagnosis } : {}) });
       if (expected === null) return fail('error', 'nothing to verify against');
+      const view = await deps.consumer(t, signal);
+      // the credential is in the consumer's environment (env file or `rekey exec`): the running
+      // process must hold exactly the expected value, whatever the files say
+      const inEnv = t.sink.kind === 'systemd-env-file' || t.sink.kind === 'keychain';
+      if (t.service && inEnv && view.seesProcesses) {
+        if (!view.process) return fail('missing', `user unit ${t.service.unit} runs no process: nothing holds ${t.envVar}`, `systemctl --user status ${t.service.unit}`);
+        const held = view.vars[t.envVar];
+        if (!held || !held.equals(expected)) {
+          return fail(
+            'mismatch',
+            `the running process of ${view.process.unit} (pid ${view.process.pid}) holds ${t.envVar} = ${held?.fingerprint ?? 'unset'}, not ${expected.fingerprint}`,
+            'systemd read the environment differently (another EnvironmentFile= or Environment= sets it later, or the file did not load), or the process was not restarted',
+          );
+        }
+      }
       const serviceEnv: Record<string, string> = {};
-      for (const [k, v] of Object.entries(await deps.serviceEnv(t, signal))) serviceEnv[k] = v.reveal();
+      for (const [k, v] of Object.entries(view.vars)) serviceEnv[k] = v.reveal();
       const agent = c.agent ?? t.agent;
       const r = await runOpenclaw(deps.exec, c, ['models', 'status', '--json', '--check', '--agent', agent], { baseEnv: deps.baseEnv, extraEnv: serviceEnv, timeoutMs: c.timeoutMs, signal });
       if (r.timedOut) return fail('error', `openclaw models status timed out after ${c.timeoutMs} ms`);
@@ -97,7 +120,8 @@ export function createOpenclawModelsStatusVerifier(deps: ModelsStatusDeps): Veri
         );
       }
       const note = r.code === 0 ? '' : r.code === 2 ? ' (a credential expires within 24 h)' : ` (models status --check exit ${r.code} for other providers)`;
-      return { ok: true, detail: `agent ${agent}: ${provider} from ${t.envVar} = ${expected.fingerprint}${note}` };
+      const where = view.process ? `, held by pid ${view.process.pid}` : '';
+      return { ok: true, detail: `agent ${agent}: ${provider} from ${t.envVar} = ${expected.fingerprint}${where}${note}` };
     },
   } satisfies Verifier;
 }

@@ -38,6 +38,11 @@ import type { RekeyDeps } from '../rotation/context.js';
 import { createRetry } from '../rotation/retry.js';
 import type { JournalEvent } from '../rotation/state.js';
 import { statePaths } from './paths.js';
+import { startsThroughRekeyExec } from '../rotation/preflight.js';
+import type { ConsumerView } from '../../providers/verifiers/openclaw-models-status.js';
+
+/** what a service manager puts in every unit's environment: not the consumer's own settings */
+const MANAGER_VARS = new Set(['INVOCATION_ID', 'JOURNAL_STREAM', 'NOTIFY_SOCKET', 'LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES', 'WATCHDOG_PID', 'WATCHDOG_USEC', 'MANAGERPID', 'SYSTEMD_EXEC_PID', 'MAINPID']);
 import { lazyBackend } from './lazy-backend.js';
 
 // non-secret variables child processes (openclaw, systemctl, an exec SecretRef's rekey openclaw resolve) need
@@ -152,29 +157,45 @@ export function buildDeps(opts: {
         throw new UsageError('UNKNOWN_SINK_KIND', `no sink of kind "${kind}"`);
     }
   });
-  /** the environment a target's consumer process gets at its next start: the unit's, and what `rekey exec` adds (keychain) */
-  const consumerEnv = async (t: Target, signal: AbortSignal): Promise<Record<string, SecretValue>> => {
+  /**
+   * What a target's consumer holds. With a service that runs: the real environment of its process
+   * (/proc/<MainPID>/environ; the child of `rekey exec` for keychain deliveries), never rebuilt from
+   * files. A service manager that cannot see processes (launchd), or a unit that is not running
+   * yet: the environment it gets at its next start (its files, and what `rekey exec` adds).
+   */
+  const consumer = async (t: Target, signal: AbortSignal): Promise<ConsumerView> => {
     const vars: Record<string, SecretValue> = {};
-    if (t.service) Object.assign(vars, (await service(t.service.kind).environment(t.service.unit, signal)).vars);
-    else if (t.sink.kind === 'systemd-env-file') {
+    if (t.service) {
+      const svc = service(t.service.kind);
+      const viaExec = t.sink.kind === 'keychain' && startsThroughRekeyExec(await svc.startCommand(t.service.unit, signal), t.agent, t.env);
+      const proc = svc.seesProcesses ? await svc.running(t.service.unit, signal, { child: viaExec }) : null;
+      if (proc) {
+        for (const [k, v] of Object.entries(proc.env)) if (!MANAGER_VARS.has(k)) vars[k] = v;
+        return { vars, process: { pid: proc.pid, unit: t.service.unit }, seesProcesses: true };
+      }
+      Object.assign(vars, (await svc.environment(t.service.unit, signal)).vars);
+      if (t.sink.kind === 'keychain') {
+        const v = await sink('keychain').read(t, signal);
+        if (v) vars[t.envVar] = v;
+        else delete vars[t.envVar];
+      }
+      return { vars, process: null, seesProcesses: svc.seesProcesses };
+    }
+    if (t.sink.kind === 'systemd-env-file') {
       const bytes = await readNoFollow(t.sink.path);
       for (const [k, v] of parseEnvBytes(bytes ?? Buffer.alloc(0))) vars[k] = SecretValue.of(v);
     }
     if (t.sink.kind === 'keychain') {
       const v = await sink('keychain').read(t, signal);
       if (v) vars[t.envVar] = v;
-      else delete vars[t.envVar];
     }
-    return vars;
+    return { vars, process: null, seesProcesses: false };
   };
+  const consumerEnv = async (t: Target, signal: AbortSignal) => (await consumer(t, signal)).vars;
   const verifier = memo((kind: string): Verifier => {
     switch (kind) {
       case 'openclaw-models-status':
-        return createOpenclawModelsStatusVerifier({
-          exec,
-          baseEnv,
-          serviceEnv: consumerEnv,
-        });
+        return createOpenclawModelsStatusVerifier({ exec, baseEnv, consumer });
       case 'openclaw-secrets-audit':
         return createOpenclawSecretsAuditVerifier({ exec, baseEnv, sink });
       case 'openclaw-gateway-probe':

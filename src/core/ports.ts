@@ -59,6 +59,8 @@ export interface Sink {
   readonly kind: string;
   /** pre-flight: is it safe to write here? throws UnsafeError (exit 3) if not */
   check(target: Target, signal: AbortSignal): Promise<void>;
+  /** can this sink hold this value exactly? throws UsageError (exit 2) naming the fingerprint if not; pure */
+  accepts?(target: Target, value: SecretValue): void;
   /** `previous`: the backend's current value, for sinks that cannot read back what they hold (stored profiles) */
   snapshot(target: Target, signal: AbortSignal, previous?: SecretValue | null): Promise<Snapshot>;
   write(target: Target, value: SecretValue, signal: AbortSignal): Promise<{ changed: boolean }>;
@@ -75,6 +77,8 @@ export interface ServiceEnvironment {
 
 export interface ServiceManager {
   readonly kind: string;
+  /** `running()` can read a running process's real environment (systemd on Linux: yes; launchd: no) */
+  readonly seesProcesses: boolean;
   /** refuse (UnsafeError) if the unit is unknown or does not read every file in `files` */
   preflight(unit: string, files: string[], signal: AbortSignal): Promise<void>;
   /** restart and wait (bounded) until it is running again; throws DeliveryError if it does not come up */
@@ -82,8 +86,19 @@ export interface ServiceManager {
   isActive(unit: string, signal: AbortSignal): Promise<boolean>;
   /** the words of the command the unit starts (launchd ProgramArguments; systemd's ExecStart= as `systemctl show` prints it, where a word with a space reads as two); [] if none */
   startCommand(unit: string, signal: AbortSignal): Promise<string[]>;
-  /** the environment the unit's process gets at its next start */
+  /** the environment the unit's process gets at its next start (reconstructed from its files) */
   environment(unit: string, signal: AbortSignal): Promise<ServiceEnvironment>;
+  /**
+   * The running process of the unit and its real environment (Linux: /proc/<MainPID>/environ; with
+   * `child`, its first child's, for a unit that starts through `rekey exec`); null when the unit
+   * runs no process, or the manager cannot see one (launchd: see docs).
+   */
+  running(unit: string, signal: AbortSignal, opts?: { child?: boolean }): Promise<RunningProcess | null>;
+}
+
+export interface RunningProcess {
+  pid: number;
+  env: Record<string, SecretValue>;
 }
 
 /** why a consumer did not verify: `shadowed` = another source wins over the one rekey writes */

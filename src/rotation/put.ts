@@ -3,6 +3,7 @@ import type { SecretValue } from '../core/secret-value.js';
 import { planRotation, type PlanFilter } from '../plan/planner.js';
 import type { Policy } from '../policy/schema.js';
 import { newRotationId, type RekeyDeps } from './context.js';
+import { assertDeliverable } from './deliverable.js';
 
 export interface PutReport {
   secret: string;
@@ -19,6 +20,8 @@ export async function put(policy: Policy, secret: string, filter: PlanFilter, va
   const started = deps.clock.now().getTime();
   const plan = planRotation(policy, secret, filter, deps.planContext);
   const refs = [...new Set([...plan.targets, ...plan.elsewhere].map((t) => t.ref))];
+  // a value some delivery of this secret cannot hold is refused now, not at rotate
+  assertDeliverable([...plan.targets, ...plan.elsewhere], value, deps);
   const putId = `put-${newRotationId(deps)}`;
   const lock = await deps.locks.acquire(secret, { rotationId: putId, command: 'put' });
   try {

@@ -7,6 +7,7 @@ import type { Policy } from '../policy/schema.js';
 import { newRotationId, type RekeyDeps } from './context.js';
 import { outcomeExit, outcomeMessage } from './outcome.js';
 import { preflight } from './preflight.js';
+import { assertDeliverable } from './deliverable.js';
 import { runRotation, type RunResult } from './runner.js';
 import { initialState, summarize, type JournalEvent, type RotationState } from './state.js';
 import type { Terminal } from './transitions.js';
@@ -72,6 +73,8 @@ async function newValues(plan: Plan, deps: RekeyDeps, takeOverPending: boolean) 
     if (old && old.value.equals(value)) {
       throw new UsageError('PENDING_IS_CURRENT', `the pending value for ${ref} is already current (${value.fingerprint}): nothing to rotate`);
     }
+    // the checks the writes make, before anything is written (dry run included)
+    assertDeliverable(plan.targets.filter((t) => t.ref === ref), value, deps);
     values.set(ref, value);
   }
   return { values, olds, oldFp };
@@ -92,8 +95,9 @@ export async function rotate(policy: Policy, secret: string, filter: PlanFilter,
   await refuseUnfinished();
   const base = { plan, failure: null, verified: {} } as const;
   if (opts.dryRun) {
-    await preflight(plan, deps);
+    // the same checks as the real run, in the same order, up to the first write
     const { values, oldFp } = await newValues(plan, deps, opts.takeOverPending === true);
+    await preflight(plan, deps);
     const newFp = Object.fromEntries([...values].map(([r, v]) => [r, v.fingerprint]));
     return { ...base, rotationId: null, dryRun: true, outcome: 'dry-run', exitCode: 0, message: `dry run: ${plan.targets.length} target(s) would get a new value; nothing was changed`, oldFingerprints: oldFp, newFingerprints: newFp };
   }
@@ -103,8 +107,9 @@ export async function rotate(policy: Policy, secret: string, filter: PlanFilter,
   try {
     // re-check under the lock: another rotation may have begun between the check and the lock
     await refuseUnfinished();
-    await preflight(plan, deps);
+    // the new values first (backend reads, encoding checks: a value no sink can hold is exit 2), then pre-flight
     const { values, olds, oldFp } = await newValues(plan, deps, opts.takeOverPending === true);
+    await preflight(plan, deps);
     const newFp = Object.fromEntries([...values].map(([r, v]) => [r, v.fingerprint]));
     const summary = summarize(plan, filter);
     const begin: JournalEvent = { type: 'begin', rotationId, secret, at: deps.clock.now().toISOString(), plan: summary, oldFingerprints: oldFp, newFingerprints: newFp };

@@ -2,7 +2,7 @@
  * The deployment both crash matrices start every case from: OLD delivered and current, NEW put
  * as pending. Prepared once in a template rekey home, copied per case (much faster than redoing it).
  */
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { GatewayFixture } from './gateway-fixture.js';
@@ -26,14 +26,14 @@ export function crashWorld(fixture: () => GatewayFixture) {
     if (!template) {
       f.env.REKEY_HOME = template = join(f.root, 'rekey-template');
       expect((await cli(['init'])).code).toBe(0);
-      writeFileSync(f.envFile, ENV_OLD, { mode: 0o600 });
+      f.resetEnvFile(ENV_OLD);
       expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], OLD)).code).toBe(0);
       expect((await cli(['rotate', 'anthropic'])).code).toBe(0);
       expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], NEW)).code).toBe(0);
     }
     cpSync(template, home, { recursive: true, preserveTimestamps: true });
     f.env.REKEY_HOME = home;
-    writeFileSync(f.envFile, ENV_OLD, { mode: 0o600 });
+    f.resetEnvFile(ENV_OLD);
   };
   /** the lines of the newest journal file */
   const journal = () => {

@@ -42,9 +42,14 @@ export interface GatewayFixture {
   /** env for the rekey CLI */
   env: Record<string, string>;
   /** the policy: local backend by default; `backend` replaces its YAML, `ref` the secret's ref */
-  writePolicy(opts?: { backend?: string; ref?: string }): void;
+  writePolicy(opts?: { backend?: string; ref?: string; verifyCommand?: string[] }): void;
   /** (re)write the unit, optionally with extra [Service] lines, and start it */
   installGateway(extra?: string): Promise<void>;
+  /**
+   * Write the env file and restart the unit, so the running consumer holds what the file says
+   * (rekey verifies the process's real environment, not the file).
+   */
+  resetEnvFile(text: string): void;
   /** the light stand-in unit (same env layout, /bin/sleep) */
   installLightUnit(extra?: string): Promise<void>;
   waitGatewayReady(timeoutMs?: number): Promise<void>;
@@ -113,7 +118,7 @@ secrets:
         env: prod
         sink: { kind: systemd-env-file, path: ${envFile} }
         service: gateway
-        verify: { kind: openclaw-models-status, command: ${JSON.stringify(opts.verifyCommand ?? OPENCLAW)}, timeoutMs: 60000 }
+        verify: { kind: openclaw-models-status, command: ${JSON.stringify(o.verifyCommand ?? opts.verifyCommand ?? OPENCLAW)}, timeoutMs: 60000 }
 `,
       );
     },
@@ -121,6 +126,12 @@ secrets:
       um.writeUnit(UNIT, gatewayUnit({ home, port: gatewayPort, ...(extra ? { extra } : {}) }));
       const r = um.systemctl('restart', UNIT);
       if (r.code !== 0) throw new Error(`cannot start the gateway unit: ${r.stderr}`);
+    },
+    resetEnvFile(text) {
+      writeFileSync(envFile, text, { mode: 0o600 });
+      if (um.show(UNIT, 'LoadState') !== 'loaded') return;
+      const r = um.systemctl('restart', UNIT);
+      if (r.code !== 0) throw new Error(`cannot restart the unit: ${r.stderr}`);
     },
     async installLightUnit(extra) {
       um.writeUnit(UNIT, lightUnit({ home, ...(extra ? { extra } : {}) }));

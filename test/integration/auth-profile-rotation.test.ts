@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startArgvSampler } from '../harness/argv-sampler.js';
 import { startGatewayFixture, UNIT, type GatewayFixture } from '../harness/gateway-fixture.js';
@@ -82,6 +83,9 @@ secrets:
   }, 400_000);
 
   test('another stored profile for the provider would win: refused before anything is written, exit 3', async () => {
+    // its own rekey state: independent of the test before
+    f.env.REKEY_HOME = join(f.root, 'rekey-other-profile');
+    expect((await cli(['init'])).code).toBe(0);
     expect((await oc(['models', 'auth', 'paste-api-key', '--provider', 'anthropic', '--profile-id', 'anthropic:manual'], ONE)).code).toBe(0);
     expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], ONE)).code).toBe(0);
     const r = await cli(['rotate', 'anthropic']);

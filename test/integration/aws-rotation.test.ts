@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -37,7 +37,7 @@ describe('AWS Secrets Manager backend through the CLI: real SDK, loopback Secret
     secretName = `openclaw/prod${n}/main/anthropic`;
     f.writePolicy({ backend: `{ kind: aws-secrets-manager, region: us-east-1, endpoint: "${aws.endpoint}" }`, ref: `openclaw/{env}${n}/{agent}/{provider}` });
     expect((await cli(['init'])).code).toBe(0);
-    writeFileSync(f.envFile, ENV_OLD, { mode: 0o600 });
+    f.resetEnvFile(ENV_OLD);
     expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], OLD)).code).toBe(0);
     const r = await cli(['rotate', 'anthropic']);
     expect(r.code, r.stderr).toBe(0);

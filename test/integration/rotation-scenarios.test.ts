@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { startArgvSampler } from '../harness/argv-sampler.js';
 import { revertingShadowLines, startGatewayFixture, UNIT, type GatewayFixture } from '../harness/gateway-fixture.js';
-import { runOpenclawAsync } from '../harness/openclaw.js';
+import { OPENCLAW, OPENCLAW_STANDIN, runOpenclawAsync } from '../harness/openclaw.js';
 import { rekeyAsync } from '../harness/rekey-cli.js';
 
 const OLD = 'sk-ant-old-0000000000000000000000000000000000aaaa';
@@ -12,12 +12,14 @@ let n = 0;
 /** a fresh new key per test, so every rotation really changes something */
 const fresh = (tag = 'new') => `sk-ant-${tag}-${String(++n).padStart(4, '0')}${'x'.repeat(30)}${tag.slice(0, 4)}`;
 
-describe('rotation scenarios against the real systemd user manager and the real openclaw CLI', () => {
+describe('rotation scenarios against the real systemd user manager (the real openclaw CLI where it is the subject)', () => {
   let f: GatewayFixture;
   const cli = (args: string[], input?: string) => rekeyAsync([...args, '--policy', f.policyFile], f.env, input);
 
   beforeAll(async () => {
-    f = await startGatewayFixture({ allow: [], settleMs: 300 });
+    // the light openclaw stand-in by default (the subject is rekey's rollback on real systemd);
+    // the real CLI where its own behaviour is the point (its view after a rollback, stored profiles)
+    f = await startGatewayFixture({ allow: [], settleMs: 300, verifyCommand: OPENCLAW_STANDIN });
   });
   afterAll(async () => {
     await f?.close();
@@ -36,12 +38,14 @@ describe('rotation scenarios against the real systemd user manager and the real 
   });
 
   test('verification fails (at start the unit puts the old key back in a later EnvironmentFile=) → restored byte for byte, restarted, old verified, exit 5', async () => {
+    f.writePolicy({ verifyCommand: OPENCLAW });
     await f.installLightUnit(revertingShadowLines(f.home, f.envFile, OLD));
     const pid0 = f.um.mainPid(UNIT);
     expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], fresh())).code).toBe(0);
     const r = await cli(['rotate', 'anthropic']);
     expect(r.code, r.stderr).toBe(5);
-    expect(r.stdout + r.stderr).toMatch(/not the one rekey delivered/);
+    // the running process (its /proc environment) still holds the old key
+    expect(r.stdout + r.stderr).toMatch(/the running process of openclaw-gateway.service \(pid \d+\) holds ANTHROPIC_API_KEY = sk-a…aaaa#\w+, not sk-a…/);
     expect(r.stderr).toMatch(/✓ restart-old openclaw-gateway.service/);
     expect(r.stderr).toMatch(/✓ verify-old anthropic\/prod\/main#0: old credential sk-a…aaaa/);
     expect(readFileSync(f.envFile, 'utf8')).toBe(ENV_TEXT);
@@ -50,6 +54,27 @@ describe('rotation scenarios against the real systemd user manager and the real 
     const s = JSON.parse((await cli(['status', 'anthropic', '--json'])).stdout);
     expect(s.secrets[0].refs[0].versions.map((v: { stages: string[] }) => v.stages.join())).not.toContain('pending');
     expect(s.secrets[0].last.outcome).toBe('rolled-back');
+  });
+
+  test('systemd reads the file differently (a continuation on the line before the key): refused before anything is written, naming the line, exit 3', async () => {
+    const tricky = `NOTE=see docs \\\nANTHROPIC_API_KEY=${OLD}\n`;
+    writeFileSync(f.envFile, tricky, { mode: 0o600 });
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], fresh())).code).toBe(0);
+    const r = await cli(['rotate', 'anthropic']);
+    expect(r.code, r.stderr + r.stdout).toBe(3);
+    expect(r.stderr).toMatch(/gateway\.systemd\.env line 2: this line looks like an assignment of ANTHROPIC_API_KEY, but systemd reads it as part of the line before/);
+    expect(readFileSync(f.envFile, 'utf8')).toBe(tricky);
+  });
+
+  test('the running process holds another value than its files say (its start command pins it): not verified, rolled back, exit 5', async () => {
+    // what the files say and what the process holds differ; only /proc/<MainPID>/environ tells
+    f.um.writeUnit(UNIT, `[Unit]\nStartLimitIntervalSec=0\n[Service]\nEnvironment=HOME=${f.home} PINNED=${OLD}\nEnvironmentFile=-${f.envFile}\nExecStart=/bin/sh -c 'ANTHROPIC_API_KEY=$$PINNED exec sleep infinity'\n`);
+    expect(f.um.systemctl('restart', UNIT).code).toBe(0);
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], fresh())).code).toBe(0);
+    const r = await cli(['rotate', 'anthropic']);
+    expect(r.code, r.stderr + r.stdout).toBe(5);
+    expect(r.stderr).toMatch(/holds ANTHROPIC_API_KEY = sk-a…aaaa#\w+, not sk-a…/);
+    expect(readFileSync(f.envFile, 'utf8')).toBe(ENV_TEXT);
   });
 
   test('the unit fails to start with the new key → rollback, old verified, exit 5', async () => {
@@ -75,6 +100,7 @@ describe('rotation scenarios against the real systemd user manager and the real 
   });
 
   test('a stored auth profile shadowing the env key → refused before anything is written, with the diagnosis, exit 3', async () => {
+    f.writePolicy({ verifyCommand: OPENCLAW });
     const stale = 'sk-ant-stale-stored-profile-zzzzzzzzzzzzzzzz';
     const paste = await runOpenclawAsync(['models', 'auth', 'paste-api-key', '--provider', 'anthropic', '--profile-id', 'anthropic:stale'], { HOME: f.home }, stale);
     expect(paste.code, paste.stderr).toBe(0);

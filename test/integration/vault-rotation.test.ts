@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { startFakeVault, type FakeVault } from '../harness/fake-vault.js';
@@ -35,7 +35,7 @@ describe('Vault KV v2 backend through the CLI: real node-vault, loopback Vault, 
     f.env.REKEY_HOME = join(f.root, `rekey-vault-${n}`);
     f.writePolicy({ backend: `{ kind: vault, address: "${vault.address}", mount: ${mount} }`, ref: `openclaw/{env}${n}/{agent}/{provider}` });
     expect((await cli(['init'])).code).toBe(0);
-    writeFileSync(f.envFile, ENV_OLD, { mode: 0o600 });
+    f.resetEnvFile(ENV_OLD);
     if (mount !== 'secret') return;
     expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], OLD)).code).toBe(0);
     const r = await cli(['rotate', 'anthropic']);

@@ -25,7 +25,7 @@ describe('concurrency with real processes', () => {
   const setup = async () => {
     f.env.REKEY_HOME = join(f.root, `rekey-c-${n}-${Date.now()}`);
     expect((await cli(['init'])).code).toBe(0);
-    writeFileSync(f.envFile, `ANTHROPIC_API_KEY=${OLD}\n`, { mode: 0o600 });
+    f.resetEnvFile(`ANTHROPIC_API_KEY=${OLD}\n`);
     expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], OLD)).code).toBe(0);
     expect((await cli(['rotate', 'anthropic'])).code).toBe(0);
     const NEW = key();
