@@ -2,8 +2,10 @@ import type { Sink } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 
 /** The sink fake: one value per target id. `fail` makes the next call of a method throw. */
-export function createMemorySink(kind = 'memory'): Sink & { values: Map<string, SecretValue | null>; fail: Set<'check' | 'snapshot' | 'write' | 'restore'> } {
+/** `restoredPaths`: the `sink.path` of every target restore was called for (what resume acted on) */
+export function createMemorySink(kind = 'memory'): Sink & { values: Map<string, SecretValue | null>; fail: Set<'check' | 'snapshot' | 'write' | 'restore'>; restoredPaths: string[] } {
   const values = new Map<string, SecretValue | null>();
+  const restoredPaths: string[] = [];
   const fail = new Set<'check' | 'snapshot' | 'write' | 'restore'>();
   const maybeFail = (m: 'check' | 'snapshot' | 'write' | 'restore') => {
     if (fail.has(m)) throw new Error(`injected ${m} failure`);
@@ -12,6 +14,7 @@ export function createMemorySink(kind = 'memory'): Sink & { values: Map<string, 
     kind,
     values,
     fail,
+    restoredPaths,
     async check() {
       maybeFail('check');
     },
@@ -29,6 +32,8 @@ export function createMemorySink(kind = 'memory'): Sink & { values: Map<string, 
     },
     async restore(t, snap) {
       maybeFail('restore');
+      const path = (t.sink as { path?: string }).path;
+      if (path) restoredPaths.push(path);
       const old = JSON.parse(snap.data.reveal()) as string | null;
       const cur = values.get(t.id) ?? null;
       if ((old === null && cur === null) || (old !== null && cur !== null && cur.reveal() === old)) return { changed: false };

@@ -1,10 +1,10 @@
 import { RollbackFailedError } from '../core/errors.js';
-import { planRotation } from '../plan/planner.js';
+import { planRotation, type Plan } from '../plan/planner.js';
 import type { Policy } from '../policy/schema.js';
 import type { RekeyDeps } from './context.js';
 import { auditRecord, finishedReport, type RotateReport } from './rotate.js';
 import { runRotation } from './runner.js';
-import { apply, initialState, resumeDecision, rollbackEntry, type JournalEvent } from './state.js';
+import { apply, initialState, resumeDecision, rollbackEntry, type JournalEvent, type PlanSummary } from './state.js';
 
 /**
  * Finish every rotation the journal shows unfinished: before the point of no return roll back,
@@ -26,13 +26,8 @@ export async function resumeOne(policy: Policy, rotationId: string, deps: RekeyD
   const begin = events.find((e): e is Extract<JournalEvent, { type: 'begin' }> => e.type === 'begin');
   if (!begin) throw new RollbackFailedError(`journal of rotation ${rotationId} has no begin record`);
   const summary = begin.plan;
-  const plan = planRotation(policy, begin.secret, summary.filter, deps.planContext);
-  const missing = summary.targetIds.filter((id) => !plan.targets.some((t) => t.id === id));
-  if (missing.length > 0) {
-    throw new RollbackFailedError(`the policy no longer describes targets of rotation ${rotationId}: ${missing.join(', ')}`, {
-      hint: 'restore the policy as it was when the rotation began, then run rekey resume again',
-    });
-  }
+  const { plan, policyChanged } = planOfRotation(policy, begin.secret, summary, rotationId, deps);
+  if (policyChanged) deps.log.warn({ rotationId, secret: begin.secret }, 'the policy changed since the rotation began: finishing it on the targets it touched');
   const lock = await deps.locks.acquire(begin.secret, { rotationId, command: 'resume' });
   try {
     let state = events.reduce(apply, initialState(rotationId));
@@ -47,10 +42,41 @@ export async function resumeOne(policy: Policy, rotationId: string, deps: RekeyD
       deps.onEvent?.(e);
     }
     const r = await runRotation({ rotationId, summary, targets: plan.targets.filter((t) => summary.targetIds.includes(t.id)), newValues: new Map() }, state, { ...deps, backend: deps.backend(plan.backend) });
-    const report = finishedReport(rotationId, plan, r, { oldFingerprints: begin.oldFingerprints, newFingerprints: begin.newFingerprints }, `${decision.reason}; `);
+    const changedNote = policyChanged ? 'the policy changed since this rotation began, so it was finished on the targets it touched (recorded when it began); ' : '';
+    const report = finishedReport(rotationId, plan, r, { oldFingerprints: begin.oldFingerprints, newFingerprints: begin.newFingerprints }, `${changedNote}${decision.reason}; `);
     await deps.audit.append(auditRecord('resume', report, deps, started));
     return report;
   } finally {
     await lock.release();
   }
+}
+
+/**
+ * The targets a rotation touched: as recorded in its `begin` event (journal format 1), compared
+ * with what the current policy says; an older journal without them is re-planned from the policy.
+ */
+function planOfRotation(policy: Policy, secret: string, summary: PlanSummary, rotationId: string, deps: RekeyDeps): { plan: Plan; policyChanged: boolean } {
+  let now: Plan | null = null;
+  try {
+    now = planRotation(policy, secret, summary.filter, deps.planContext);
+  } catch {
+    now = null; // the secret or its filter is gone from the policy
+  }
+  if (summary.resolved) {
+    const was = summary.resolved;
+    const same = now !== null && JSON.stringify(now.targets.filter((t) => summary.targetIds.includes(t.id))) === JSON.stringify(was.targets) && now.backend === was.backend;
+    return { plan: was, policyChanged: !same };
+  }
+  if (!now) {
+    throw new RollbackFailedError(`the policy no longer describes rotation ${rotationId} of "${secret}", and its journal predates recorded targets`, {
+      hint: 'restore the policy as it was when the rotation began, then run rekey resume again',
+    });
+  }
+  const missing = summary.targetIds.filter((id) => !now.targets.some((t) => t.id === id));
+  if (missing.length > 0) {
+    throw new RollbackFailedError(`the policy no longer describes targets of rotation ${rotationId}: ${missing.join(', ')}`, {
+      hint: 'restore the policy as it was when the rotation began, then run rekey resume again',
+    });
+  }
+  return { plan: now, policyChanged: false };
 }

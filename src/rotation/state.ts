@@ -19,6 +19,12 @@ export interface PlanSummary {
   /** unit → target ids behind it */
   units: Record<string, string[]>;
   filter: { env?: string | undefined; agent?: string | undefined };
+  /**
+   * The plan as resolved when the rotation began (paths, units, variables, item ids, the backend;
+   * never values): `resume` finishes the rotation on exactly these, even if the policy changed.
+   * Absent in journals of rekey before journal format 1 had it: resume then re-plans.
+   */
+  resolved?: Plan;
 }
 
 export interface RotationState {
@@ -39,7 +45,7 @@ export function summarize(plan: Plan, filter: PlanSummary['filter']): PlanSummar
   for (const t of plan.targets) {
     if (t.service) (units[t.service.unit] ??= []).push(t.id);
   }
-  return { secret: plan.secret, layer: plan.layer, refs: plan.refs, targetIds: plan.targets.map((t) => t.id), units, filter };
+  return { secret: plan.secret, layer: plan.layer, refs: plan.refs, targetIds: plan.targets.map((t) => t.id), units, filter, resolved: plan };
 }
 
 export function initialState(rotationId: string): RotationState {

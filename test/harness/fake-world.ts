@@ -8,7 +8,7 @@ import { put } from '../../src/rotation/put.js';
 import { fakeDeps } from './memory-stores.js';
 
 // the fake deps ignore kinds, so the policy names real ones
-export const policy = parsePolicy(`
+export const policyText = `
 version: 1
 environments: { prod: {} }
 agents: { main: {}, ops: {} }
@@ -23,7 +23,8 @@ secrets:
     ref: openclaw/{env}/anthropic
     deliveries:
       - { agent: [main, ops], env: prod, sink: { kind: systemd-env-file, path: "/srv/{agent}.env" }, service: gw, verify: { kind: openclaw-models-status } }
-`);
+`;
+export const policy = parsePolicy(policyText);
 export const OLD = SecretValue.of('sk-ant-old-aaaaaaaaaaaaaaaaaaaaaaaaaaaa');
 export const NEW = SecretValue.of('sk-ant-new-bbbbbbbbbbbbbbbbbbbbbbbbbbbb');
 export const REF = 'openclaw/prod/anthropic';

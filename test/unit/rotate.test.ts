@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { put } from '../../src/rotation/put.js';
-import { NEW, OLD, policy, REF, T, world } from '../harness/fake-world.js';
+import { NEW, OLD, policy, policyText, REF, T, world } from '../harness/fake-world.js';
+import { parsePolicy } from '../../src/policy/load.js';
 import { resumeAll } from '../../src/rotation/resume.js';
 import { rotate } from '../../src/rotation/rotate.js';
 import { fakeDeps } from '../harness/memory-stores.js';
@@ -137,5 +138,33 @@ describe('crash after every journal step, then resume', () => {
     // both endings happen: early crashes roll back, late ones roll forward
     expect(results[0]).toBe('old');
     expect(results.at(-1)).toBe('new');
+  });
+});
+
+describe('resume works from the targets recorded when the rotation began', () => {
+  test('the policy renamed the env file between the crash and resume: the file that was written is restored, and the report says so', async () => {
+    const w = await world();
+    let n = 0;
+    const crashed = new Promise<void>((resolve) => {
+      w.deps.afterAppend = (e) => {
+        // crash once the first delivery is journaled as done
+        if (e.type === 'ok' && e.phase === 'deliver' && ++n === 1) {
+          resolve();
+          return new Promise<void>(() => {});
+        }
+      };
+    });
+    void rotate(policy, 'anthropic', {}, { dryRun: false }, w.deps);
+    await crashed;
+    expect(w.sink.values.get(T[0]!)!.equals(NEW)).toBe(true);
+    w.locks.held.clear();
+    const edited = parsePolicy(policyText.replace('/srv/{agent}.env', '/srv/renamed-{agent}.env'));
+    const [r] = await resumeAll(edited, { ...w.deps, afterAppend: undefined });
+    expect(r!.outcome).toBe('rolled-back');
+    expect(r!.message).toMatch(/the policy changed since this rotation began, so it was finished on the targets it touched/);
+    // the memory sink is keyed by target id; the paths it was told to restore are the recorded ones
+    expect(w.sink.restoredPaths).toContain('/srv/main.env');
+    expect(w.sink.restoredPaths.some((p) => p.includes('renamed'))).toBe(false);
+    expect(T.map((id) => w.sink.values.get(id)?.equals(OLD))).toEqual([true, true]);
   });
 });
