@@ -4,6 +4,7 @@ import { planRotation, type PlanFilter } from '../plan/planner.js';
 import type { Policy } from '../policy/schema.js';
 import { newRotationId, type RekeyDeps } from './context.js';
 import { assertDeliverable } from './deliverable.js';
+import { refusedIsAudited } from './refused-audit.js';
 
 export interface PutReport {
   secret: string;
@@ -20,14 +21,32 @@ export async function put(policy: Policy, secret: string, filter: PlanFilter, va
   const started = deps.clock.now().getTime();
   const plan = planRotation(policy, secret, filter, deps.planContext);
   const refs = [...new Set([...plan.targets, ...plan.elsewhere].map((t) => t.ref))];
-  // a value some delivery of this secret cannot hold is refused now, not at rotate
-  assertDeliverable([...plan.targets, ...plan.elsewhere], value, deps);
   const putId = `put-${newRotationId(deps)}`;
-  const lock = await deps.locks.acquire(secret, { rotationId: putId, command: 'put' });
+  const lock = await refusedIsAudited(
+    async () => {
+      // a value some delivery of this secret cannot hold is refused now, not at rotate
+      assertDeliverable([...plan.targets, ...plan.elsewhere], value, deps);
+      return deps.locks.acquire(secret, { rotationId: putId, command: 'put' });
+    },
+    'put',
+    putId,
+    plan,
+    deps,
+    started,
+  );
   try {
-    if ((await deps.journal.unfinished()).some((u) => u.secret === secret)) {
-      throw new UnsafeError('ROTATION_UNFINISHED', `a rotation of "${secret}" did not finish: putting a new pending value now would change what it rolls back`, { hint: 'run `rekey resume` first' });
-    }
+    await refusedIsAudited(
+      async () => {
+        if ((await deps.journal.unfinished()).some((u) => u.secret === secret)) {
+          throw new UnsafeError('ROTATION_UNFINISHED', `a rotation of "${secret}" did not finish: putting a new pending value now would change what it rolls back`, { hint: 'run `rekey resume` first' });
+        }
+      },
+      'put',
+      putId,
+      plan,
+      deps,
+      started,
+    );
     const backend = deps.backend(plan.backend);
     for (const ref of refs) await deps.retry(`stage ${ref}`, () => backend.stage(ref, value, putId, deps.signal));
     await deps.audit.append({

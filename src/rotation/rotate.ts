@@ -8,6 +8,7 @@ import { newRotationId, type RekeyDeps } from './context.js';
 import { outcomeExit, outcomeMessage } from './outcome.js';
 import { preflight } from './preflight.js';
 import { assertDeliverable } from './deliverable.js';
+import { refusedIsAudited } from './refused-audit.js';
 import { runRotation, type RunResult } from './runner.js';
 import { initialState, summarize, type JournalEvent, type RotationState } from './state.js';
 import type { Terminal } from './transitions.js';
@@ -103,13 +104,23 @@ export async function rotate(policy: Policy, secret: string, filter: PlanFilter,
   }
   const rotationId = newRotationId(deps);
   // the lock before pre-flight: a concurrent rotation's delivery must not look like drift
-  const lock = await deps.locks.acquire(secret, { rotationId, command: 'rotate' });
+  const lock = await refusedIsAudited(() => deps.locks.acquire(secret, { rotationId, command: 'rotate' }), 'rotate', rotationId, plan, deps, started);
   try {
-    // re-check under the lock: another rotation may have begun between the check and the lock
-    await refuseUnfinished();
-    // the new values first (backend reads, encoding checks: a value no sink can hold is exit 2), then pre-flight
-    const { values, olds, oldFp } = await newValues(plan, deps, opts.takeOverPending === true);
-    await preflight(plan, deps);
+    const { values, olds, oldFp } = await refusedIsAudited(
+      async () => {
+        // re-check under the lock: another rotation may have begun between the check and the lock
+        await refuseUnfinished();
+        // the new values first (backend reads, encoding checks: a value no sink can hold is exit 2), then pre-flight
+        const v = await newValues(plan, deps, opts.takeOverPending === true);
+        await preflight(plan, deps);
+        return v;
+      },
+      'rotate',
+      rotationId,
+      plan,
+      deps,
+      started,
+    );
     const newFp = Object.fromEntries([...values].map(([r, v]) => [r, v.fingerprint]));
     const summary = summarize(plan, filter);
     const begin: JournalEvent = { type: 'begin', rotationId, secret, at: deps.clock.now().toISOString(), plan: summary, oldFingerprints: oldFp, newFingerprints: newFp };

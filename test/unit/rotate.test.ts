@@ -168,3 +168,16 @@ describe('resume works from the targets recorded when the rotation began', () =>
     expect(T.map((id) => w.sink.values.get(id)?.equals(OLD))).toEqual([true, true]);
   });
 });
+
+describe('refused runs are audited', () => {
+  test('a rotation and a put refused under a held lock (exit 3) leave records with outcome refused and the code', async () => {
+    const w = await world();
+    const before = w.audit.records.length;
+    w.locks.held.add('anthropic');
+    await expect(rotate(policy, 'anthropic', {}, { dryRun: false }, w.deps)).rejects.toMatchObject({ exitCode: 3 });
+    expect(w.audit.records.length).toBe(before + 1);
+    expect(w.audit.records.at(-1)).toMatchObject({ command: 'rotate', outcome: 'refused', secret: 'anthropic', exitCode: 3, failure: { code: 'LOCK_HELD' } });
+    await expect(put(policy, 'anthropic', { env: 'prod' }, NEW, w.deps)).rejects.toMatchObject({ exitCode: 3 });
+    expect(w.audit.records.at(-1)).toMatchObject({ command: 'put', outcome: 'refused', exitCode: 3 });
+  });
+});
