@@ -12,6 +12,12 @@ export const openclawModelsStatusVerifierConfig = z
     /** the OpenClaw agent id to check; default: the delivery's agent */
     agent: z.string().min(1).optional(),
     timeoutMs: z.number().int().positive().max(300_000).default(60_000),
+    /**
+     * after a restart, the consumer's process must have run this long, and still be the unit's
+     * main process, before verification passes (a consumer that dies after its start fails it).
+     * Choose it above the time your Gateway takes to fail on a bad credential.
+     */
+    aliveMs: z.number().int().min(0).max(600_000).default(5_000),
   })
   .describe("`openclaw models status --json --check --agent A`, run with the service's environment.");
 export type OpenclawModelsStatusVerifierConfig = z.infer<typeof openclawModelsStatusVerifierConfig>;

@@ -1,5 +1,5 @@
 import { InternalError } from '../../src/core/errors.js';
-import type { Exec, Verifier, VerifyFailure, VerifyResult } from '../../src/core/ports.js';
+import type { Exec, KeyProbe, Verifier, VerifyContext, VerifyFailure, VerifyResult } from '../../src/core/ports.js';
 import type { SecretValue } from '../../src/core/secret-value.js';
 import type { Target } from '../../src/core/target.js';
 import { openclawMask } from './openclaw-mask.js';
@@ -18,6 +18,10 @@ export interface ConsumerView {
 export interface ModelsStatusDeps {
   exec: Exec;
   consumer(target: Target, signal: AbortSignal): Promise<ConsumerView>;
+  /** asks the provider whether it accepts the key the consumer holds (after a delivery) */
+  probe?: KeyProbe;
+  /** null if the unit still runs `pid` once it has been up `aliveMs`, else why not */
+  alive?: (target: Target, pid: number, aliveMs: number, signal: AbortSignal) => Promise<string | null>;
   /** what the child needs besides the service env: PATH, HOME, LANG… (never rekey's own secrets) */
   baseEnv: Record<string, string>;
 }
@@ -51,9 +55,7 @@ function scrub(text: string, value: SecretValue): string {
  * that wins over the env key is reported as shadowing, not as a generic failure.
  */
 export function createOpenclawModelsStatusVerifier(deps: ModelsStatusDeps): Verifier {
-  return {
-    kind: 'openclaw-models-status',
-    async verify(t, expected, signal): Promise<VerifyResult> {
+  const check = async (t: Target, expected: SecretValue | null, signal: AbortSignal): Promise<VerifyResult & { pid?: number }> => {
       const c = cfg(t);
       const fail = (code: VerifyFailure, reason: string, diagnosis?: string): VerifyResult => ({ ok: false, layer: 'provider-key', code, reason, ...(diagnosis ? { diagnosis } : {}) });
       if (expected === null) return fail('error', 'nothing to verify against');
@@ -121,9 +123,38 @@ export function createOpenclawModelsStatusVerifier(deps: ModelsStatusDeps): Veri
       }
       const note = r.code === 0 ? '' : r.code === 2 ? ' (a credential expires within 24 h)' : ` (models status --check exit ${r.code} for other providers)`;
       const where = view.process ? `, held by pid ${view.process.pid}` : '';
-      return { ok: true, detail: `agent ${agent}: ${provider} from ${t.envVar} = ${expected.fingerprint}${where}${note}` };
+      return { ok: true, detail: `agent ${agent}: ${provider} from ${t.envVar} = ${expected.fingerprint}${where}${note}`, ...(view.process ? { pid: view.process.pid } : {}) };
+  };
+  return {
+    kind: 'openclaw-models-status',
+    async verify(t, expected, signal, ctx?: VerifyContext): Promise<VerifyResult> {
+      const r = await check(t, expected, signal);
+      return r.ok && ctx?.forward && expected ? upstreamAndAlive(t, expected, r, signal, deps) : r;
     },
   } satisfies Verifier;
+}
+
+/**
+ * After a delivery, what OpenClaw resolved is not enough: the provider must accept the key the
+ * consumer holds (rekey's probe, policy `probe`), and the consumer must still be alive, the same
+ * process, once it has run `aliveMs`. The detail says what was proven.
+ */
+async function upstreamAndAlive(t: Target, held: SecretValue, r: VerifyResult & { ok: true; pid?: number }, signal: AbortSignal, deps: ModelsStatusDeps): Promise<VerifyResult> {
+  const fail = (code: VerifyFailure, reason: string, diagnosis?: string): VerifyResult => ({ ok: false, layer: 'provider-key', code, reason, ...(diagnosis ? { diagnosis } : {}) });
+  let proven = 'resolved by OpenClaw only';
+  const mode = t.probe ?? 'off';
+  if (deps.probe && t.provider && mode !== 'off') {
+    const o = await deps.probe(t, held, signal);
+    if (o.result === 'refused') return fail('rejected', `${t.provider} refuses the key the consumer holds (${held.fingerprint}): HTTP ${o.status} ${o.code} from ${o.url}`, 'the key was revoked or is wrong; rekey rolls back to the old one');
+    if (o.result === 'accepted') proven = 'accepted by the provider';
+    else if (mode === 'required') return fail('error', `cannot ask ${t.provider} whether it accepts the key the consumer holds: ${o.result === 'unreachable' ? `${o.why} (${o.url})` : o.why}`, 'set `probe: best-effort` to promote on OpenClaw\'s view alone');
+  }
+  const c = cfg(t);
+  if (deps.alive && r.pid !== undefined) {
+    const why = await deps.alive(t, r.pid, c.aliveMs, signal);
+    if (why) return fail('died', why, t.service ? `journalctl --user -u ${t.service.unit} -n 50` : undefined);
+  }
+  return { ok: true, detail: `${r.detail}; ${proven}` };
 }
 
 /** A stored-profile delivery: the profile must be stored, be the only one for the provider (else another may win), and carry the expected masked key. */

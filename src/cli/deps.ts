@@ -20,7 +20,7 @@ import { createNoneVerifier } from '../../providers/verifiers/none.js';
 import { createOpenclawModelsStatusVerifier } from '../../providers/verifiers/openclaw-models-status.js';
 import { UsageError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { SecretBackend, ServiceManager, Sink, Verifier } from '../core/ports.js';
+import type { KeyProbe, SecretBackend, ServiceManager, Sink, Verifier } from '../core/ports.js';
 import { SecretValue } from '../core/secret-value.js';
 import { createExec } from '../io/exec.js';
 import { createFileAuditLog } from '../io/file-audit-log.js';
@@ -38,6 +38,9 @@ import type { RekeyDeps } from '../rotation/context.js';
 import { createRetry } from '../rotation/retry.js';
 import type { JournalEvent } from '../rotation/state.js';
 import { statePaths } from './paths.js';
+import { createProviderProbe } from '../../providers/probes/provider-probe.js';
+import { providerBaseUrl } from '../../providers/probes/base-url.js';
+import { processUptimeMs } from '../../providers/services/proc-environ.js';
 import { startsThroughRekeyExec } from '../rotation/preflight.js';
 import type { ConsumerView } from '../../providers/verifiers/openclaw-models-status.js';
 
@@ -192,10 +195,23 @@ export function buildDeps(opts: {
     return { vars, process: null, seesProcesses: false };
   };
   const consumerEnv = async (t: Target, signal: AbortSignal) => (await consumer(t, signal)).vars;
+  let providerProbe: ReturnType<typeof createProviderProbe> | undefined;
+  const keyProbe: KeyProbe = async (t, value, signal) => (providerProbe ??= createProviderProbe({ clock })).probe(t.provider ?? '', await providerBaseUrl(t, userHome), value, signal);
+  /** the unit still runs the process `pid` (active, same main PID) once it has been up `aliveMs` */
+  const aliveCheck = async (t: Target, pid: number, aliveMs: number, signal: AbortSignal): Promise<string | null> => {
+    if (!t.service) return null;
+    const up = await processUptimeMs(pid);
+    if (up !== null && up < aliveMs) await clock.sleep(aliveMs - up, signal);
+    const viaExec = t.sink.kind === 'keychain';
+    const now = await service(t.service.kind).running(t.service.unit, signal, { child: viaExec });
+    if (!now) return `user unit ${t.service.unit} is no longer running (its process ${pid} exited within ${aliveMs} ms of its start)`;
+    if (now.pid !== pid) return `user unit ${t.service.unit} restarted during verification (pid ${pid} → ${now.pid})`;
+    return null;
+  };
   const verifier = memo((kind: string): Verifier => {
     switch (kind) {
       case 'openclaw-models-status':
-        return createOpenclawModelsStatusVerifier({ exec, baseEnv, consumer });
+        return createOpenclawModelsStatusVerifier({ exec, baseEnv, consumer, probe: keyProbe, alive: aliveCheck });
       case 'openclaw-secrets-audit':
         return createOpenclawSecretsAuditVerifier({ exec, baseEnv, sink });
       case 'openclaw-gateway-probe':
@@ -231,6 +247,7 @@ export function buildDeps(opts: {
     planContext: { hostname: env.REKEY_HOSTNAME || hostname(), home: userHome },
     signal: opts.signal,
     residue: { scan: scanResidue, remove: removeResidue },
+    probe: keyProbe,
     devices: (t, signal) => listDevices(exec, requireOpenclaw(t), baseEnv, signal),
     rotateDevice: (t, device, role, signal) => rotateDevice(exec, requireOpenclaw(t), baseEnv, device, role, signal),
     secretsApply: (t, plan, o) => secretsApply({ exec, baseEnv }, requireOpenclaw(t), plan, `${paths.home}/adopt`, { ...o, signal: opts.signal }),

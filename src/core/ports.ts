@@ -102,7 +102,7 @@ export interface RunningProcess {
 }
 
 /** why a consumer did not verify: `shadowed` = another source wins over the one rekey writes */
-export type VerifyFailure = 'shadowed' | 'mismatch' | 'missing' | 'wrong-source' | 'error';
+export type VerifyFailure = 'shadowed' | 'mismatch' | 'missing' | 'wrong-source' | 'rejected' | 'died' | 'error';
 
 export type VerifyResult =
   | { ok: true; detail: string }
@@ -111,7 +111,22 @@ export type VerifyResult =
 export interface VerifyContext {
   /** a value that must no longer work at the consumer (the old token after a rotation; the new one after a rollback) */
   refused?: SecretValue | null;
+  /**
+   * the check after a delivery (not the baseline, not after a rollback): the provider is asked to
+   * accept what the consumer holds, and the consumer must still be alive when the check ends
+   */
+  forward?: boolean;
 }
+
+/** a provider's answer to "do you accept this key?" (a model listing: no tokens spent) */
+export type ProbeOutcome =
+  | { result: 'accepted'; status: number; url: string }
+  | { result: 'refused'; status: number; code: string; url: string }
+  | { result: 'unreachable'; why: string; url: string }
+  | { result: 'unsupported'; why: string };
+
+/** asks the provider of a target (at the base URL its OpenClaw uses) whether it accepts `value` */
+export type KeyProbe = (t: Target, value: SecretValue, signal: AbortSignal) => Promise<ProbeOutcome>;
 
 export interface Verifier {
   readonly kind: string;

@@ -9,6 +9,8 @@ export interface Target {
   layer: Layer;
   /** provider id for provider keys */
   provider?: string;
+  /** provider keys: whether the provider is asked to accept the key (policy `probe`) */
+  probe?: 'required' | 'best-effort' | 'off';
   /** the env name the consumer reads (sink key overrides) */
   envVar: string;
   agent: string;

@@ -83,7 +83,7 @@ export function resolveTargets(policy: Policy, secretName: string, ctx: PlanCont
           id: `${secretName}/${env}/${agent}#${index}`,
           secret: secretName,
           layer: secret.layer,
-          ...(secret.layer === 'provider-key' ? { provider: secret.provider } : {}),
+          ...(secret.layer === 'provider-key' ? { provider: secret.provider, probe: secret.probe } : {}),
           envVar: (d.sink.kind === 'systemd-env-file' || d.sink.kind === 'keychain' ? d.sink.key : undefined) ?? secret.envVar,
           agent,
           env,

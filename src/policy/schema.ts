@@ -34,6 +34,13 @@ const secretCommon = {
 
 export const providerKeySecret = z.strictObject({
   layer: z.literal('provider-key'),
+  /**
+   * Ask the provider whether it accepts the key (a model listing: no tokens spent), before anything
+   * is delivered and again with what the consumer holds after delivery. required: a key the
+   * provider refuses or a provider that cannot be reached stops the rotation; best-effort: an
+   * unreachable provider is a warning; off: never asked (say why in `description`).
+   */
+  probe: z.enum(['required', 'best-effort', 'off']).default('required'),
   /** OpenClaw provider id, e.g. anthropic, openai */
   provider: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'a provider id such as anthropic'),
   /** the env name OpenClaw reads, e.g. ANTHROPIC_API_KEY (per-agent names via an env keyRef) */

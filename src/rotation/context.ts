@@ -1,6 +1,6 @@
 import type { AuditRecord } from '../audit/audit-record.js';
 import type { Logger } from '../core/logger.js';
-import type { Clock, Random, SecretBackend, ServiceManager, Sink, Verifier } from '../core/ports.js';
+import type { Clock, KeyProbe, Random, SecretBackend, ServiceManager, Sink, Verifier } from '../core/ports.js';
 import type { PlanContext } from '../plan/planner.js';
 import type { SourceObservation } from '../plan/shadow.js';
 import type { Target } from '../core/target.js';
@@ -41,6 +41,8 @@ export interface RekeyDeps {
   residue?: { scan(dirs: string[], values: SecretValue[]): Promise<{ file: string; fingerprints: string[] }[]>; remove(file: string): Promise<void> };
   /** `openclaw secrets apply` of a plan for the OpenClaw deployment of a target (rekey openclaw adopt) */
   secretsApply?: SecretsApplyPort;
+  /** asks a target's provider whether it accepts a key (absent in the in-process fakes: no probing) */
+  probe?: KeyProbe;
   /** paired devices of the Gateway a server-role target reaches (their tokens are separate credentials) */
   devices?: (t: Target, signal: AbortSignal) => Promise<{ paired: { deviceId: string; name?: string; roles: string[] }[]; pending: number }>;
   rotateDevice?: (t: Target, device: string, role: string, signal: AbortSignal) => Promise<unknown>;

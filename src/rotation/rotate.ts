@@ -7,6 +7,7 @@ import type { Policy } from '../policy/schema.js';
 import { newRotationId, type RekeyDeps } from './context.js';
 import { outcomeExit, outcomeMessage } from './outcome.js';
 import { preflight } from './preflight.js';
+import { probeBeforeDelivery } from './probe-keys.js';
 import { assertDeliverable } from './deliverable.js';
 import { refusedIsAudited } from './refused-audit.js';
 import { runRotation, type RunResult } from './runner.js';
@@ -98,6 +99,7 @@ export async function rotate(policy: Policy, secret: string, filter: PlanFilter,
   if (opts.dryRun) {
     // the same checks as the real run, in the same order, up to the first write
     const { values, oldFp } = await newValues(plan, deps, opts.takeOverPending === true);
+    await probeBeforeDelivery(plan, values, deps);
     await preflight(plan, deps);
     const newFp = Object.fromEntries([...values].map(([r, v]) => [r, v.fingerprint]));
     return { ...base, rotationId: null, dryRun: true, outcome: 'dry-run', exitCode: 0, message: `dry run: ${plan.targets.length} target(s) would get a new value; nothing was changed`, oldFingerprints: oldFp, newFingerprints: newFp };
@@ -112,6 +114,8 @@ export async function rotate(policy: Policy, secret: string, filter: PlanFilter,
         await refuseUnfinished();
         // the new values first (backend reads, encoding checks: a value no sink can hold is exit 2), then pre-flight
         const v = await newValues(plan, deps, opts.takeOverPending === true);
+        // the provider must accept the new key before anything is written
+        await probeBeforeDelivery(plan, v.values, deps);
         await preflight(plan, deps);
         return v;
       },

@@ -103,7 +103,7 @@ export async function runRotation(input: RunInput, state: RotationState, deps: R
         const t = target(item);
         const value = input.newValues.get(t.ref);
         if (!value) throw new Error(`no new value for ${t.ref}`);
-        const r = await deps.verifier(t.verify.kind).verify(t, value, signal, { refused: input.oldValues?.get(t.ref) ?? null });
+        const r = await deps.verifier(t.verify.kind).verify(t, value, signal, { refused: input.oldValues?.get(t.ref) ?? null, forward: true });
         verified.set(t.id, r.ok);
         if (!r.ok) throw new VerificationFailedError(`${t.id}: ${r.reason}${r.diagnosis ? ` — ${r.diagnosis}` : ''}`, { details: { target: t.id, layer: r.layer } });
         return { detail: r.detail };

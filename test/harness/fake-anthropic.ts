@@ -6,6 +6,13 @@
  * `stream: false`, and the documented SSE event sequence (message_start, content_block_start,
  * content_block_delta, content_block_stop, message_delta, message_stop) for `stream: true`.
  * Keys are recorded so a test can assert which credential a consumer really sent.
+ *
+ * Also the model listing, GET /v1/models (Anthropic API reference, "List Models"): it needs
+ * `x-api-key` and `anthropic-version` headers (400 invalid_request_error without the version),
+ * answers 401 authentication_error for a key it does not accept, else the documented page
+ * `{ data: [{ type: "model", id, display_name, created_at }], has_more, first_id, last_id }`.
+ * `rateLimit(n)` answers the next n listings with 429 rate_limit_error and a retry-after header;
+ * `outage(n)` with 529 overloaded_error. Listing keys are recorded apart (`listedKeys`).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,14 +22,28 @@ export interface FakeAnthropic {
   port: number;
   /** every x-api-key seen, in order (including refused ones) */
   seenKeys: string[];
+  /** every x-api-key of a model listing (rekey's probes), in order */
+  listedKeys: string[];
   allow(key: string): void;
+  /** also accept every key this predicate holds for */
+  acceptWhen(pred: (key: string) => boolean): void;
+  /** `key` is accepted for its first `n` model listings, refused from then on (a revocation) */
+  revokeAfterListings(key: string, n: number): void;
+  rateLimit(n: number): void;
+  outage(n: number): void;
   deny(key: string): void;
   close(): Promise<void>;
 }
 
 export async function startFakeAnthropic(opts: { allow?: string[]; port?: number } = {}): Promise<FakeAnthropic> {
   const allowed = new Set(opts.allow ?? []);
+  const preds: ((key: string) => boolean)[] = [];
+  const denied = new Set<string>();
+  let ok = (k: string) => !denied.has(k) && (allowed.has(k) || preds.some((p) => p(k)));
   const seenKeys: string[] = [];
+  const listedKeys: string[] = [];
+  let limited = 0;
+  let down = 0;
   const server = createServer((req, res) => {
     void handle(req, res);
   });
@@ -30,13 +51,31 @@ export async function startFakeAnthropic(opts: { allow?: string[]; port?: number
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const key = String(req.headers['x-api-key'] ?? '');
+    const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', 'request-id': 'req_fake', ...headers });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method === 'GET' && (req.url === '/v1/models' || req.url?.startsWith('/v1/models?'))) {
+      listedKeys.push(key);
+      if (!req.headers['anthropic-version']) return json(400, { type: 'error', error: { type: 'invalid_request_error', message: 'anthropic-version: header is required' } });
+      if (limited > 0) {
+        limited--;
+        return json(429, { type: 'error', error: { type: 'rate_limit_error', message: 'rate limited' } }, { 'retry-after': '0' });
+      }
+      if (down > 0) {
+        down--;
+        return json(529, { type: 'error', error: { type: 'overloaded_error', message: 'overloaded' } });
+      }
+      if (!ok(key)) return json(401, { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } });
+      return json(200, { data: [{ type: 'model', id: 'claude-sonnet-4-5', display_name: 'Fake', created_at: '2026-01-01T00:00:00Z' }], has_more: false, first_id: 'claude-sonnet-4-5', last_id: 'claude-sonnet-4-5' });
+    }
     if (!req.url?.startsWith('/v1/messages') || req.method !== 'POST') {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: 'not found' } }));
       return;
     }
     seenKeys.push(key);
-    if (!allowed.has(key)) {
+    if (!ok(key)) {
       res.writeHead(401, { 'content-type': 'application/json', 'request-id': 'req_fake' });
       res.end(JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } }));
       return;
@@ -79,8 +118,27 @@ export async function startFakeAnthropic(opts: { allow?: string[]; port?: number
     url: `http://127.0.0.1:${port}`,
     port,
     seenKeys,
-    allow: (k) => void allowed.add(k),
-    deny: (k) => void allowed.delete(k),
+    listedKeys,
+    allow: (k) => {
+      denied.delete(k);
+      allowed.add(k);
+    },
+    acceptWhen: (p) => void preds.push(p),
+    revokeAfterListings: (key, n) => {
+      denied.delete(key);
+      allowed.delete(key);
+      preds.unshift((k) => k === key && listedKeys.filter((x) => x === key).length <= n);
+      // once past n listings the key is refused whatever else would accept it
+      const past = () => listedKeys.filter((x) => x === key).length > n;
+      const before = ok;
+      ok = (k: string) => (k === key && past() ? false : before(k));
+    },
+    rateLimit: (n) => void (limited = n),
+    outage: (n) => void (down = n),
+    deny: (k) => {
+      allowed.delete(k);
+      denied.add(k);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -59,9 +59,14 @@ secrets:
     expect(turn.code, turn.stdout + turn.stderr).toBe(0);
     expect(f.fake.seenKeys.at(-1)).toBe(ONE);
 
-    // a key the provider refuses: the turn fails with 401 and the profile goes into cooldown
+    // a key the provider accepts at rotation time and revokes right after: the next turn fails
+    // with 401 and the profile goes into cooldown
+    f.fake.allow(REVOKED);
     expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], REVOKED)).code).toBe(0);
-    expect((await cli(['rotate', 'anthropic'])).code).toBe(0);
+    r = await cli(['rotate', 'anthropic']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stderr).toMatch(/accepted by the provider/);
+    f.fake.deny(REVOKED);
     const before = f.fake.seenKeys.length;
     turn = await f.agentTurn();
     // the provider refused it (401); OpenClaw then retried without a usable key

@@ -23,6 +23,8 @@ describe('AWS Secrets Manager backend through the CLI: real SDK, loopback Secret
 
   beforeAll(async () => {
     f = await startGatewayFixture({ allow: [], settleMs: 200, verifyCommand: OPENCLAW_STANDIN });
+    // the provider accepts every key here (rekey's pre-delivery and post-delivery probes ask it)
+    f.fake.acceptWhen(() => true);
     aws = await startFakeSecretsManager();
     Object.assign(f.env, { AWS_ACCESS_KEY_ID: 'AKIDREKEYTEST000000', AWS_SECRET_ACCESS_KEY: 'test-secret-access-key', AWS_EC2_METADATA_DISABLED: 'true' });
     await f.installLightUnit();

@@ -131,6 +131,7 @@ secrets:
 
   test('the service fails to start with the new key → the previous item is restored, restarted, verified, exit 5', async () => {
     await seed(TWO);
+    f.fake.allow(BAD); // the provider takes it; the consumer does not
     // a light consumer that refuses BAD (the shell compares its environment, not argv)
     install(unitText(`/bin/sh -c 'test "$$ANTHROPIC_API_KEY" != "$$BREAKS_WITH" && exec sleep infinity'`, `Environment=BREAKS_WITH=${BAD}`));
     expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], BAD)).code).toBe(0);
@@ -208,6 +209,9 @@ secrets:
   });
 
   test('no reachable Secret Service: refused in pre-flight with a hint, exit 3', async () => {
+    f.env.REKEY_HOME = join(f.root, `rekey-kc-${++homes}`);
+    expect((await cli(['init'])).code).toBe(0);
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], ONE)).code).toBe(0);
     const r = await cli(['rotate', 'anthropic'], undefined, { DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(f.root, 'no-bus')}` });
     expect(r.code, r.stderr + r.stdout).toBe(3);
     expect(r.stderr).toMatch(/Secret Service/);

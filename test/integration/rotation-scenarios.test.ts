@@ -20,6 +20,8 @@ describe('rotation scenarios against the real systemd user manager (the real ope
     // the light openclaw stand-in by default (the subject is rekey's rollback on real systemd);
     // the real CLI where its own behaviour is the point (its view after a rollback, stored profiles)
     f = await startGatewayFixture({ allow: [], settleMs: 300, verifyCommand: OPENCLAW_STANDIN });
+    // the provider accepts every key here (rekey's pre-delivery and post-delivery probes ask it)
+    f.fake.acceptWhen(() => true);
   });
   afterAll(async () => {
     await f?.close();
@@ -75,6 +77,52 @@ describe('rotation scenarios against the real systemd user manager (the real ope
     expect(r.code, r.stderr + r.stdout).toBe(5);
     expect(r.stderr).toMatch(/holds ANTHROPIC_API_KEY = sk-a…aaaa#\w+, not sk-a…/);
     expect(readFileSync(f.envFile, 'utf8')).toBe(ENV_TEXT);
+  });
+
+  test('a key the provider refuses: refused before anything is written (exit 3), its error code and fingerprint named', async () => {
+    const rejected = fresh('rej');
+    f.fake.deny(rejected);
+    const pid0 = f.um.mainPid(UNIT);
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], rejected)).code).toBe(0);
+    const dry = await cli(['rotate', 'anthropic', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(3);
+    const r = await cli(['rotate', 'anthropic']);
+    expect(r.code, r.stderr + r.stdout).toBe(3);
+    expect(r.stderr).toMatch(/anthropic refuses the new key for openclaw\/prod\/anthropic \(sk-a…\w*rej#\w+\): refused: HTTP 401 authentication_error from http:\/\/127\.0\.0\.1:\d+\/v1\/models/);
+    expect(r.stderr + r.stdout).not.toContain(rejected);
+    expect(readFileSync(f.envFile, 'utf8')).toBe(ENV_TEXT);
+    expect(f.um.mainPid(UNIT)).toBe(pid0);
+    // the probe carried the key in a header, never in the URL
+    expect(f.fake.listedKeys).toContain(rejected);
+  });
+
+  test('a key accepted before delivery but revoked before verification: the consumer\'s key is refused upstream → rolled back, exit 5', async () => {
+    const key = fresh('rev');
+    // the provider accepts its first listing (rekey's pre-delivery probe), then revokes it
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], key)).code).toBe(0);
+    f.fake.revokeAfterListings(key, 1);
+    const r = await cli(['rotate', 'anthropic']);
+    expect(r.code, r.stderr + r.stdout).toBe(5);
+    expect(r.stderr).toMatch(/anthropic refuses the key the consumer holds \(sk-a…\w*rev#\w+\): HTTP 401/);
+    expect(r.stderr).toMatch(/✓ verify-old/);
+    expect(readFileSync(f.envFile, 'utf8')).toBe(ENV_TEXT);
+  });
+
+  test('429s are retried with backoff, then the rotation goes on; an outage under probe: required refuses (exit 3)', async () => {
+    f.fake.rateLimit(2);
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], fresh())).code).toBe(0);
+    const ok = await cli(['rotate', 'anthropic']);
+    expect(ok.code, ok.stderr + ok.stdout).toBe(0);
+    expect(ok.stderr).toMatch(/accepted by the provider/);
+    f.fake.outage(100);
+    try {
+      expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], fresh())).code).toBe(0);
+      const down = await cli(['rotate', 'anthropic']);
+      expect(down.code, down.stderr + down.stdout).toBe(3);
+      expect(down.stderr).toMatch(/cannot ask anthropic whether it accepts the new key .*HTTP 529 overloaded_error after 4 attempts/);
+    } finally {
+      f.fake.outage(0);
+    }
   });
 
   test('the unit fails to start with the new key → rollback, old verified, exit 5', async () => {

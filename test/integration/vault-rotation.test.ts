@@ -22,6 +22,8 @@ describe('Vault KV v2 backend through the CLI: real node-vault, loopback Vault, 
 
   beforeAll(async () => {
     f = await startGatewayFixture({ allow: [], settleMs: 200, verifyCommand: OPENCLAW_STANDIN });
+    // the provider accepts every key here (rekey's pre-delivery and post-delivery probes ask it)
+    f.fake.acceptWhen(() => true);
     vault = await startFakeVault();
     await f.installLightUnit();
   });

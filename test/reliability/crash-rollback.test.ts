@@ -12,6 +12,8 @@ describe('SIGKILL after every journal step of a real rollback, then `rekey resum
 
   beforeAll(async () => {
     f = await startGatewayFixture({ allow: [], settleMs: 200, verifyCommand: OPENCLAW_STANDIN });
+    // the provider accepts every key here (rekey's pre-delivery and post-delivery probes ask it)
+    f.fake.acceptWhen(() => true);
     await f.installLightUnit();
   });
   afterAll(async () => {

@@ -25,6 +25,8 @@ describe('no leaks', () => {
   let vault: FakeVault;
   beforeAll(async () => {
     f = await startGatewayFixture({ allow: [], settleMs: 200, verifyCommand: OPENCLAW_STANDIN });
+    // the provider accepts every key here (rekey's pre-delivery and post-delivery probes ask it)
+    f.fake.acceptWhen(() => true);
     aws = await startFakeSecretsManager();
     vault = await startFakeVault();
     vault.addToken('hvs.leaks');
