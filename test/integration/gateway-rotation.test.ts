@@ -1,4 +1,5 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startGatewayFixture, UNIT, type GatewayFixture } from '../harness/gateway-fixture.js';
 import { rekeyAsync } from '../harness/rekey-cli.js';
@@ -66,5 +67,31 @@ describe('a real rotation: local backend → env file → systemd --user restart
     expect(versions.find((v) => v.stages.includes('previous'))!.fingerprint).toMatch(/^sk-a…aaaa#/);
     expect(st.secrets[0]!.last.outcome).toBe('promoted');
     expect(s.stdout).not.toContain(NEW);
+  });
+
+  test('a key the provider refuses is refused before delivery (exit 3): env file and Gateway untouched, agent turns still work with the key it has', async () => {
+    // its own state: adopt whatever key the Gateway runs with now
+    f.env.REKEY_HOME = join(f.root, 'rekey-refused');
+    const cli = (args: string[], input?: string) => rekeyAsync([...args, '--policy', f.policyFile], f.env, input);
+    expect((await cli(['init'])).code).toBe(0);
+    const held = /^ANTHROPIC_API_KEY=(.*)$/m.exec(readFileSync(f.envFile, 'utf8'))![1]!;
+    f.fake.allow(held);
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], held)).code).toBe(0);
+    const adopt = await cli(['rotate', 'anthropic']);
+    expect(adopt.code, adopt.stderr + adopt.stdout).toBe(0);
+    await f.waitGatewayReady();
+    const fileBefore = readFileSync(f.envFile);
+    const pid = f.um.mainPid(UNIT);
+    const REJECTED = 'sk-ant-typo-2222222222222222222222222222222222cccc';
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], REJECTED)).code).toBe(0);
+    const r = await cli(['rotate', 'anthropic']);
+    expect(r.code, r.stderr + r.stdout).toBe(3);
+    expect(r.stderr).toMatch(/anthropic refuses the new key .*HTTP 401 authentication_error/);
+    expect(readFileSync(f.envFile).equals(fileBefore)).toBe(true);
+    expect(f.um.mainPid(UNIT)).toBe(pid);
+    const seen = f.fake.seenKeys.length;
+    const turn = await f.agentTurn();
+    expect(turn.code, turn.stdout + turn.stderr).toBe(0);
+    expect(f.fake.seenKeys.slice(seen).every((k) => k === held)).toBe(true);
   });
 });

@@ -125,6 +125,18 @@ describe('rotation scenarios against the real systemd user manager (the real ope
     }
   });
 
+  test('a consumer that dies 3 s after starting with the new key (after the restart settled): not verified, rolled back, exit 5', async () => {
+    const fatal = fresh('die');
+    f.um.writeUnit(UNIT, `[Unit]\nStartLimitIntervalSec=0\n[Service]\nEnvironment=HOME=${f.home} DIES_WITH=${fatal}\nEnvironmentFile=-${f.envFile}\nExecStart=/bin/sh -c 'if [ "$$ANTHROPIC_API_KEY" = "$$DIES_WITH" ]; then sleep 3; exit 1; fi; exec sleep infinity'\n`);
+    expect(f.um.systemctl('restart', UNIT).code).toBe(0);
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], fatal)).code).toBe(0);
+    const r = await cli(['rotate', 'anthropic']);
+    expect(r.code, r.stderr + r.stdout).toBe(5);
+    expect(r.stderr).toMatch(/user unit openclaw-gateway.service is no longer running \(its process \d+ exited within 5000 ms of its start\)/);
+    expect(readFileSync(f.envFile, 'utf8')).toBe(ENV_TEXT);
+    expect(f.um.show(UNIT, 'ActiveState')).toBe('active');
+  });
+
   test('the unit fails to start with the new key → rollback, old verified, exit 5', async () => {
     const bad = fresh('bad');
     // the service refuses to start with this key (the shell reads it from its environment, not argv)
