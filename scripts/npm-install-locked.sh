@@ -9,7 +9,7 @@ cd "${1:-.}"
 if ! out=$(npm ci --no-audit --no-fund --loglevel=error 2>&1); then
   if grep -q "Missing: .* from lock file" <<<"$out"; then
     echo "npm-install-locked: npm ci refused a lock without other platforms' optional packages; using npm install with the same lock" >&2
-    npm install --no-audit --no-fund --loglevel=error
+    npm install --no-save --no-audit --no-fund --loglevel=error
   else
     echo "$out" >&2
     exit 1

@@ -17,6 +17,11 @@ export const openclawGatewayProbeVerifierConfig = z
     stateDir: z.string().min(1).optional(),
     configPath: z.string().min(1).optional(),
     timeoutMs: z.number().int().positive().max(300_000).default(60_000),
+    /**
+     * how long to wait for a Gateway that does not answer yet (it serves RPC 15–30 s after a
+     * restart on a small host): probes are repeated until it answers; a token refusal ends the wait
+     */
+    readyTimeoutMs: z.number().int().min(0).max(600_000).default(60_000),
   })
   .describe('The Gateway token at work: an RPC probe of the Gateway with the new token (and the old one refused), or a client reaching it.');
 export type OpenclawGatewayProbeVerifierConfig = z.infer<typeof openclawGatewayProbeVerifierConfig>;

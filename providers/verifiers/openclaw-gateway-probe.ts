@@ -67,6 +67,16 @@ export function createOpenclawGatewayProbeVerifier(deps: GatewayProbeDeps): Veri
     return { ok: false, refused: /TOKEN_MISMATCH/.test(err?.details?.code ?? ''), why: (err?.message ?? r.stderr.trim().split('\n')[0] ?? `exit ${r.code}`).slice(0, 200) };
   };
 
+  /** repeat a probe while the Gateway does not answer (not refused: booting, not listening yet), bounded */
+  const untilServing = async (probe: () => Promise<Outcome>, timeoutMs: number, signal: AbortSignal): Promise<Outcome> => {
+    const deadline = deps.clock.now().getTime() + timeoutMs;
+    for (;;) {
+      const r = await probe();
+      if (r.ok || r.refused || deps.clock.now().getTime() >= deadline) return r;
+      await deps.clock.sleep(1_000, signal);
+    }
+  };
+
   return {
     kind: 'openclaw-gateway-probe',
 
@@ -92,11 +102,12 @@ export function createOpenclawGatewayProbeVerifier(deps: GatewayProbeDeps): Veri
       if (c.role === 'client') {
         const heldNow = await deps.sink(t.sink.kind).read(t, signal);
         if (!heldNow || !heldNow.equals(expected)) return fail('mismatch', `the client holds ${heldNow?.fingerprint ?? 'no token'}, not ${expected.fingerprint}`);
-        const r = await clientProbe(t, signal);
+        const r = await untilServing(() => clientProbe(t, signal), c.readyTimeoutMs, signal);
         if (!r.ok) return fail(r.refused ? 'mismatch' : 'error', `the client does not reach the Gateway with ${expected.fingerprint}: ${r.why}`, r.refused ? 'the Gateway does not accept the token this client holds (server and client disagree)' : undefined);
         return { ok: true, detail: `client reaches the Gateway with ${expected.fingerprint}` };
       }
-      const good = await serverProbe(t, expected, signal);
+      // a Gateway that has just restarted serves RPC only after a while: wait for an answer
+      const good = await untilServing(() => serverProbe(t, expected, signal), c.readyTimeoutMs, signal);
       if (!good.ok) return fail(good.refused ? 'mismatch' : 'error', `the Gateway on port ${c.port} refuses ${expected.fingerprint}: ${good.why}`);
       const other = ctx?.refused;
       if (!other || other.equals(expected)) return { ok: true, detail: `Gateway accepts ${expected.fingerprint}` };

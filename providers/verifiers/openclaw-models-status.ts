@@ -4,6 +4,7 @@ import type { SecretValue } from '../../src/core/secret-value.js';
 import type { Target } from '../../src/core/target.js';
 import { openclawMask } from './openclaw-mask.js';
 import { runOpenclaw } from '../openclaw-cli.js';
+import { probeHeld } from './upstream-probe.js';
 import type { OpenclawModelsStatusVerifierConfig } from './openclaw-models-status.schema.js';
 
 /** what a consumer holds: its running process's real environment, or what it gets at its next start */
@@ -141,20 +142,14 @@ export function createOpenclawModelsStatusVerifier(deps: ModelsStatusDeps): Veri
  */
 async function upstreamAndAlive(t: Target, held: SecretValue, r: VerifyResult & { ok: true; pid?: number }, signal: AbortSignal, deps: ModelsStatusDeps): Promise<VerifyResult> {
   const fail = (code: VerifyFailure, reason: string, diagnosis?: string): VerifyResult => ({ ok: false, layer: 'provider-key', code, reason, ...(diagnosis ? { diagnosis } : {}) });
-  let proven = 'resolved by OpenClaw only';
-  const mode = t.probe ?? 'off';
-  if (deps.probe && t.provider && mode !== 'off') {
-    const o = await deps.probe(t, held, signal);
-    if (o.result === 'refused') return fail('rejected', `${t.provider} refuses the key the consumer holds (${held.fingerprint}): HTTP ${o.status} ${o.code} from ${o.url}`, 'the key was revoked or is wrong; rekey rolls back to the old one');
-    if (o.result === 'accepted') proven = 'accepted by the provider';
-    else if (mode === 'required') return fail('error', `cannot ask ${t.provider} whether it accepts the key the consumer holds: ${o.result === 'unreachable' ? `${o.why} (${o.url})` : o.why}`, 'set `probe: best-effort` to promote on OpenClaw\'s view alone');
-  }
+  const up = await probeHeld(t, held, deps.probe, signal);
+  if ('fail' in up) return fail(up.fail.code, up.fail.reason, up.fail.diagnosis);
   const c = cfg(t);
   if (deps.alive && r.pid !== undefined) {
     const why = await deps.alive(t, r.pid, c.aliveMs, signal);
     if (why) return fail('died', why, t.service ? `journalctl --user -u ${t.service.unit} -n 50` : undefined);
   }
-  return { ok: true, detail: `${r.detail}; ${proven}` };
+  return { ok: true, detail: `${r.detail}; ${up.proven}` };
 }
 
 /** A stored-profile delivery: the profile must be stored, be the only one for the provider (else another may win), and carry the expected masked key. */

@@ -1,5 +1,6 @@
 import { InternalError } from '../../src/core/errors.js';
-import type { Exec, Sink, Verifier, VerifyResult } from '../../src/core/ports.js';
+import type { Exec, KeyProbe, Sink, Verifier, VerifyFailure, VerifyResult } from '../../src/core/ports.js';
+import { probeHeld } from './upstream-probe.js';
 import type { Target } from '../../src/core/target.js';
 import { parseCliJson, runOpenclaw } from '../openclaw-cli.js';
 import type { OpenclawSecretsAuditVerifierConfig } from './openclaw-secrets-audit.schema.js';
@@ -24,12 +25,12 @@ const cfg = (t: Target): OpenclawSecretsAuditVerifierConfig => {
  * effective source is the SecretRef (not a stored profile or an env key shadowing it), and the
  * sink reads back the expected value.
  */
-export function createOpenclawSecretsAuditVerifier(deps: { exec: Exec; baseEnv: Record<string, string>; sink: (kind: string) => Sink }): Verifier {
+export function createOpenclawSecretsAuditVerifier(deps: { exec: Exec; baseEnv: Record<string, string>; sink: (kind: string) => Sink; probe?: KeyProbe }): Verifier {
   return {
     kind: 'openclaw-secrets-audit',
-    async verify(t, expected, signal): Promise<VerifyResult> {
+    async verify(t, expected, signal, ctx): Promise<VerifyResult> {
       const c = cfg(t);
-      const fail = (code: 'shadowed' | 'mismatch' | 'missing' | 'error', reason: string, diagnosis?: string): VerifyResult => ({ ok: false, layer: t.layer, code, reason, ...(diagnosis ? { diagnosis } : {}) });
+      const fail = (code: VerifyFailure, reason: string, diagnosis?: string): VerifyResult => ({ ok: false, layer: t.layer, code, reason, ...(diagnosis ? { diagnosis } : {}) });
       if (expected === null) return fail('error', 'nothing to verify against');
       const held = await deps.sink(t.sink.kind).read(t, signal);
       if (!held || !held.equals(expected)) return fail('mismatch', `${t.id}: ${t.sink.kind === 'keychain' ? 'the keychain item' : 'the secrets file'} does not hold ${expected.fingerprint}`);
@@ -50,7 +51,12 @@ export function createOpenclawSecretsAuditVerifier(deps: { exec: Exec; baseEnv: 
       }
       if (kind === 'env') return fail('shadowed', `an env key shadows the SecretRef for ${t.provider} (agent ${agent})`, 'remove the provider key from the service environment and ~/.openclaw/.env');
       if (!p || kind === 'missing') return fail('missing', `OpenClaw (agent ${agent}) sees no key for ${t.provider}`);
-      return { ok: true, detail: `agent ${agent}: ${t.provider} from the SecretRef (${p.effective?.detail ?? kind}), file holds ${expected.fingerprint}, audit resolves every ref` };
+      const detail = `agent ${agent}: ${t.provider} from the SecretRef (${p.effective?.detail ?? kind}), file holds ${expected.fingerprint}, audit resolves every ref`;
+      if (!ctx?.forward || t.layer !== 'provider-key') return { ok: true, detail };
+      // the value the consumer reads (the file or item it resolves) must be accepted upstream
+      const up = await probeHeld(t, held, deps.probe, signal);
+      if ('fail' in up) return fail(up.fail.code, up.fail.reason, up.fail.diagnosis);
+      return { ok: true, detail: `${detail}; ${up.proven}` };
     },
   };
 }

@@ -1,16 +1,17 @@
 import type { BlastRadius } from '../plan/blast-radius.js';
 import type { Terminal } from '../rotation/transitions.js';
+import type { ProbeRecord } from '../rotation/probe-keys.js';
 
 /** One record per run: who, what, when, fingerprints old → new, blast radius, rollback point, outcome. */
 export interface AuditRecord {
   v: 1;
   at: string;
   rotationId: string;
-  command: 'rotate' | 'resume' | 'put';
+  command: 'rotate' | 'resume' | 'put' | 'adopt' | 'device-rotate';
   actor: { user: string; uid: number; host: string; pid: number };
   secret: string;
   layer: string;
-  outcome: Terminal | 'refused' | 'dry-run' | 'stored';
+  outcome: Terminal | 'refused' | 'dry-run' | 'stored' | 'adopted' | 'failed' | 'device-rotated';
   exitCode: number;
   /** backend ref → fingerprint (null: there was none) */
   oldFingerprints: Record<string, string | null>;
@@ -22,5 +23,7 @@ export interface AuditRecord {
   failure?: { phase?: string; item?: string; reason: string; code?: string | undefined };
   /** OpenClaw backups found holding an old value after a promote (paths and fingerprints), and whether --scrub removed them */
   residue?: { file: string; fingerprints: string[]; removed: boolean }[];
+  /** the provider's answers about the new keys before delivery (fingerprints, never values) */
+  probes?: ProbeRecord[];
   durationMs: number;
 }

@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
 
@@ -37,6 +39,12 @@ const OPTIONS = {
 } as const;
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+/** The per-user default policy: the same file whatever the current directory. */
+export function defaultPolicyPath(env: NodeJS.ProcessEnv): string {
+  const config = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
+  return join(config, 'rekey', 'rekey.yaml');
+}
+
 /** commands with a subcommand word */
 const GROUPS = new Set(['policy', 'service', 'openclaw']);
 
@@ -57,7 +65,7 @@ export function parseArgv(argv: string[], env: NodeJS.ProcessEnv): ParsedArgs {
     positionals: positionals.slice(command.length),
     global: {
       json: values.json ?? false,
-      policy: values.policy ?? env.REKEY_POLICY ?? 'policies/rekey.yaml',
+      policy: values.policy ?? env.REKEY_POLICY ?? defaultPolicyPath(env),
       logLevel,
       home: values.home,
     },
@@ -92,7 +100,7 @@ Commands:
 Options:
   --env, -e E        only targets in environment E
   --agent, -a A      only targets of agent A
-  --policy, -p FILE  policy file (default $REKEY_POLICY or policies/rekey.yaml)
+  --policy, -p FILE  policy file (default $REKEY_POLICY, else $XDG_CONFIG_HOME/rekey/rekey.yaml: ~/.config/rekey/rekey.yaml)
   --home DIR         state directory (default $REKEY_HOME or ~/.local/state/rekey)
   --json             machine-readable output on stdout
   --log-level L      pino level on stderr (default warn)

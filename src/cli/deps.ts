@@ -213,7 +213,7 @@ export function buildDeps(opts: {
       case 'openclaw-models-status':
         return createOpenclawModelsStatusVerifier({ exec, baseEnv, consumer, probe: keyProbe, alive: aliveCheck });
       case 'openclaw-secrets-audit':
-        return createOpenclawSecretsAuditVerifier({ exec, baseEnv, sink });
+        return createOpenclawSecretsAuditVerifier({ exec, baseEnv, sink, probe: keyProbe });
       case 'openclaw-gateway-probe':
         return createOpenclawGatewayProbeVerifier({ exec, clock, baseEnv, home: userHome, sink, serviceEnv: consumerEnv });
       case 'none':

@@ -8,7 +8,8 @@ export function createLogger(level: string): Logger {
       name: 'rekey',
       level,
       base: { pid: process.pid },
-      redact: { paths: ['value', 'secret', 'token', 'apiKey', '*.value', '*.token', '*.apiKey', 'env.*'], censor: '[redacted]' },
+      // not `secret`: that field is a secret's *name* (SecretValues print [redacted] on their own)
+      redact: { paths: ['value', 'token', 'apiKey', '*.value', '*.token', '*.apiKey', 'env.*'], censor: '[redacted]' },
     },
     pino.destination({ dest: 2, sync: true }),
   ) as unknown as Logger;

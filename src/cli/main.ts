@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { promises as fs, realpathSync } from 'node:fs';
+import { existsSync, promises as fs, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
@@ -17,7 +17,7 @@ import { rotate } from '../rotation/rotate.js';
 import { status } from '../rotation/status.js';
 import { resolveExecEnv } from '../rotation/exec-env.js';
 import { adopt } from '../rotation/adopt.js';
-import { pairedDevices } from '../rotation/devices.js';
+import { pairedDevices, rotateDeviceToken } from '../rotation/devices.js';
 import { resolveIds, type ResolveRequest } from '../rotation/resolve.js';
 import { runChild } from '../io/run-child.js';
 import { assertSafeTarget, atomicWrite } from '../io/atomic-write.js';
@@ -28,6 +28,7 @@ import { createLogger } from './logger.js';
 import { rekeyHome, statePaths } from './paths.js';
 import { progressPrinter, renderDevices, renderIssues, renderPlan, renderReport, renderSources, renderStatus } from './render.js';
 import { shadowReports } from '../rotation/preflight.js';
+import { detectOpenclawCommand } from './detect-openclaw.js';
 import { STARTER_POLICY } from './starter-policy.js';
 import { decodeSecretInput } from './secret-input.js';
 
@@ -108,14 +109,24 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         await fs.mkdir(p.store, { recursive: true, mode: 0o700 });
         await loadKey(p.key, {}, { create: true });
         let wrote = false;
-        try {
-          await fs.mkdir(dirname(resolve(a.global.policy)), { recursive: true });
-          await fs.writeFile(a.global.policy, STARTER_POLICY, { flag: 'wx', mode: 0o644 });
-          wrote = true;
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        let note = '';
+        let verifier: string[] | null = null;
+        if (!existsSync(a.global.policy)) {
+          // the verifier runs the openclaw the Gateway unit runs, not whatever is on rekey's PATH
+          verifier = await detectOpenclawCommand('openclaw-gateway.service', io.env);
+          note = verifier
+            ? `verifier: ${verifier.join(' ')} (the openclaw of openclaw-gateway.service's ExecStart=)\n`
+            : 'verifier: [openclaw] — openclaw-gateway.service was not found; set verify.command to the openclaw your Gateway runs (it needs Node >= 24.16)\n';
+          const text = verifier ? STARTER_POLICY.replace('command: [openclaw]', `command: ${JSON.stringify(verifier)}`) : STARTER_POLICY;
+          try {
+            await fs.mkdir(dirname(resolve(a.global.policy)), { recursive: true });
+            await fs.writeFile(a.global.policy, text, { flag: 'wx', mode: 0o644 });
+            wrote = true;
+          } catch (e) {
+            if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+          }
         }
-        out(`state: ${p.home} (0700), key: ${p.key} (0600)\npolicy: ${a.global.policy}${wrote ? ' (starter policy written)' : ' (exists, left as is)'}\n`, { home: p.home, key: p.key, policy: a.global.policy, policyWritten: wrote });
+        out(`state: ${p.home} (0700), key: ${p.key} (0600)\npolicy: ${resolve(a.global.policy)}${wrote ? ' (starter policy written)' : ' (exists, left as is)'}\n${note}`, { home: p.home, key: p.key, policy: resolve(a.global.policy), policyWritten: wrote, verifierCommand: verifier });
         return ExitCode.ok;
       }
       case 'policy check': {
@@ -135,7 +146,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const backendState = await pendingReport(plan, deps);
         const sources = a.flags['skip-sources'] ? [] : await shadowReports(plan, deps, { tolerant: true });
         const devices = await pairedDevices(plan, deps);
-        out(renderPlan(plan, deps.planContext.hostname) + renderSources(sources) + renderDevices(devices) + `\nbackend (${plan.backend}):\n${backendState.map((n) => `  ${n}`).join('\n')}\n`, { ...plan, backendState, sources, pairedDevices: devices });
+        const probes = (await deps.audit.read().catch(() => [])).flatMap((r) => r.probes ?? []).filter((p) => plan.refs.includes(p.ref));
+        const lastProbes = plan.refs.map((ref) => probes.filter((p) => p.ref === ref).at(-1)).filter((p) => p !== undefined);
+        const probeLines = lastProbes.map((p) => `  last probe of ${p.ref}: ${p.fingerprint} ${p.result} at ${p.at} (${p.detail})`).join('\n');
+        out(
+          renderPlan(plan, deps.planContext.hostname) + renderSources(sources) + renderDevices(devices) + `\nbackend (${plan.backend}):\n${backendState.map((n) => `  ${n}`).join('\n')}\n${probeLines ? probeLines + '\n' : ''}`,
+          { ...plan, backendState, sources, pairedDevices: devices, lastProbes },
+        );
         return ExitCode.ok;
       }
       case 'rotate': {
@@ -230,8 +247,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         if (device) {
           const role = str(a.flags.role);
           if (!role) throw new UsageError('BAD_ARGUMENTS', 'rekey openclaw devices --rotate ID needs --role (e.g. operator, node)');
-          const r = await deps.rotateDevice!(server, device, role, deps.signal);
-          deps.log.warn({ device, role, target: server.id }, 'rotated a paired device token');
+          const r = await rotateDeviceToken(plan, server, device, role, deps);
           out(`rotated the ${role} token of device ${device} (the device re-authenticates with it; a shared-token caller never receives it)\n`, { device, role, result: r });
           return ExitCode.ok;
         }

@@ -1,10 +1,12 @@
-import { RollbackFailedError, UsageError } from '../core/errors.js';
+import type { AuditRecord } from '../audit/audit-record.js';
+import { RekeyError, RollbackFailedError, UnsafeError, UsageError } from '../core/errors.js';
 import type { SecretValue } from '../core/secret-value.js';
 import type { Target } from '../core/target.js';
 import { adoptPlan, type SecretsApplyPlan } from '../plan/adopt-plan.js';
-import { planRotation, type PlanFilter } from '../plan/planner.js';
+import { planRotation, type Plan, type PlanFilter } from '../plan/planner.js';
 import type { Policy } from '../policy/schema.js';
-import type { RekeyDeps } from './context.js';
+import { newRotationId, type RekeyDeps } from './context.js';
+import { refusedIsAudited } from './refused-audit.js';
 import { isPutVersion, stateDirs } from './rotate.js';
 
 export interface AdoptStep {
@@ -36,9 +38,58 @@ export interface AdoptReport {
  * are reported, and removed with --scrub.
  */
 export async function adopt(policy: Policy, secret: string, filter: PlanFilter, opts: { dryRun: boolean; scrub: boolean }, deps: RekeyDeps): Promise<AdoptReport> {
+  const plan = planRotation(policy, secret, filter, deps.planContext);
+  if (opts.dryRun) return adoptLocked(plan, secret, opts, deps);
+  // it writes a sink, OpenClaw's config and may promote: under the secret's lock, and audited
+  const started = deps.clock.now().getTime();
+  const adoptId = `adopt-${newRotationId(deps)}`;
+  const lock = await refusedIsAudited(() => deps.locks.acquire(secret, { rotationId: adoptId, command: 'adopt' }), 'adopt', adoptId, plan, deps, started);
+  const record = (outcome: AuditRecord['outcome'], exitCode: number, fingerprint: string, failure?: AuditRecord['failure']): AuditRecord => ({
+    v: 1,
+    at: deps.clock.now().toISOString(),
+    rotationId: adoptId,
+    command: 'adopt',
+    actor: deps.actor,
+    secret,
+    layer: plan.layer,
+    outcome,
+    exitCode,
+    oldFingerprints: {},
+    newFingerprints: Object.fromEntries(plan.refs.map((r) => [r, fingerprint])),
+    blastRadius: plan.blastRadius,
+    rollbackPoint: {},
+    targets: plan.targets.map((t) => ({ id: t.id, verified: null })),
+    ...(failure ? { failure } : {}),
+    durationMs: deps.clock.now().getTime() - started,
+  });
+  try {
+    await refusedIsAudited(
+      async () => {
+        if ((await deps.journal.unfinished()).some((u) => u.secret === secret)) {
+          throw new UnsafeError('ROTATION_UNFINISHED', `a rotation of "${secret}" did not finish: adopting now would change what it rolls back`, { hint: 'run `rekey resume` first' });
+        }
+      },
+      'adopt',
+      adoptId,
+      plan,
+      deps,
+      started,
+    );
+    const r = await adoptLocked(plan, secret, opts, deps).catch(async (e: unknown) => {
+      const code = e instanceof RekeyError ? e.exitCode : 1;
+      await deps.audit.append(record(code === 2 || code === 3 ? 'refused' : 'failed', code, '', { reason: (e as Error).message, ...(e instanceof RekeyError ? { code: e.code } : {}) }));
+      throw e;
+    });
+    await deps.audit.append({ ...record('adopted', 0, r.fingerprint), targets: plan.targets.map((t) => ({ id: t.id, verified: t.id in r.verified })), ...(r.residue.length ? { residue: r.residue } : {}) });
+    return r;
+  } finally {
+    await lock.release();
+  }
+}
+
+async function adoptLocked(plan: Plan, secret: string, opts: { dryRun: boolean; scrub: boolean }, deps: RekeyDeps): Promise<AdoptReport> {
   const secretsApply = deps.secretsApply;
   if (!secretsApply) throw new UsageError('ADOPT_UNAVAILABLE', 'this build has no openclaw secrets apply port');
-  const plan = planRotation(policy, secret, filter, deps.planContext);
   const targets = plan.targets.filter((t) => t.sink.kind === 'openclaw-secretref-file');
   if (targets.length === 0) {
     throw new UsageError('ADOPT_NO_SECRETREF_TARGET', `secret "${secret}" has no openclaw-secretref-file delivery on this host`, { hint: 'adopt points OpenClaw at the file of an openclaw-secretref-file sink' });

@@ -1,6 +1,10 @@
 import type { Plan } from '../plan/planner.js';
 import { tokenRole } from '../plan/planner.js';
-import type { RekeyDeps } from './context.js';
+import type { AuditRecord } from '../audit/audit-record.js';
+import { RekeyError, UsageError } from '../core/errors.js';
+import type { Target } from '../core/target.js';
+import { newRotationId, type RekeyDeps } from './context.js';
+import { refusedIsAudited } from './refused-audit.js';
 
 export interface DeviceReport {
   target: string;
@@ -21,4 +25,45 @@ export async function pairedDevices(plan: Plan, deps: Pick<RekeyDeps, 'devices' 
     }
   }
   return out;
+}
+
+/**
+ * `rekey openclaw devices <secret> --rotate ID --role R`: one paired device's token, rotated
+ * upstream (`openclaw devices rotate`) under the secret's lock, with an audit record either way.
+ * The token itself never reaches rekey's output (fingerprints only).
+ */
+export async function rotateDeviceToken(plan: Plan, server: Target, device: string, role: string, deps: RekeyDeps): Promise<unknown> {
+  if (!deps.rotateDevice) throw new UsageError('DEVICES_UNAVAILABLE', 'this build has no openclaw devices port');
+  const started = deps.clock.now().getTime();
+  const id = `device-${newRotationId(deps)}`;
+  const lock = await refusedIsAudited(() => deps.locks.acquire(plan.secret, { rotationId: id, command: 'device-rotate' }), 'device-rotate', id, plan, deps, started);
+  const record = (outcome: AuditRecord['outcome'], exitCode: number, failure?: AuditRecord['failure']): AuditRecord => ({
+    v: 1,
+    at: deps.clock.now().toISOString(),
+    rotationId: id,
+    command: 'device-rotate',
+    actor: deps.actor,
+    secret: plan.secret,
+    layer: plan.layer,
+    outcome,
+    exitCode,
+    oldFingerprints: {},
+    newFingerprints: {},
+    blastRadius: { ...plan.blastRadius, devices: [`${device} (${role})`] } as AuditRecord['blastRadius'],
+    rollbackPoint: {},
+    targets: [{ id: server.id, verified: null }],
+    ...(failure ? { failure } : {}),
+    durationMs: deps.clock.now().getTime() - started,
+  });
+  try {
+    const r = await deps.rotateDevice(server, device, role, deps.signal).catch(async (e: unknown) => {
+      await deps.audit.append(record('failed', e instanceof RekeyError ? e.exitCode : 1, { reason: (e as Error).message, ...(e instanceof RekeyError ? { code: e.code } : {}) }));
+      throw e;
+    });
+    deps.log.warn({ device, role, target: server.id }, 'rotated a paired device token');
+    await deps.audit.append(record('device-rotated', 0));
+    return r;
+  } finally {
+    await lock.release();
+  }
 }

@@ -19,12 +19,14 @@ export function outcomeExit(outcome: Terminal, s: RotationState): ExitCode {
 }
 
 export function outcomeMessage(outcome: Terminal, secret: string, s: RotationState): string {
-  const why = s.failure ? `${s.failure.phase} ${s.failure.item}: ${s.failure.reason}` : 'interrupted before promote';
+  const why = (s.failure ? `${s.failure.phase} ${s.failure.item}: ${s.failure.reason}` : 'interrupted before promote').replace(/[.\s]+$/, '');
   switch (outcome) {
     case 'promoted':
       return `rotated ${secret}: every target verified, new version promoted`;
     case 'rolled-back':
-      return `rotation of ${secret} was rolled back; consumers hold the old credential and it verified. Cause: ${why}`;
+      return s.failure
+        ? `rotation of ${secret} was rolled back; consumers hold the old credential and it verified. Cause: ${why}`
+        : `rotation of ${secret} was interrupted before promote and has been rolled back (exit 5: it did not complete); consumers hold the old credential and it verified`;
     case 'rolled-back-unclean':
       return `rotation of ${secret} was rolled back; consumers hold the old credential and it verified, but the new version could not be discarded from the backend. Cause: ${why}. Run \`rekey resume\` once the backend is reachable.`;
     case 'incomplete':

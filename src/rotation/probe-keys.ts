@@ -42,13 +42,13 @@ export async function probeBeforeDelivery(plan: Plan, values: Map<string, Secret
     if (o.result === 'accepted') continue;
     if (o.result === 'refused') {
       throw new UnsafeError('PROVIDER_REFUSED_KEY', `${t.provider} refuses the new key for ${t.ref} (${value.fingerprint}): ${describe(o)}; nothing was changed`, {
-        details: { ref: t.ref, status: o.status, code: o.code },
+        details: { ref: t.ref, status: o.status, code: o.code, probes: out },
         hint: 'check the key (a typo, a key already revoked, another organisation), put the right one, rotate again',
       });
     }
     if (mode === 'required') {
       throw new UnsafeError(o.result === 'unreachable' ? 'PROVIDER_UNREACHABLE' : 'PROBE_UNSUPPORTED', `cannot ask ${t.provider} whether it accepts the new key for ${t.ref} (${value.fingerprint}): ${describe(o)}; nothing was changed`, {
-        details: { ref: t.ref },
+        details: { ref: t.ref, probes: out },
         hint: 'retry when the provider answers; or set `probe: best-effort` on the secret to rotate without its answer',
       });
     }

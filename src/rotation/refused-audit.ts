@@ -2,6 +2,7 @@ import type { AuditRecord } from '../audit/audit-record.js';
 import { RekeyError } from '../core/errors.js';
 import type { Plan } from '../plan/planner.js';
 import type { RekeyDeps } from './context.js';
+import type { ProbeRecord } from './probe-keys.js';
 
 /**
  * A run refused before it changed anything (exit 2 or 3: lock held, unfinished rotation, unsafe
@@ -28,6 +29,7 @@ export async function refusedIsAudited<T>(fn: () => Promise<T>, command: AuditRe
         rollbackPoint: {},
         targets: plan.targets.map((t) => ({ id: t.id, verified: null })),
         failure: { reason: e.message, code: e.code },
+        ...(Array.isArray(e.details?.probes) ? { probes: e.details.probes as ProbeRecord[] } : {}),
         durationMs: deps.clock.now().getTime() - started,
       });
     }

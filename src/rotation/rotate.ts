@@ -7,7 +7,7 @@ import type { Policy } from '../policy/schema.js';
 import { newRotationId, type RekeyDeps } from './context.js';
 import { outcomeExit, outcomeMessage } from './outcome.js';
 import { preflight } from './preflight.js';
-import { probeBeforeDelivery } from './probe-keys.js';
+import { probeBeforeDelivery, type ProbeRecord } from './probe-keys.js';
 import { assertDeliverable } from './deliverable.js';
 import { refusedIsAudited } from './refused-audit.js';
 import { runRotation, type RunResult } from './runner.js';
@@ -25,6 +25,8 @@ export interface RotateReport {
   newFingerprints: Record<string, string>;
   verified: Record<string, boolean>;
   failure: RotationState['failure'];
+  /** the provider's answers about the new keys before delivery */
+  probes?: ProbeRecord[];
   /** OpenClaw backups still holding an old value after a promote; `removed` with --scrub */
   residue?: { file: string; fingerprints: string[]; removed: boolean }[];
 }
@@ -99,25 +101,25 @@ export async function rotate(policy: Policy, secret: string, filter: PlanFilter,
   if (opts.dryRun) {
     // the same checks as the real run, in the same order, up to the first write
     const { values, oldFp } = await newValues(plan, deps, opts.takeOverPending === true);
-    await probeBeforeDelivery(plan, values, deps);
+    const probes = await probeBeforeDelivery(plan, values, deps);
     await preflight(plan, deps);
     const newFp = Object.fromEntries([...values].map(([r, v]) => [r, v.fingerprint]));
-    return { ...base, rotationId: null, dryRun: true, outcome: 'dry-run', exitCode: 0, message: `dry run: ${plan.targets.length} target(s) would get a new value; nothing was changed`, oldFingerprints: oldFp, newFingerprints: newFp };
+    return { ...base, probes, rotationId: null, dryRun: true, outcome: 'dry-run', exitCode: 0, message: `dry run: ${plan.targets.length} target(s) would get a new value; nothing was changed`, oldFingerprints: oldFp, newFingerprints: newFp };
   }
   const rotationId = newRotationId(deps);
   // the lock before pre-flight: a concurrent rotation's delivery must not look like drift
   const lock = await refusedIsAudited(() => deps.locks.acquire(secret, { rotationId, command: 'rotate' }), 'rotate', rotationId, plan, deps, started);
   try {
-    const { values, olds, oldFp } = await refusedIsAudited(
+    const { values, olds, oldFp, probes } = await refusedIsAudited(
       async () => {
         // re-check under the lock: another rotation may have begun between the check and the lock
         await refuseUnfinished();
         // the new values first (backend reads, encoding checks: a value no sink can hold is exit 2), then pre-flight
         const v = await newValues(plan, deps, opts.takeOverPending === true);
         // the provider must accept the new key before anything is written
-        await probeBeforeDelivery(plan, v.values, deps);
+        const probes = await probeBeforeDelivery(plan, v.values, deps);
         await preflight(plan, deps);
-        return v;
+        return { ...v, probes };
       },
       'rotate',
       rotationId,
@@ -135,7 +137,8 @@ export async function rotate(policy: Policy, secret: string, filter: PlanFilter,
     const r = await runRotation({ rotationId, summary, targets: plan.targets, newValues: values, oldValues: olds }, state, { ...deps, backend: deps.backend(plan.backend) });
     const report = finishedReport(rotationId, plan, r, { oldFingerprints: oldFp, newFingerprints: newFp });
     if (r.outcome === 'promoted') report.residue = await residue(plan, [...olds.values()].filter((v): v is SecretValue => v !== null), opts.scrub === true, deps);
-    await deps.audit.append(auditRecord('rotate', report, deps, started));
+    report.probes = probes;
+    await deps.audit.append({ ...auditRecord('rotate', report, deps, started), ...(probes.length ? { probes } : {}) });
     return report;
   } finally {
     await lock.release();

@@ -151,15 +151,19 @@ export async function runRotation(input: RunInput, state: RotationState, deps: R
     if (n.kind === 'enter') {
       const reason = isRollback(n.phase) && !isRollback(s.phase ?? 'stage') && s.failure ? s.failure.reason : undefined;
       await emit({ type: 'phase', rotationId, at: at(), phase: n.phase, ...(reason ? { reason } : {}) });
+      log.debug({ phase: n.phase, ...(reason ? { reason } : {}) }, 'phase');
       continue;
     }
     const { phase, item } = n;
     await emit({ type: 'start', rotationId, at: at(), phase, item });
+    log.trace({ phase, item }, 'step start');
+    const began = deps.clock.now().getTime();
     try {
       const signal = signalFor(phase);
       // a port that ignores its signal still cannot hang the rotation
       const r = await withTimeout(runItem(phase, item, signal), deps.stepTimeoutMs, `${phase} ${item}`, signal);
       await emit({ type: 'ok', rotationId, at: at(), phase, item, ...r });
+      log.debug({ phase, item, changed: r.changed, detail: r.detail, ms: deps.clock.now().getTime() - began }, 'step ok');
     } catch (e) {
       const reason = describeError(e);
       log.warn({ phase, item, code: isRekeyError(e) ? e.code : undefined, reason }, 'step failed');

@@ -1,3 +1,4 @@
+import type { ProbeRecord } from './probe-keys.js';
 import { BackendError } from '../core/errors.js';
 import type { VersionInfo } from '../core/ports.js';
 import { resolveTargets } from '../plan/planner.js';
@@ -9,7 +10,7 @@ export interface SecretStatus {
   secret: string;
   layer: string;
   backend: string;
-  refs: { ref: string; versions: VersionInfo[]; currentAgeDays: number | null; overdue: boolean }[];
+  refs: { ref: string; versions: VersionInfo[]; lastProbe: ProbeRecord | null; currentAgeDays: number | null; overdue: boolean }[];
   lock: { pid: number; host: string; rotationId: string; since: string; alive: boolean } | null;
   unfinished: string[];
   last: { rotationId: string; outcome: string; at: string; reason?: string } | null;
@@ -36,6 +37,9 @@ export async function status(policy: Policy, only: string | undefined, deps: Rek
     const end = events.find((e): e is Extract<JournalEvent, { type: 'end' }> => e.type === 'end');
     if (begin) lastBySecret.set(begin.secret, { rotationId: id, outcome: end?.outcome ?? 'unfinished', at: end?.at ?? begin.at, ...(end?.reason ? { reason: end.reason } : {}) });
   }
+  // the last provider probe per ref, from the audit log (unreadable audit: none shown, not fatal)
+  const lastProbe = new Map<string, ProbeRecord>();
+  for (const rec of await deps.audit.read().catch(() => [])) for (const p of rec.probes ?? []) lastProbe.set(p.ref, p);
   const out: SecretStatus[] = [];
   for (const name of names) {
     const secret = policy.secrets[name];
@@ -47,7 +51,8 @@ export async function status(policy: Policy, only: string | undefined, deps: Rek
       const versions = await deps.retry(`versions ${ref}`, () => backend.versions(ref, deps.signal));
       const cur = versions.find((v) => v.stages.includes('current'));
       const age = cur?.createdAt ? (deps.clock.now().getTime() - Date.parse(cur.createdAt)) / DAY : null;
-      refs.push({ ref, versions, currentAgeDays: age === null ? null : Math.round(age * 10) / 10, overdue: limit !== null && (age === null || age > limit) });
+      // overdue: the current version is older than maxAge (a ref with only a pending version awaits its first rotation)
+      refs.push({ ref, versions, lastProbe: lastProbe.get(ref) ?? null, currentAgeDays: age === null ? null : Math.round(age * 10) / 10, overdue: limit !== null && (age !== null ? age > limit : !versions.some((v) => v.stages.includes('pending'))) });
     }
     out.push({
       secret: name,

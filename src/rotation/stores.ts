@@ -33,4 +33,6 @@ export interface LockManager {
 
 export interface AuditLog {
   append(r: AuditRecord): Promise<void>;
+  /** every record, oldest first (a torn last line skipped) */
+  read(): Promise<AuditRecord[]>;
 }

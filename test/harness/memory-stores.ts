@@ -69,7 +69,7 @@ export function memoryLocks(): LockManager & { held: Set<string> } {
 
 export function memoryAudit(): AuditLog & { records: AuditRecord[] } {
   const records: AuditRecord[] = [];
-  return { records, append: async (r) => void records.push(r) };
+  return { records, append: async (r) => void records.push(r), read: async () => [...records] };
 }
 
 export function fakeClock(start = Date.parse('2026-11-24T00:00:00Z')): Clock & { advance(ms: number): void } {

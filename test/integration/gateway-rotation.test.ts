@@ -2,6 +2,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startGatewayFixture, UNIT, type GatewayFixture } from '../harness/gateway-fixture.js';
+import { OPENCLAW } from '../harness/openclaw.js';
 import { rekeyAsync } from '../harness/rekey-cli.js';
 
 const OLD = 'sk-ant-old-0000000000000000000000000000000000aaaa';
@@ -93,5 +94,15 @@ describe('a real rotation: local backend → env file → systemd --user restart
     const turn = await f.agentTurn();
     expect(turn.code, turn.stdout + turn.stderr).toBe(0);
     expect(f.fake.seenKeys.slice(seen).every((k) => k === held)).toBe(true);
+  });
+
+  test('rekey init writes a starter policy whose verifier runs the openclaw of the Gateway unit (its ExecStart=)', async () => {
+    const policy = join(f.root, 'init-detect', 'rekey.yaml');
+    const r = await rekeyAsync(['init', '--policy', policy], { ...f.env, REKEY_HOME: join(f.root, 'rekey-init-detect') });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/verifier: .*node .*openclaw\.mjs \(the openclaw of openclaw-gateway\.service's ExecStart=\)/);
+    expect(readFileSync(policy, 'utf8')).toContain(`command: ${JSON.stringify(OPENCLAW)}`);
+    const check = await rekeyAsync(['policy', 'check', '--policy', policy], f.env);
+    expect(check.code, check.stdout + check.stderr).toBe(0);
   });
 });

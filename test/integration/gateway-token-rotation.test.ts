@@ -94,6 +94,9 @@ secrets:
     const dev = await cli(['openclaw', 'devices', 'gateway', '--rotate', 'no-such-device', '--role', 'operator']);
     expect(dev.code, dev.stderr).toBe(4);
     expect(dev.stderr).toMatch(/openclaw devices rotate --device no-such-device --role operator failed/);
+    // a device-token rotation takes the secret's lock and is audited, failure included
+    const devAudit = readFileSync(join(f.env.REKEY_HOME!, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(devAudit.at(-1)).toMatchObject({ command: 'device-rotate', outcome: 'failed', exitCode: 4, secret: 'gateway' });
 
     const sampler = startArgvSampler([f.gatewayToken]);
     const pid = f.um.mainPid('openclaw-gateway.service');

@@ -94,6 +94,13 @@ describe('rotation scenarios against the real systemd user manager (the real ope
     expect(f.um.mainPid(UNIT)).toBe(pid0);
     // the probe carried the key in a header, never in the URL
     expect(f.fake.listedKeys).toContain(rejected);
+    // plan and status show the last probe of the ref (from the audit log)
+    const st = JSON.parse((await cli(['status', 'anthropic', '--json', '--skip-sources'])).stdout);
+    expect(st.secrets[0].refs[0].lastProbe).toMatchObject({ ref: 'openclaw/prod/anthropic', result: 'refused', provider: 'anthropic' });
+    expect(st.secrets[0].refs[0].lastProbe.fingerprint).toMatch(/rej#/);
+    expect((await cli(['plan', 'anthropic', '--skip-sources'])).stdout).toMatch(/last probe of openclaw\/prod\/anthropic: sk-a…\w*rej#\w+ refused at /);
+    const audit = readFileSync(join(f.env.REKEY_HOME!, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(audit.at(-1)).toMatchObject({ command: 'rotate', outcome: 'refused', exitCode: 3, failure: { code: 'PROVIDER_REFUSED_KEY' } });
   });
 
   test('a key accepted before delivery but revoked before verification: the consumer\'s key is refused upstream → rolled back, exit 5', async () => {
@@ -111,9 +118,11 @@ describe('rotation scenarios against the real systemd user manager (the real ope
   test('429s are retried with backoff, then the rotation goes on; an outage under probe: required refuses (exit 3)', async () => {
     f.fake.rateLimit(2);
     expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], fresh())).code).toBe(0);
-    const ok = await cli(['rotate', 'anthropic']);
+    const ok = await cli(['rotate', 'anthropic', '--log-level', 'debug']);
     expect(ok.code, ok.stderr + ok.stdout).toBe(0);
     expect(ok.stderr).toMatch(/accepted by the provider/);
+    // debug logs follow the rotation step by step, and name the secret (never its value)
+    expect(ok.stderr).toMatch(/"secret":"anthropic"[^\n]*"msg":"step ok"/);
     f.fake.outage(100);
     try {
       expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], fresh())).code).toBe(0);

@@ -69,6 +69,10 @@ secrets:
     // OpenClaw kept the old config, plaintext key included: reported by path and fingerprint only
     expect(r.stdout).toMatch(/residue: .*openclaw\.json\.bak holds a plaintext copy sk-a…0001/);
     expect(r.stdout).not.toContain(ONE);
+    // adopt wrote a sink and OpenClaw's config: it left an audit record (fingerprints only)
+    const audit = readFileSync(join(f.env.REKEY_HOME!, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(audit.at(-1)).toMatchObject({ command: 'adopt', outcome: 'adopted', exitCode: 0, secret: 'anthropic' });
+    expect(JSON.stringify(audit)).not.toContain(ONE);
     const turn = await f.agentTurn();
     expect(turn.code, turn.stdout + turn.stderr).toBe(0);
     expect(f.fake.seenKeys.at(-1)).toBe(ONE);
