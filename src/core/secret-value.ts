@@ -48,18 +48,18 @@ export class SecretValue {
   }
 }
 
-/** Below this length, showing first/last four characters would reveal too much of the value. */
-const MIN_LENGTH_FOR_AFFIXES = 20;
+/** Below this length a fingerprint shows no character of the value at all. */
+const MIN_LENGTH_FOR_AFFIXES = 16;
 
 /**
- * A fingerprint: a short SHA-256 hash, prefixed with the first and last four characters only when
- * the value is long enough that eight characters leave most of it unknown (`sk-a…9f3Q#1a2b3c4d`).
+ * A fingerprint: a short SHA-256 hash, prefixed with the first and last characters of the value
+ * only when it is long enough: never more than a quarter of it (at most four at each end), and
+ * none below 16 characters (`sk-a…9f3Q#1a2b3c4d` for a provider key; 20 characters show 2 + 2).
  */
 export function fingerprint(value: string): string {
   const hash = createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 8);
-  if (value.length >= MIN_LENGTH_FOR_AFFIXES) {
-    return `${value.slice(0, 4)}…${value.slice(-4)}#${hash}`;
-  }
+  const each = value.length >= MIN_LENGTH_FOR_AFFIXES ? Math.min(4, Math.floor(value.length / 8)) : 0;
+  if (each > 0) return `${value.slice(0, each)}…${value.slice(-each)}#${hash}`;
   return `#${hash}`;
 }
 

@@ -37,3 +37,17 @@ describe('fingerprint', () => {
     expect(fingerprint(KEY)).not.toBe(fingerprint(KEY.replace('a', 'b')));
   });
 });
+
+describe('fingerprint length rule', () => {
+  test('never more than a quarter of the value, none under 16 characters', () => {
+    for (let n = 1; n <= 80; n++) {
+      const v = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ!@#$%^&*()_+-=[]{}'.slice(0, n);
+      const fp = fingerprint(v);
+      const shown = fp.split('#')[0]!.replace('…', '').length;
+      expect(shown, `length ${n}: ${fp}`).toBeLessThanOrEqual(Math.floor(n / 4));
+      if (n < 16) expect(shown).toBe(0);
+    }
+    expect(fingerprint('a'.repeat(19) + 'Z')).toMatch(/^aa…aZ#/);
+    expect(fingerprint('sk-ant-api03-' + 'x'.repeat(30) + '9f3Q')).toMatch(/^sk-a…9f3Q#/);
+  });
+});
