@@ -1,5 +1,6 @@
 /** Running the openclaw CLI for an OpenClaw deployment: argv prefix, state dir, config path. */
 import { DeliveryError } from '../src/core/errors.js';
+import { childMessage } from '../src/core/child-output.js';
 import type { Exec, ExecResult } from '../src/core/ports.js';
 
 export interface OpenclawTarget {
@@ -40,7 +41,7 @@ export async function secretsReload(exec: Exec, o: OpenclawTarget & { timeoutMs:
   const r = await runOpenclaw(exec, o, ['secrets', 'reload', '--json'], { baseEnv, timeoutMs: o.timeoutMs, signal });
   const out = parseCliJson<{ ok?: boolean; warningCount?: number }>(r.stdout);
   if (!out?.ok || (out.warningCount ?? 0) !== 0) {
-    const why = out ? `ok: ${String(out.ok)}, warningCount: ${out.warningCount ?? '?'}` : `exit ${r.code}: ${(r.stderr.trim().split('\n')[0] ?? '').slice(0, 200)}`;
+    const why = out ? `ok: ${String(out.ok)}, warningCount: ${out.warningCount ?? '?'}` : `exit ${r.code}: ${childMessage(r)}`;
     throw new DeliveryError('SECRETS_RELOAD_FAILED', `openclaw secrets reload for ${what} did not succeed cleanly (${why})`, { hint: 'openclaw secrets audit --json; is the Gateway running and reachable?' });
   }
 }

@@ -5,6 +5,7 @@
  * token ever appears in the answer it is reduced to its fingerprint here and never printed.
  */
 import { BackendError } from '../src/core/errors.js';
+import { childMessage, scrubText } from '../src/core/child-output.js';
 import type { Exec } from '../src/core/ports.js';
 import { fingerprint } from '../src/core/secret-value.js';
 import { parseCliJson, runOpenclaw, type OpenclawTarget } from './openclaw-cli.js';
@@ -20,7 +21,7 @@ type Raw = { deviceId?: string; id?: string; displayName?: string; label?: strin
 export async function listDevices(exec: Exec, o: OpenclawTarget, baseEnv: Record<string, string>, signal: AbortSignal): Promise<{ paired: PairedDevice[]; pending: number }> {
   const r = await runOpenclaw(exec, o, ['devices', 'list', '--json'], { baseEnv, timeoutMs: 60_000, signal });
   const out = parseCliJson<{ paired?: Raw[]; pending?: unknown[] }>(r.stdout);
-  if (r.code !== 0 || !out) throw new BackendError('DEVICES_LIST_FAILED', `openclaw devices list failed (exit ${r.code}): ${(r.stderr.trim().split('\n')[0] ?? '').slice(0, 200)}`);
+  if (r.code !== 0 || !out) throw new BackendError('DEVICES_LIST_FAILED', `openclaw devices list failed (exit ${r.code}): ${childMessage(r)}`);
   const paired = (out.paired ?? []).map((d) => {
     const name = d.label ?? d.displayName ?? d.name;
     return { deviceId: String(d.deviceId ?? d.id ?? '?'), ...(name ? { name } : {}), roles: d.roles ?? (d.role ? [d.role] : []) };
@@ -41,7 +42,7 @@ export async function rotateDevice(exec: Exec, o: OpenclawTarget, baseEnv: Recor
   const r = await runOpenclaw(exec, o, ['devices', 'rotate', '--device', device, '--role', role, '--json'], { baseEnv, timeoutMs: 60_000, signal });
   const out = parseCliJson<Record<string, unknown>>(r.stdout);
   if (r.code !== 0 || !out || out.ok === false) {
-    const err = (out?.error as { message?: string } | undefined)?.message ?? (r.stderr.trim().split('\n')[0] ?? '');
+    const err = scrubText((out?.error as { message?: string } | undefined)?.message ?? childMessage(r), r.secrets ?? []);
     throw new BackendError('DEVICE_ROTATE_FAILED', `openclaw devices rotate --device ${device} --role ${role} failed (exit ${r.code}): ${String(err).slice(0, 200)}`, { hint: 'openclaw devices list (is the device paired with that role?)' });
   }
   return redactTokens(out);

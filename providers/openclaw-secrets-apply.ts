@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { childMessage, scrubText } from '../src/core/child-output.js';
 import { tmpdir } from 'node:os';
 import { promises as fs } from 'node:fs';
 import { setPointer } from '../src/io/json-pointer.js';
@@ -59,7 +60,7 @@ export async function secretsApply(
     const out = parseCliJson<{ ok?: boolean; error?: { message?: string }; mode?: string; changedFiles?: string[]; checks?: { resolvability?: boolean }; warningCount?: number; warnings?: unknown[] }>(r.stdout);
     warnings.push(...(out?.warnings ?? []).map((w) => (typeof w === 'string' ? w : JSON.stringify(w)).slice(0, 300)));
     if (r.code !== 0 || !out || out.ok === false || (out.warningCount ?? 0) > 0) {
-      const why = out?.error?.message ?? (out?.warningCount ? `${out.warningCount} warning(s): ${warnings.join('; ')}` : (r.stderr.trim() || r.stdout.trim()).split('\n')[0]);
+      const why = scrubText(out?.error?.message ?? (out?.warningCount ? `${out.warningCount} warning(s): ${warnings.join('; ')}` : childMessage(r)), r.secrets ?? []).slice(0, 300);
       throw new DeliveryError('SECRETS_APPLY_FAILED', `openclaw secrets apply${opts.dryRun ? ' --dry-run' : ''} failed (exit ${r.code}): ${(why ?? '').slice(0, 300)}`, { hint: `the plan is in ${planFile}` });
     }
     const changedFiles = (out.changedFiles ?? []).filter((f) => !tmp || !f.startsWith(tmp));

@@ -1,4 +1,5 @@
 import { DeliveryError, UnsafeError } from '../../src/core/errors.js';
+import { childMessage } from '../../src/core/child-output.js';
 import type { Clock, Exec, ServiceManager } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import { parsePlist, type PlistValue } from './plist.js';
@@ -51,7 +52,7 @@ export function createLaunchdService(deps: LaunchdDeps): ServiceManager {
   const plistPath = (label: string) => deps.plistPath?.(label) ?? `${deps.home}/Library/LaunchAgents/${label}.plist`;
   const print = async (label: string, signal: AbortSignal) => {
     const r = await deps.exec.run([launchctl, 'print', target(label)], { signal, timeoutMs: 30_000 });
-    return { found: r.code === 0, info: parseLaunchctlPrint(r.stdout), detail: (r.stderr || r.stdout).trim().split('\n')[0] ?? '' };
+    return { found: r.code === 0, info: parseLaunchctlPrint(r.stdout), detail: childMessage(r) };
   };
   const plist = async (label: string): Promise<Record<string, PlistValue>> => {
     const path = plistPath(label);
@@ -94,7 +95,7 @@ export function createLaunchdService(deps: LaunchdDeps): ServiceManager {
       const before = (await print(label, signal)).info.pid;
       const r = await deps.exec.run([launchctl, 'kickstart', '-k', target(label)], { signal, timeoutMs: 30_000 });
       if (r.code !== 0) {
-        throw new DeliveryError('RESTART_FAILED', `launchctl kickstart -k ${target(label)} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().split('\n')[0] ?? ''}`, { hint: `launchctl print ${target(label)}` });
+        throw new DeliveryError('RESTART_FAILED', `launchctl kickstart -k ${target(label)} failed (exit ${r.code}): ${childMessage(r)}`, { hint: `launchctl print ${target(label)}` });
       }
       const deadline = deps.clock.now().getTime() + timeoutMs;
       let stablePid: number | undefined;

@@ -1,4 +1,5 @@
 import { DeliveryError, UnsafeError } from '../../src/core/errors.js';
+import { childMessage } from '../../src/core/child-output.js';
 import type { Clock, Exec, ServiceManager } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import { readNoFollow } from '../../src/io/atomic-write.js';
@@ -60,7 +61,7 @@ export function createSystemdUserService(deps: SystemdUserDeps): ServiceManager 
   const show = async (unit: string, props: string[], signal: AbortSignal): Promise<Map<string, string[]>> => {
     const r = await run(['show', unit, '--no-pager', ...props.flatMap((p) => ['-p', p])], signal);
     if (r.code !== 0) {
-      throw new UnsafeError('SYSTEMD_UNREACHABLE', `systemctl --user show ${unit} failed: ${r.stderr.trim().split('\n')[0] ?? ''}`, {
+      throw new UnsafeError('SYSTEMD_UNREACHABLE', `systemctl --user show ${unit} failed: ${childMessage(r)}`, {
         hint: 'is the user manager running for this user (loginctl enable-linger; XDG_RUNTIME_DIR)?',
       });
     }
@@ -101,7 +102,7 @@ export function createSystemdUserService(deps: SystemdUserDeps): ServiceManager 
       const settleMs = opts.settleMs ?? 1_500;
       const r = await run(['restart', unit], signal);
       if (r.code !== 0) {
-        throw new DeliveryError('RESTART_FAILED', `systemctl --user restart ${unit} failed (exit ${r.code}): ${r.stderr.trim().split('\n')[0] ?? ''}`, { hint: `journalctl --user -u ${unit}` });
+        throw new DeliveryError('RESTART_FAILED', `systemctl --user restart ${unit} failed (exit ${r.code}): ${childMessage(r)}`, { hint: `journalctl --user -u ${unit}` });
       }
       const deadline = deps.clock.now().getTime() + timeoutMs;
       let stablePid = '';

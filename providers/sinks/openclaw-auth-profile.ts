@@ -1,4 +1,5 @@
 import { DeliveryError, InternalError, UnsafeError, UsageError } from '../../src/core/errors.js';
+import { childMessage } from '../../src/core/child-output.js';
 import type { Exec, Sink, Snapshot } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import type { Target } from '../../src/core/target.js';
@@ -25,22 +26,21 @@ export const profileAgent = (t: Target) => config(t).agent ?? t.agent;
 export function createOpenclawAuthProfileSink(deps: { exec: Exec; baseEnv: Record<string, string> }): Sink {
   const cli = (t: Target, args: string[], signal: AbortSignal, stdin?: string) =>
     runOpenclaw(deps.exec, config(t), [...args, '--agent', profileAgent(t)], { baseEnv: deps.baseEnv, timeoutMs: config(t).timeoutMs, signal, ...(stdin !== undefined ? { stdin } : {}) });
-  const firstLine = (s: string) => (s.trim().split('\n')[0] ?? '').slice(0, 200);
   const exists = async (t: Target, signal: AbortSignal): Promise<boolean> => {
     const r = await cli(t, ['models', 'auth', 'list', '--json'], signal);
     const out = parseCliJson<{ profiles?: { id?: string }[] }>(r.stdout);
-    if (r.code !== 0 || !out) throw new DeliveryError('AUTH_PROFILE_LIST_FAILED', `openclaw models auth list failed (exit ${r.code}): ${firstLine(r.stderr)}`);
+    if (r.code !== 0 || !out) throw new DeliveryError('AUTH_PROFILE_LIST_FAILED', `openclaw models auth list failed (exit ${r.code}): ${childMessage(r)}`);
     return (out.profiles ?? []).some((p) => p.id === config(t).profileId);
   };
   const logout = async (t: Target, signal: AbortSignal) => {
     const r = await cli(t, ['models', 'auth', 'logout', config(t).profileId, '--yes'], signal);
-    if (r.code !== 0) throw new DeliveryError('AUTH_PROFILE_LOGOUT_FAILED', `openclaw models auth logout ${config(t).profileId} failed (exit ${r.code}): ${firstLine(r.stderr)}`);
+    if (r.code !== 0) throw new DeliveryError('AUTH_PROFILE_LOGOUT_FAILED', `openclaw models auth logout ${config(t).profileId} failed (exit ${r.code}): ${childMessage(r)}`);
   };
   const paste = async (t: Target, value: SecretValue, signal: AbortSignal) => {
     if (value.length === 0) throw new DeliveryError('AUTH_PROFILE_EMPTY_VALUE', `refusing to store an empty key in profile ${config(t).profileId}`);
     if (await exists(t, signal)) await logout(t, signal);
     const r = await cli(t, ['models', 'auth', 'paste-api-key', '--provider', t.provider ?? '', '--profile-id', config(t).profileId], signal, value.reveal());
-    if (r.code !== 0) throw new DeliveryError('AUTH_PROFILE_PASTE_FAILED', `openclaw models auth paste-api-key for ${config(t).profileId} (agent ${profileAgent(t)}) failed (exit ${r.code}): ${firstLine(r.stderr.replaceAll(value.reveal(), value.fingerprint))}`);
+    if (r.code !== 0) throw new DeliveryError('AUTH_PROFILE_PASTE_FAILED', `openclaw models auth paste-api-key for ${config(t).profileId} (agent ${profileAgent(t)}) failed (exit ${r.code}): ${childMessage(r, [value])}`);
   };
   return {
     kind: 'openclaw-auth-profile',

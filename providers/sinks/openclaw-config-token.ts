@@ -1,4 +1,5 @@
 import { DeliveryError, InternalError, UnsafeError } from '../../src/core/errors.js';
+import { childMessage } from '../../src/core/child-output.js';
 import type { Exec, Sink, Snapshot } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import type { Target } from '../../src/core/target.js';
@@ -34,8 +35,9 @@ export function createOpenclawConfigTokenSink(deps: { exec: Exec; baseEnv: Recor
     const body = JSON.stringify({ gateway: { [c.field]: { token } } });
     const r = await runOpenclaw(deps.exec, c, ['config', 'patch', '--stdin'], { baseEnv: deps.baseEnv, stdin: body, timeoutMs: c.timeoutMs, signal });
     if (r.code !== 0) {
-      const msg = (r.stderr.trim() || r.stdout.trim()).split('\n')[0]?.slice(0, 200) ?? '';
-      throw new DeliveryError('CONFIG_PATCH_FAILED', `openclaw config patch of gateway.${c.field}.token in ${path(t)} failed (exit ${r.code}): ${token ? msg.replaceAll(token, '[token]') : msg}`);
+      // scrubbed (the token, every value handed to the child) before it is cut
+      const msg = childMessage(r, token ? [SecretValue.of(token)] : []);
+      throw new DeliveryError('CONFIG_PATCH_FAILED', `openclaw config patch of gateway.${c.field}.token in ${path(t)} failed (exit ${r.code}): ${msg}`);
     }
   };
   return {

@@ -1,4 +1,5 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { childMessage, scrubText } from '../../src/core/child-output.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InternalError, UnsafeError } from '../../src/core/errors.js';
@@ -52,7 +53,7 @@ export function createOpenclawGatewayProbeVerifier(deps: GatewayProbeDeps): Veri
       const rpc = j?.rpc;
       if (r.code === 0 && rpc?.ok !== false) return { ok: true };
       const code = rpc?.connectFailure?.detailCode ?? '';
-      return { ok: false, refused: /TOKEN_MISMATCH|auth-rejected/i.test(`${code} ${rpc?.connectFailure?.kind ?? ''}`), why: (rpc?.error ?? r.stderr.trim().split('\n')[0] ?? `exit ${r.code}`).slice(0, 200) };
+      return { ok: false, refused: /TOKEN_MISMATCH|auth-rejected/i.test(`${code} ${rpc?.connectFailure?.kind ?? ''}`), why: scrubText(rpc?.error ?? (childMessage(r) || `exit ${r.code}`), r.secrets ?? []).slice(0, 200) };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -64,7 +65,7 @@ export function createOpenclawGatewayProbeVerifier(deps: GatewayProbeDeps): Veri
     const j = parseCliJson<ProbeJson>(r.stdout);
     if (r.code === 0 && j?.ok === true) return { ok: true };
     const err = typeof j?.error === 'object' ? j.error : undefined;
-    return { ok: false, refused: /TOKEN_MISMATCH/.test(err?.details?.code ?? ''), why: (err?.message ?? r.stderr.trim().split('\n')[0] ?? `exit ${r.code}`).slice(0, 200) };
+    return { ok: false, refused: /TOKEN_MISMATCH/.test(err?.details?.code ?? ''), why: scrubText(err?.message ?? (childMessage(r) || `exit ${r.code}`), r.secrets ?? []).slice(0, 200) };
   };
 
   /** repeat a probe while the Gateway does not answer (not refused: booting, not listening yet), bounded */

@@ -1,4 +1,5 @@
 import { InternalError } from '../../src/core/errors.js';
+import { childMessage } from '../../src/core/child-output.js';
 import type { Exec, KeyProbe, Verifier, VerifyContext, VerifyFailure, VerifyResult } from '../../src/core/ports.js';
 import type { SecretValue } from '../../src/core/secret-value.js';
 import type { Target } from '../../src/core/target.js';
@@ -43,11 +44,6 @@ const cfg = (t: Target): OpenclawModelsStatusVerifierConfig => {
   return t.verify;
 };
 
-/** Replace any occurrence of the value in CLI output with its fingerprint before it goes anywhere. */
-function scrub(text: string, value: SecretValue): string {
-  const v = value.reveal();
-  return (v.length >= 4 ? text.split(v).join(value.fingerprint) : text).slice(0, 500);
-}
 
 /**
  * `openclaw models status --json --check --agent A` run as a CLI-local view with exactly the
@@ -84,7 +80,7 @@ export function createOpenclawModelsStatusVerifier(deps: ModelsStatusDeps): Veri
       try {
         json = JSON.parse(r.stdout) as ModelsStatusJson;
       } catch {
-        return fail('error', `openclaw models status printed no JSON (exit ${r.code}): ${scrub(r.stderr.trim() || r.stdout.trim(), expected)}`);
+        return fail('error', `openclaw models status printed no JSON (exit ${r.code}): ${childMessage(r, [expected], 500)}`);
       }
       const provider = t.provider ?? '';
       const p = json.auth?.providers?.find((x) => x.provider === provider);

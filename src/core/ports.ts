@@ -147,6 +147,8 @@ export interface ExecResult {
   stdout: string;
   stderr: string;
   timedOut: boolean;
+  /** the values rekey handed the child (env values that may be secrets, stdin): childMessage scrubs them */
+  secrets?: string[];
 }
 
 export interface ExecOptions {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { secretsOf } from '../core/child-output.js';
 import type { Exec, ExecResult } from '../core/ports.js';
 
 const MAX_OUTPUT = 8 * 1024 * 1024;
@@ -46,7 +47,7 @@ export function createExec(): Exec {
           clearTimeout(timer);
           clearTimeout(killer);
           opts.signal?.removeEventListener('abort', onAbort);
-          resolve({ code, signal: sig, stdout, stderr, timedOut });
+          resolve({ code, signal: sig, stdout, stderr, timedOut, secrets: secretsOf((opts.env ?? process.env) as Record<string, string>, opts.stdin) });
         });
       });
     },
