@@ -70,13 +70,19 @@ const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : un
  * early to undo, so it is refused.
  */
 function guardDebugEnv(io: CliIo): void {
-  const nodeDebug = io.env.NODE_DEBUG ?? '';
-  if (/\b(http|https|http2|tls|net|fetch|undici)\b/i.test(nodeDebug)) {
-    throw new UsageError('NODE_DEBUG_REFUSED', `NODE_DEBUG=${nodeDebug} would print network traffic, credentials included`, { hint: 'unset NODE_DEBUG; use --log-level debug for rekey\'s own (redacted) logs' });
+  // any value: Node reads NODE_DEBUG at start-up and matches it with wildcards ('*', 'ht*', 'h*p',
+  // case-insensitive), so no list of module names can tell a safe value from one that prints traffic
+  for (const name of ['NODE_DEBUG', 'NODE_DEBUG_NATIVE']) {
+    const v = io.env[name];
+    if (v !== undefined && v.trim() !== '') {
+      throw new UsageError('NODE_DEBUG_REFUSED', `${name}=${v.slice(0, 60)} would print network traffic, credentials included`, { hint: `unset ${name}; use --log-level debug (or trace) for rekey's own logs, which carry fingerprints only` });
+    }
   }
-  if (io.env.DEBUG !== undefined) {
-    io.stderr('rekey: DEBUG is ignored: third-party debug output can print credentials (use --log-level debug)\n');
-    delete io.env.DEBUG;
+  // the \`debug\` package (axios, follow-redirects…) reads DEBUG when first loaded: removed before any network module loads
+  const dropped = ['DEBUG', 'DEBUG_DEPTH', 'DEBUG_SHOW_HIDDEN'].filter((k) => io.env[k] !== undefined);
+  if (dropped.length) {
+    io.stderr(`rekey: ${dropped.join(', ')} ignored: third-party debug output can print credentials (use --log-level debug)\n`);
+    for (const k of dropped) delete io.env[k];
   }
 }
 

@@ -87,9 +87,16 @@ describe('no leaks', () => {
     vault.addToken('hvs.leaks');
 
     // NODE_DEBUG for network modules would print traffic: refused before anything runs
-    const nodeDebug = await run(['status', 'anthropic'], undefined, { NODE_DEBUG: 'http,tls' });
-    expect(nodeDebug.code).toBe(2);
-    expect(nodeDebug.stderr).toMatch(/NODE_DEBUG=http,tls would print network traffic/);
+    // every pattern, wildcards included (Node matches them case-insensitively)
+    for (const pattern of ['http,tls', '*', 'ht*', 'h*p', 'HTTP*', 'net,http,https,tls']) {
+      const nodeDebug = await run(['status', 'anthropic'], undefined, { NODE_DEBUG: pattern });
+      expect(nodeDebug.code, pattern).toBe(2);
+      expect(nodeDebug.stderr).toContain(`NODE_DEBUG=${pattern} would print network traffic`);
+    }
+    // DEBUG (the debug package of axios/follow-redirects) is dropped before any network module loads
+    const withDebug = await run(['status', 'anthropic'], undefined, { DEBUG: '*' });
+    expect(withDebug.code).toBe(0);
+    expect(withDebug.stderr).toMatch(/DEBUG ignored/);
     const { hits, samples } = sampler.stop();
     const files: string[] = [];
     const walk = (d: string) => {
