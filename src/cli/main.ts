@@ -30,12 +30,12 @@ import { progressPrinter, renderDevices, renderIssues, renderPlan, renderReport,
 import { shadowReports } from '../rotation/preflight.js';
 import { detectOpenclawCommand } from './detect-openclaw.js';
 import { STARTER_POLICY } from './starter-policy.js';
-import { decodeSecretInput } from './secret-input.js';
+import { decodeSecretInput, MAX_VALUE_BYTES } from './secret-input.js';
 
 export interface CliIo {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
-  readStdin: () => Promise<Buffer>;
+  readStdin: (max?: number) => Promise<Buffer>;
   stdinIsTTY: boolean;
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
@@ -45,15 +45,37 @@ export interface CliIo {
   runChild?: (argv: string[], env: NodeJS.ProcessEnv) => Promise<number>;
 }
 
+/** the largest policy rekey reads (a policy is a few KiB; /dev/zero or a 50 MB file is a mistake) */
+export const MAX_POLICY_BYTES = 1024 * 1024;
+
 async function loadPolicy(file: string): Promise<Policy> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = (await readBounded(file, MAX_POLICY_BYTES, 'the policy')).toString('utf8');
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError('POLICY_NOT_FOUND', `cannot read policy ${file} (${code ?? 'error'})`, { hint: 'run `rekey init`, or pass --policy FILE' });
   }
   return parsePolicy(text, file);
+}
+
+/** read at most `max` bytes (streamed: a device or a huge file is never read whole); more is a UsageError */
+async function readBounded(file: string, max: number, what: string): Promise<Buffer> {
+  const fh = await fs.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(max + 1);
+    let n = 0;
+    while (n <= max) {
+      const { bytesRead } = await fh.read(buf, n, max + 1 - n, null);
+      if (bytesRead === 0) break;
+      n += bytesRead;
+    }
+    if (n > max) throw new UsageError('POLICY_TOO_LARGE', `${what} ${file} is larger than ${max / 1024} KiB`, { hint: 'is --policy pointing at the right file?' });
+    return buf.subarray(0, n);
+  } finally {
+    await fh.close();
+  }
 }
 
 const requireSecret = (a: ParsedArgs): string => {
@@ -188,10 +210,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return ExitCode.ok;
       }
       case 'put': {
+        // anything after the secret's name may be a key pasted into argv: refused, never echoed
+        if (a.positionals.length > 1) throw new UsageError('EXTRA_ARGUMENTS', `rekey put takes one secret name; ${a.positionals.length - 1} more argument(s) were given (not shown: one may be a credential)`, { hint: 'the value comes from stdin only; if you pasted a key on the command line, treat it as exposed (shell history) and rotate it' });
         if (!a.flags.stdin) throw new UsageError('STDIN_REQUIRED', 'rekey put reads the value from stdin only (--stdin): never from argv', { hint: "printf %s \"$KEY\" | rekey put <secret> --env E --stdin" });
         if (io.stdinIsTTY) throw new UsageError('STDIN_IS_TTY', 'stdin is a terminal: pipe the value in instead of typing it', { hint: 'read -rs KEY && printf %s "$KEY" | rekey put <secret> --env E --stdin' });
         const policy = await loadPolicy(a.global.policy);
-        const raw = decodeSecretInput(await io.readStdin(), requireSecret(a));
+        const raw = decodeSecretInput(await io.readStdin(MAX_VALUE_BYTES + 2), requireSecret(a));
         const r = await put(policy, requireSecret(a), filter, SecretValue.of(raw), depsFor(policy));
         out(`stored ${r.fingerprint} as pending for ${r.refs.join(', ')}; run \`rekey rotate ${r.secret}\` to deliver it\n`, r);
         return ExitCode.ok;
@@ -307,9 +331,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-async function readAll(stream: NodeJS.ReadStream): Promise<Buffer> {
+/** stdin, whole, or at most `max` bytes (the rest is not read: the caller refuses the value as too large) */
+async function readAll(stream: NodeJS.ReadStream, max = Infinity): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
+  let n = 0;
+  for await (const c of stream) {
+    chunks.push(c as Buffer);
+    n += (c as Buffer).length;
+    if (n > max) break;
+  }
   return Buffer.concat(chunks);
 }
 
@@ -352,7 +382,7 @@ if (import.meta.url === invokedAs) {
   main(process.argv.slice(2), {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
-    readStdin: () => readAll(process.stdin),
+    readStdin: (max?: number) => readAll(process.stdin, max),
     stdinIsTTY: process.stdin.isTTY === true,
     env: process.env,
     signal: ac.signal,

@@ -5,7 +5,11 @@ import { UsageError } from '../core/errors.js';
  * characters (newline, CR, NUL, …) and an empty value are refused at once, naming the secret
  * and never echoing the value.
  */
+/** the largest value `put` stores: credentials are short; an env file refuses more anyway */
+export const MAX_VALUE_BYTES = 64 * 1024;
+
 export function decodeSecretInput(bytes: Buffer, secret: string): string {
+  if (bytes.length > MAX_VALUE_BYTES + 2) throw new UsageError('VALUE_TOO_LARGE', `the value for ${secret} on stdin is larger than 64 KiB: a credential is not`, { hint: 'check what was piped in' });
   const text = bytes.toString('utf8');
   if (!Buffer.from(text, 'utf8').equals(bytes)) throw new UsageError('INVALID_UTF8', `the value for ${secret} on stdin is not valid UTF-8`);
   const value = text.replace(/\r?\n$/, '');

@@ -24,6 +24,7 @@ export function rekeyAsync(args: string[], env: Record<string, string>, input?: 
     let stderr = '';
     c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    c.stdin.on('error', () => {}); // the CLI may refuse and exit before reading all of it
     c.stdin.end(input ?? '');
     c.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
