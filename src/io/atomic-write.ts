@@ -26,6 +26,11 @@ export async function assertSafeTarget(path: string, expectOwner?: number): Prom
   }
   if (dst.isSymbolicLink()) throw new UnsafeError('SYMLINK', `directory ${dir} is a symlink: refusing to write a secret through it`);
   if (!dst.isDirectory()) throw new UnsafeError('NOT_A_DIRECTORY', `${dir} is not a directory`);
+  // the directory's owner can swap or read the file at will: it must be us, the service's user, or root
+  const me = process.getuid?.();
+  if (me !== undefined && dst.uid !== me && dst.uid !== 0 && dst.uid !== expectOwner) {
+    throw new UnsafeError('DIR_FOREIGN_OWNER', `directory ${dir} is owned by uid ${dst.uid}, neither rekey's user (uid ${me}) nor the service's: that user controls the file`, { hint: `chown the directory to the service's user, or point the policy elsewhere` });
+  }
   if ((dst.mode & 0o022) !== 0) {
     throw new UnsafeError('DIR_WRITABLE_BY_OTHERS', `directory ${dir} is group- or world-writable (mode ${(dst.mode & 0o777).toString(8)}): another user could swap the file`, { hint: `chmod go-w ${dir}` });
   }
@@ -38,6 +43,10 @@ export async function assertSafeTarget(path: string, expectOwner?: number): Prom
   }
   if (st.isSymbolicLink()) throw new UnsafeError('SYMLINK', `${path} is a symlink: refusing to write a secret through it`, { hint: 'replace the link with the real file, or point the policy at the real path' });
   if (!st.isFile()) throw new UnsafeError('NOT_A_FILE', `${path} is not a regular file`);
+  // the atomic rename would split a hard-linked file: the old secret stays readable at the other name
+  if (st.nlink > 1) {
+    throw new UnsafeError('HARD_LINKED', `${path} has ${st.nlink} hard links: replacing it would leave the old value readable under the other name(s)`, { hint: `find / -xdev -samefile ${path}; remove the other links first` });
+  }
   if (expectOwner !== undefined && st.uid !== expectOwner) {
     throw new UnsafeError('WRONG_OWNER', `${path} is owned by uid ${st.uid}, not by the service's user (uid ${expectOwner})`, { hint: 'fix the owner, or set sink.owner in the policy' });
   }

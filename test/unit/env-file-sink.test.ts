@@ -85,3 +85,26 @@ describe('systemd-env-file sink on a hostile file system', () => {
     await expect(sink.check(envFileTarget(join(dir, 'nope', 'x.env')), sig)).rejects.toMatchObject({ code: 'DIR_MISSING' });
   });
 });
+
+describe('hostile paths on a real file system', () => {
+  test('a hard-linked env file is refused (the rename would leave the old key at the other link); a foreign-owned directory too', async () => {
+    const { assertSafeTarget } = await import('../../src/io/atomic-write.js');
+    const { chownSync, linkSync, mkdirSync, mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const root = mkdtempSync(join(tmpdir(), 'rekey-paths-'));
+    const file = join(root, 'gateway.env');
+    writeFileSync(file, 'ANTHROPIC_API_KEY=old\n', { mode: 0o600 });
+    await expect(assertSafeTarget(file)).resolves.toBeUndefined();
+    linkSync(file, join(root, 'copy.env'));
+    await expect(assertSafeTarget(file)).rejects.toMatchObject({ code: 'HARD_LINKED', exitCode: 3 });
+    if (process.getuid?.() === 0) {
+      const foreign = join(root, 'theirs');
+      mkdirSync(foreign, { mode: 0o700 });
+      chownSync(foreign, 4242, 4242);
+      await expect(assertSafeTarget(join(foreign, 'gateway.env'))).rejects.toMatchObject({ code: 'DIR_FOREIGN_OWNER', exitCode: 3 });
+      // the service's own user may own it
+      await expect(assertSafeTarget(join(foreign, 'gateway.env'), 4242)).resolves.toBeUndefined();
+    }
+  });
+});
