@@ -138,7 +138,7 @@ secrets:
       const r = um.systemctl('restart', UNIT);
       if (r.code !== 0) throw new Error(`cannot start the unit: ${r.stderr}`);
     },
-    async waitGatewayReady(timeoutMs = 60_000) {
+    async waitGatewayReady(timeoutMs = 180_000) {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
         if (await portOpen(gatewayPort)) return;

@@ -85,7 +85,7 @@ secrets:
     expect(f.um.mainPid(UNIT)).toBe(pid);
     const { hits } = sampler.stop();
     expect(hits).toEqual([]);
-  }, 400_000);
+  }, 900_000);
 
   test('another stored profile for the provider would win: refused before anything is written, exit 3', async () => {
     // its own rekey state: independent of the test before

@@ -135,5 +135,5 @@ describe('env files: rekey reads them as the real systemd does', () => {
       { numRuns: 150, seed: 20261130 },
     );
     record({ suite: 'env files vs systemd', measure: 'generated files: agreed / edited exactly / refused', value: `${cases}/${edited}/${refused}`, must: 'all agree' });
-  }, 240_000);
+  }, 600_000);
 });

@@ -120,5 +120,5 @@ describe('no leaks', () => {
     expect(context).toEqual([]);
     expect(fileHits).toEqual([]);
     expect(hits).toEqual([]);
-  }, 600_000);
+  }, 900_000);
 });
