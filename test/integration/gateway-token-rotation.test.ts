@@ -5,6 +5,7 @@ import { startArgvSampler } from '../harness/argv-sampler.js';
 import { startGatewayFixture, type GatewayFixture } from '../harness/gateway-fixture.js';
 import { OPENCLAW, runOpenclawAsync } from '../harness/openclaw.js';
 import { rekeyAsync } from '../harness/rekey-cli.js';
+import { fingerprint } from '../../src/core/secret-value.js';
 
 const CLIENT_UNIT = 'openclaw-client.service';
 
@@ -123,7 +124,8 @@ secrets:
     expect(stale.code).toBe(1);
     expect(stale.stdout + stale.stderr).toMatch(/gateway token mismatch/);
     // OpenClaw's backups keep the old token: reported by fingerprint
-    expect(r.stdout).toMatch(/residue: .*\/home\/\.openclaw\/openclaw\.json\.bak held the old value tok-.*still there/);
+    expect(r.stdout).toMatch(/residue: .*\/home\/\.openclaw\/openclaw\.json\.bak held the old value \S+ still there/);
+    expect(r.stdout).toContain(`held the old value ${fingerprint(f.gatewayToken)}`);
     expect(r.stdout).toMatch(/residue: .*\/operator-cli\/openclaw\.json\.bak held the old value/);
     const { hits } = sampler.stop();
     expect(hits).toEqual([]);
