@@ -6,7 +6,7 @@ import { adoptPlan, type SecretsApplyPlan } from '../plan/adopt-plan.js';
 import { planRotation, type Plan, type PlanFilter } from '../plan/planner.js';
 import type { Policy } from '../policy/schema.js';
 import { newRotationId, type RekeyDeps } from './context.js';
-import { refusedIsAudited } from './refused-audit.js';
+import { failureOf, refusedIsAudited, runRecord } from './run-audit.js';
 import { isPutVersion, stateDirs } from './rotate.js';
 
 export interface AdoptStep {
@@ -44,24 +44,8 @@ export async function adopt(policy: Policy, secret: string, filter: PlanFilter, 
   const started = deps.clock.now().getTime();
   const adoptId = `adopt-${newRotationId(deps)}`;
   const lock = await refusedIsAudited(() => deps.locks.acquire(secret, { rotationId: adoptId, command: 'adopt' }), 'adopt', adoptId, plan, deps, started);
-  const record = (outcome: AuditRecord['outcome'], exitCode: number, fingerprint: string, failure?: AuditRecord['failure']): AuditRecord => ({
-    v: 1,
-    at: deps.clock.now().toISOString(),
-    rotationId: adoptId,
-    command: 'adopt',
-    actor: deps.actor,
-    secret,
-    layer: plan.layer,
-    outcome,
-    exitCode,
-    oldFingerprints: {},
-    newFingerprints: Object.fromEntries(plan.refs.map((r) => [r, fingerprint])),
-    blastRadius: plan.blastRadius,
-    rollbackPoint: {},
-    targets: plan.targets.map((t) => ({ id: t.id, verified: null })),
-    ...(failure ? { failure } : {}),
-    durationMs: deps.clock.now().getTime() - started,
-  });
+  const record = (outcome: AuditRecord['outcome'], exitCode: number, fingerprint: string, failure?: AuditRecord['failure']): AuditRecord =>
+    runRecord('adopt', adoptId, plan, deps, started, { outcome, exitCode, newFingerprints: Object.fromEntries(plan.refs.map((r) => [r, fingerprint])), ...(failure ? { failure } : {}) });
   try {
     await refusedIsAudited(
       async () => {
@@ -77,7 +61,7 @@ export async function adopt(policy: Policy, secret: string, filter: PlanFilter, 
     );
     const r = await adoptLocked(plan, secret, opts, deps).catch(async (e: unknown) => {
       const code = e instanceof RekeyError ? e.exitCode : 1;
-      await deps.audit.append(record(code === 2 || code === 3 ? 'refused' : 'failed', code, '', { reason: (e as Error).message, ...(e instanceof RekeyError ? { code: e.code } : {}) }));
+      await deps.audit.append(record(code === 2 || code === 3 ? 'refused' : 'failed', code, '', failureOf(e)));
       throw e;
     });
     await deps.audit.append({ ...record('adopted', 0, r.fingerprint), targets: plan.targets.map((t) => ({ id: t.id, verified: t.id in r.verified })), ...(r.residue.length ? { residue: r.residue } : {}) });

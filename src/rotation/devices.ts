@@ -4,7 +4,7 @@ import type { AuditRecord } from '../audit/audit-record.js';
 import { RekeyError, UsageError } from '../core/errors.js';
 import type { Target } from '../core/target.js';
 import { newRotationId, type RekeyDeps } from './context.js';
-import { refusedIsAudited } from './refused-audit.js';
+import { failureOf, refusedIsAudited, runRecord } from './run-audit.js';
 
 export interface DeviceReport {
   target: string;
@@ -37,27 +37,17 @@ export async function rotateDeviceToken(plan: Plan, server: Target, device: stri
   const started = deps.clock.now().getTime();
   const id = `device-${newRotationId(deps)}`;
   const lock = await refusedIsAudited(() => deps.locks.acquire(plan.secret, { rotationId: id, command: 'device-rotate' }), 'device-rotate', id, plan, deps, started);
-  const record = (outcome: AuditRecord['outcome'], exitCode: number, failure?: AuditRecord['failure']): AuditRecord => ({
-    v: 1,
-    at: deps.clock.now().toISOString(),
-    rotationId: id,
-    command: 'device-rotate',
-    actor: deps.actor,
-    secret: plan.secret,
-    layer: plan.layer,
-    outcome,
-    exitCode,
-    oldFingerprints: {},
-    newFingerprints: {},
-    blastRadius: { ...plan.blastRadius, devices: [`${device} (${role})`] } as AuditRecord['blastRadius'],
-    rollbackPoint: {},
-    targets: [{ id: server.id, verified: null }],
-    ...(failure ? { failure } : {}),
-    durationMs: deps.clock.now().getTime() - started,
-  });
+  const record = (outcome: AuditRecord['outcome'], exitCode: number, failure?: AuditRecord['failure']): AuditRecord =>
+    runRecord('device-rotate', id, plan, deps, started, {
+      outcome,
+      exitCode,
+      blastRadius: { ...plan.blastRadius, devices: [`${device} (${role})`] } as AuditRecord['blastRadius'],
+      targets: [{ id: server.id, verified: null }],
+      ...(failure ? { failure } : {}),
+    });
   try {
     const r = await deps.rotateDevice(server, device, role, deps.signal).catch(async (e: unknown) => {
-      await deps.audit.append(record('failed', e instanceof RekeyError ? e.exitCode : 1, { reason: (e as Error).message, ...(e instanceof RekeyError ? { code: e.code } : {}) }));
+      await deps.audit.append(record('failed', e instanceof RekeyError ? e.exitCode : 1, failureOf(e)));
       throw e;
     });
     deps.log.warn({ device, role, target: server.id }, 'rotated a paired device token');

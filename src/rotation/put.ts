@@ -4,7 +4,7 @@ import { planRotation, type PlanFilter } from '../plan/planner.js';
 import type { Policy } from '../policy/schema.js';
 import { newRotationId, type RekeyDeps } from './context.js';
 import { assertDeliverable } from './deliverable.js';
-import { refusedIsAudited } from './refused-audit.js';
+import { refusedIsAudited, runRecord } from './run-audit.js';
 
 export interface PutReport {
   secret: string;
@@ -49,23 +49,9 @@ export async function put(policy: Policy, secret: string, filter: PlanFilter, va
     );
     const backend = deps.backend(plan.backend);
     for (const ref of refs) await deps.retry(`stage ${ref}`, () => backend.stage(ref, value, putId, deps.signal));
-    await deps.audit.append({
-      v: 1,
-      at: deps.clock.now().toISOString(),
-      rotationId: putId,
-      command: 'put',
-      actor: deps.actor,
-      secret,
-      layer: plan.layer,
-      outcome: 'stored',
-      exitCode: 0,
-      oldFingerprints: {},
-      newFingerprints: Object.fromEntries(refs.map((r) => [r, value.fingerprint])),
-      blastRadius: plan.blastRadius,
-      rollbackPoint: {},
-      targets: [],
-      durationMs: deps.clock.now().getTime() - started,
-    });
+    await deps.audit.append(
+      runRecord('put', putId, plan, deps, started, { outcome: 'stored', exitCode: 0, newFingerprints: Object.fromEntries(refs.map((r) => [r, value.fingerprint])), targets: [] }),
+    );
     return { secret, putId, refs, fingerprint: value.fingerprint };
   } finally {
     await lock.release();

@@ -9,7 +9,7 @@ import { outcomeExit, outcomeMessage } from './outcome.js';
 import { preflight } from './preflight.js';
 import { probeBeforeDelivery, type ProbeRecord } from './probe-keys.js';
 import { assertDeliverable } from './deliverable.js';
-import { refusedIsAudited } from './refused-audit.js';
+import { refusedIsAudited } from './run-audit.js';
 import { runRotation, type RunResult } from './runner.js';
 import { initialState, summarize, type JournalEvent, type RotationState } from './state.js';
 import type { Terminal } from './transitions.js';
