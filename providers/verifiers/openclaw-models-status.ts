@@ -12,7 +12,7 @@ import type { OpenclawModelsStatusVerifierConfig } from './openclaw-models-statu
 export interface ConsumerView {
   vars: Record<string, SecretValue>;
   /** the process `vars` were read from; null = rebuilt from the unit's files (no process, or not visible) */
-  process: { pid: number; unit: string } | null;
+  process: { pid: number; unit: string; child: boolean } | null;
   /** the service manager can see processes: a service target with no process then fails */
   seesProcesses: boolean;
 }
@@ -23,7 +23,7 @@ export interface ModelsStatusDeps {
   /** asks the provider whether it accepts the key the consumer holds (after a delivery) */
   probe?: KeyProbe;
   /** null if the unit still runs `pid` once it has been up `aliveMs`, else why not */
-  alive?: (target: Target, pid: number, aliveMs: number, signal: AbortSignal) => Promise<string | null>;
+  alive?: (target: Target, proc: { pid: number; child: boolean }, aliveMs: number, signal: AbortSignal) => Promise<string | null>;
   /** what the child needs besides the service env: PATH, HOME, LANG… (never rekey's own secrets) */
   baseEnv: Record<string, string>;
 }
@@ -52,7 +52,7 @@ const cfg = (t: Target): OpenclawModelsStatusVerifierConfig => {
  * that wins over the env key is reported as shadowing, not as a generic failure.
  */
 export function createOpenclawModelsStatusVerifier(deps: ModelsStatusDeps): Verifier {
-  const check = async (t: Target, expected: SecretValue | null, signal: AbortSignal): Promise<VerifyResult & { pid?: number }> => {
+  const check = async (t: Target, expected: SecretValue | null, signal: AbortSignal): Promise<VerifyResult & { process?: { pid: number; child: boolean } }> => {
       const c = cfg(t);
       const fail = (code: VerifyFailure, reason: string, diagnosis?: string): VerifyResult => ({ ok: false, layer: 'provider-key', code, reason, ...(diagnosis ? { diagnosis } : {}) });
       if (expected === null) return fail('error', 'nothing to verify against');
@@ -120,7 +120,7 @@ export function createOpenclawModelsStatusVerifier(deps: ModelsStatusDeps): Veri
       }
       const note = r.code === 0 ? '' : r.code === 2 ? ' (a credential expires within 24 h)' : ` (models status --check exit ${r.code} for other providers)`;
       const where = view.process ? `, held by pid ${view.process.pid}` : '';
-      return { ok: true, detail: `agent ${agent}: ${provider} from ${t.envVar} = ${expected.fingerprint}${where}${note}`, ...(view.process ? { pid: view.process.pid } : {}) };
+      return { ok: true, detail: `agent ${agent}: ${provider} from ${t.envVar} = ${expected.fingerprint}${where}${note}`, ...(view.process ? { process: view.process } : {}) };
   };
   return {
     kind: 'openclaw-models-status',
@@ -136,13 +136,13 @@ export function createOpenclawModelsStatusVerifier(deps: ModelsStatusDeps): Veri
  * consumer holds (rekey's probe, policy `probe`), and the consumer must still be alive, the same
  * process, once it has run `aliveMs`. The detail says what was proven.
  */
-async function upstreamAndAlive(t: Target, held: SecretValue, r: VerifyResult & { ok: true; pid?: number }, signal: AbortSignal, deps: ModelsStatusDeps): Promise<VerifyResult> {
+async function upstreamAndAlive(t: Target, held: SecretValue, r: VerifyResult & { ok: true; process?: { pid: number; child: boolean } }, signal: AbortSignal, deps: ModelsStatusDeps): Promise<VerifyResult> {
   const fail = (code: VerifyFailure, reason: string, diagnosis?: string): VerifyResult => ({ ok: false, layer: 'provider-key', code, reason, ...(diagnosis ? { diagnosis } : {}) });
   const up = await probeHeld(t, held, deps.probe, signal);
   if ('fail' in up) return fail(up.fail.code, up.fail.reason, up.fail.diagnosis);
   const c = cfg(t);
-  if (deps.alive && r.pid !== undefined) {
-    const why = await deps.alive(t, r.pid, c.aliveMs, signal);
+  if (deps.alive && r.process) {
+    const why = await deps.alive(t, r.process, c.aliveMs, signal);
     if (why) return fail('died', why, t.service ? `journalctl --user -u ${t.service.unit} -n 50` : undefined);
   }
   return { ok: true, detail: `${r.detail}; ${up.proven}` };

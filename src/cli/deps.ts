@@ -44,9 +44,10 @@ import { processUptimeMs } from '../../providers/services/proc-environ.js';
 import { startsThroughRekeyExec } from '../rotation/preflight.js';
 import type { ConsumerView } from '../../providers/verifiers/openclaw-models-status.js';
 
+import { lazyBackend } from './lazy-backend.js';
+
 /** what a service manager puts in every unit's environment: not the consumer's own settings */
 const MANAGER_VARS = new Set(['INVOCATION_ID', 'JOURNAL_STREAM', 'NOTIFY_SOCKET', 'LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES', 'WATCHDOG_PID', 'WATCHDOG_USEC', 'MANAGERPID', 'SYSTEMD_EXEC_PID', 'MAINPID']);
-import { lazyBackend } from './lazy-backend.js';
 
 // non-secret variables child processes (openclaw, systemctl, an exec SecretRef's rekey openclaw resolve) need
 const PASS_THROUGH = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'TZ', 'XDG_RUNTIME_DIR', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'NODE_EXTRA_CA_CERTS', 'DBUS_SESSION_BUS_ADDRESS', 'REKEY_HOME'];
@@ -174,7 +175,7 @@ export function buildDeps(opts: {
       const proc = svc.seesProcesses ? await svc.running(t.service.unit, signal, { child: viaExec }) : null;
       if (proc) {
         for (const [k, v] of Object.entries(proc.env)) if (!MANAGER_VARS.has(k)) vars[k] = v;
-        return { vars, process: { pid: proc.pid, unit: t.service.unit }, seesProcesses: true };
+        return { vars, process: { pid: proc.pid, unit: t.service.unit, child: viaExec }, seesProcesses: true };
       }
       Object.assign(vars, (await svc.environment(t.service.unit, signal)).vars);
       if (t.sink.kind === 'keychain') {
@@ -198,12 +199,12 @@ export function buildDeps(opts: {
   let providerProbe: ReturnType<typeof createProviderProbe> | undefined;
   const keyProbe: KeyProbe = async (t, value, signal) => (providerProbe ??= createProviderProbe({ clock })).probe(t.provider ?? '', await providerBaseUrl(t, userHome), value, signal);
   /** the unit still runs the process `pid` (active, same main PID) once it has been up `aliveMs` */
-  const aliveCheck = async (t: Target, pid: number, aliveMs: number, signal: AbortSignal): Promise<string | null> => {
+  const aliveCheck = async (t: Target, proc: { pid: number; child: boolean }, aliveMs: number, signal: AbortSignal): Promise<string | null> => {
     if (!t.service) return null;
+    const pid = proc.pid;
     const up = await processUptimeMs(pid);
     if (up !== null && up < aliveMs) await clock.sleep(aliveMs - up, signal);
-    const viaExec = t.sink.kind === 'keychain';
-    const now = await service(t.service.kind).running(t.service.unit, signal, { child: viaExec });
+    const now = await service(t.service.kind).running(t.service.unit, signal, { child: proc.child });
     if (!now) return `user unit ${t.service.unit} is no longer running (its process ${pid} exited within ${aliveMs} ms of its start)`;
     if (now.pid !== pid) return `user unit ${t.service.unit} restarted during verification (pid ${pid} → ${now.pid})`;
     return null;
