@@ -137,7 +137,11 @@ secrets:
     expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], BAD)).code).toBe(0);
     const r = await cli(['rotate', 'anthropic']);
     expect(r.code, r.stderr + r.stdout).toBe(5);
-    expect(r.stderr).toMatch(/✗ restart openclaw-gateway.service/);
+    // Where it is caught depends on how fast `rekey exec` starts: within the restart's settle
+    // window (the unit flips back to failed) or, on a loaded machine, by the alive check that
+    // finds no process holding the key. Either way nothing is promoted.
+    expect(r.stderr).toMatch(/✗ restart openclaw-gateway.service|✗ verify anthropic\/prod\/main#0: .*(runs no process|no longer running|restarted during)/);
+    expect(r.stderr).not.toMatch(/✓ verify anthropic/);
     expect(r.stderr).toMatch(/✓ verify-old/);
     expect(await keychainItem()).toBe(TWO);
     expect(f.um.show(UNIT, 'ActiveState')).toBe('active');
