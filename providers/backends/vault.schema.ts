@@ -19,8 +19,12 @@ export const vaultBackendConfig = z
     kind: z.literal('vault'),
     /** default: VAULT_ADDR */
     address: z.string().url().optional(),
-    /** the KV v2 mount; default secret */
-    mount: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('secret'),
+    /** the KV v2 mount, which may itself contain slashes (teams/kv); default secret */
+    mount: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, 'a mount path: segments of letters, digits, _ . - separated by single slashes, none at either end')
+      .refine((m) => !m.split('/').some((seg) => seg === '.' || seg === '..'), 'no . or .. segments')
+      .default('secret'),
     /** Vault Enterprise namespace; default: VAULT_NAMESPACE */
     namespace: z.string().min(1).optional(),
     auth: z.discriminatedUnion('method', [tokenAuth, approleAuth]).default({ method: 'token' }),

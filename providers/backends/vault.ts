@@ -3,13 +3,11 @@ import type { SecretBackend, SecretRead, Stage, VersionInfo } from '../../src/co
 import { SecretValue } from '../../src/core/secret-value.js';
 import type { VaultBackendConfig } from './vault.schema.js';
 
-/** The slice of node-vault's client rekey uses. */
+/** The slice of node-vault's client rekey uses; requestOptions carry the AbortSignal. */
 export interface VaultClientLike {
-  token: string;
-  read(path: string, requestOptions?: object): Promise<any>;
-  write(path: string, data: unknown, requestOptions?: object): Promise<any>;
-  delete(path: string, requestOptions?: object): Promise<any>;
-  mounts(requestOptions?: object): Promise<any>;
+  read(path: string, requestOptions?: { signal?: AbortSignal }): Promise<any>;
+  write(path: string, data: unknown, requestOptions?: { signal?: AbortSignal }): Promise<any>;
+  delete(path: string, requestOptions?: { signal?: AbortSignal }): Promise<any>;
 }
 
 interface PendingDoc {
@@ -19,15 +17,20 @@ interface PendingDoc {
   fingerprint: string;
 }
 
-const status = (e: unknown): number | undefined => (e as { response?: { statusCode?: number } })?.response?.statusCode;
+export const vaultStatus = (e: unknown): number | undefined => (e as { response?: { statusCode?: number } })?.response?.statusCode;
+
+const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+const TLS = /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)|ERR_TLS|ERR_SSL|EPROTO/;
 
 /**
  * node-vault errors → BackendError, branching on the HTTP status (node-vault reports a bare 404 as
- * "Status 404"), never on message text. Never keeps the raw error: axios errors carry the request
- * config, X-Vault-Token included.
+ * "Status 404") or the socket error code, never on message text. Network errors and 5xx are
+ * retryable; a TLS trust failure or any other client error is configuration (not retried, the
+ * client's own message kept). Never keeps the raw error: it can carry the request headers.
  */
 export function sanitizeVaultError(e: unknown, op: string, path: string): BackendError {
-  const s = status(e);
+  if (e instanceof BackendError) return e;
+  const s = vaultStatus(e);
   const first = (e as { response?: { body?: { errors?: unknown[] } } })?.response?.body?.errors?.[0];
   const vaultSays = typeof first === 'string' ? first.slice(0, 200) : '';
   if (s === 403) return new BackendError('ACCESS_DENIED', `Vault ${op} ${path}: permission denied (HTTP 403)`, { hint: 'the token expired or its policy lacks this path (see the README\'s Vault policy)', details: { path, httpStatus: s } });
@@ -35,7 +38,13 @@ export function sanitizeVaultError(e: unknown, op: string, path: string): Backen
   if (s === 429 || (s !== undefined && s >= 500)) return new BackendError('VAULT_UNAVAILABLE', `Vault ${op} ${path}: HTTP ${s}${vaultSays ? ` (${vaultSays})` : ''}`, { retryable: true, details: { path, httpStatus: s } });
   if (s !== undefined) return new BackendError(`VAULT_HTTP_${s}`, `Vault ${op} ${path}: HTTP ${s}${vaultSays ? ` (${vaultSays})` : ''}`, { details: { path, httpStatus: s } });
   const code = (e as { code?: string })?.code;
-  return new BackendError('UNREACHABLE', `Vault ${op} ${path}: unreachable${code ? ` (${code})` : ''}`, { retryable: true, details: { path } });
+  const said = String((e as Error)?.message ?? e).split('\n')[0]!.slice(0, 200);
+  if (code && TLS.test(code)) {
+    return new BackendError('VAULT_TLS', `Vault ${op} ${path}: TLS: ${said} (${code})`, { details: { path, tls: code }, hint: 'point caCertFile (or VAULT_CACERT) at the CA that signed Vault\'s certificate' });
+  }
+  if (code && NETWORK.has(code)) return new BackendError('UNREACHABLE', `Vault ${op} ${path}: unreachable (${code})`, { retryable: true, details: { path } });
+  if ((e as Error)?.name === 'AbortError') return new BackendError('ABORTED', `Vault ${op} ${path}: aborted`, { details: { path } });
+  return new BackendError('VAULT_CLIENT_ERROR', `Vault ${op} ${path}: ${said}`, { details: { path, ...(code ? { errorCode: code } : {}) } });
 }
 
 /**
@@ -61,123 +70,162 @@ export function createVaultBackend(cfg: Pick<VaultBackendConfig, 'mount' | 'fiel
     }
   };
   /** read that answers null on 404 */
-  const get = async (path: string): Promise<any | null> => {
+  const get = async (path: string, signal: AbortSignal): Promise<any | null> => {
     try {
-      return await call('read', path, (c) => c.read(path));
+      return await call('read', path, (c) => c.read(path, { signal }));
     } catch (e) {
       if (e instanceof BackendError && e.code === 'VAULT_HTTP_404') return null;
       throw e;
     }
   };
+  const write = (path: string, body: unknown, signal: AbortSignal) => call('write', path, (c) => c.write(path, body, { signal }));
+  const remove = (path: string, signal: AbortSignal) => call('delete', path, (c) => c.delete(path, { signal }));
   const field = (doc: any, path: string): string => {
     const v = doc?.data?.data?.[cfg.field];
     if (typeof v !== 'string') throw new BackendError('FIELD_MISSING', `Vault ${path} has no string field "${cfg.field}"`);
     return v;
   };
-  const pending = async (ref: string): Promise<PendingDoc | null> => {
-    const doc = await get(pdata(ref));
-    return doc ? (doc.data.data as PendingDoc) : null;
+  const pending = async (ref: string, signal: AbortSignal): Promise<PendingDoc | null> => {
+    const doc = await get(pdata(ref), signal);
+    return doc?.data?.data ? (doc.data.data as PendingDoc) : null;
   };
-  const metadata = async (ref: string) => (await get(meta(ref)))?.data as { current_version: number; versions: Record<string, { created_time: string; deletion_time: string; destroyed: boolean }>; custom_metadata?: Record<string, string> | null } | undefined;
-  const readVersion = async (ref: string, n: number): Promise<SecretRead | null> => {
+  const metadata = async (ref: string, signal: AbortSignal) =>
+    (await get(meta(ref), signal))?.data as
+      | { current_version: number; versions: Record<string, { created_time: string; deletion_time: string; destroyed: boolean }>; custom_metadata?: Record<string, string> | null }
+      | undefined;
+  const readVersion = async (ref: string, n: number, signal: AbortSignal): Promise<SecretRead | null> => {
     if (n <= 0) return null;
-    const doc = await get(`${data(ref)}?version=${n}`);
-    return doc ? { value: SecretValue.of(field(doc, data(ref))), versionId: String(n) } : null;
+    const doc = await get(`${data(ref)}?version=${n}`, signal);
+    return doc?.data?.data ? { value: SecretValue.of(field(doc, data(ref))), versionId: String(n) } : null;
   };
 
   return {
     kind: 'vault',
     capabilities: () => ({ nativeStages: false, checkAndSet: true, scope: 'shared' as const }),
 
-    async read(ref, stage) {
+    async read(ref, stage, signal) {
       if (stage === 'pending') {
-        const p = await pending(ref);
+        const p = await pending(ref, signal);
         return p ? { value: SecretValue.of(p.value), versionId: `pending:${p.rotation_id}`, rotationId: p.rotation_id } : null;
       }
-      const m = await metadata(ref);
+      const m = await metadata(ref, signal);
       if (!m) return null;
       const cur = m.current_version;
       if (stage === 'current') {
-        const r = await readVersion(ref, cur);
+        const r = await readVersion(ref, cur, signal);
         return r && { ...r, ...(m.custom_metadata?.rekey_rotation_id ? { rotationId: m.custom_metadata.rekey_rotation_id } : {}) };
       }
-      return readVersion(ref, cur - 1);
+      return readVersion(ref, cur - 1, signal);
     },
 
-    async stage(ref, value, rotationId) {
-      const p = await pending(ref);
+    async stage(ref, value, rotationId, signal) {
+      const p = await pending(ref, signal);
       if (p?.rotation_id === rotationId) {
         if (p.fingerprint !== value.fingerprint) throw new BackendError('STAGE_CONFLICT', `rotation ${rotationId} already staged a different value for ${ref}`);
         return { versionId: `pending:${rotationId}` };
       }
-      const m = await metadata(ref);
+      const m = await metadata(ref, signal);
       if (m?.custom_metadata?.rekey_rotation_id === rotationId) return { versionId: String(m.current_version) }; // already promoted
-      const pm = await get(pmeta(ref));
+      const pm = await get(pmeta(ref), signal);
       const doc: PendingDoc = { value: value.reveal(), rotation_id: rotationId, base_version: m?.current_version ?? 0, fingerprint: value.fingerprint };
       // cas on the pending slot too: two stagers at once → one conflict
-      await call('write', pdata(ref), (c) => c.write(pdata(ref), { data: doc, options: { cas: pm?.data?.current_version ?? 0 } }));
+      await write(pdata(ref), { data: doc, options: { cas: pm?.data?.current_version ?? 0 } }, signal);
       return { versionId: `pending:${rotationId}` };
     },
 
-    async promote(ref, rotationId) {
-      const m = await metadata(ref);
-      const p = await pending(ref);
+    async promote(ref, rotationId, signal) {
+      const m = await metadata(ref, signal);
+      const p = await pending(ref, signal);
       if (m?.custom_metadata?.rekey_rotation_id === rotationId) {
-        if (p?.rotation_id === rotationId) await call('delete', pmeta(ref), (c) => c.delete(pmeta(ref)));
+        if (p?.rotation_id === rotationId) await remove(pmeta(ref), signal);
         return;
       }
       if (!p) throw new BackendError('NOT_STAGED', `rotation ${rotationId} has no pending value of ${ref} to promote`);
       if (p.rotation_id !== rotationId) throw new BackendError('PENDING_TAKEN', `the pending value of ${ref} now belongs to rotation ${p.rotation_id}, not ${rotationId}`);
       try {
-        await call('write', data(ref), (c) => c.write(data(ref), { data: { [cfg.field]: p.value }, options: { cas: p.base_version } }));
+        await write(data(ref), { data: { [cfg.field]: p.value }, options: { cas: p.base_version } }, signal);
       } catch (e) {
         // the same rotation wrote it already (a crash before the metadata below, or a second resume
         // racing this one): the write is ours if the version right after the base holds our value
         if (!(e instanceof BackendError && e.code === 'CAS_CONFLICT')) throw e;
-        const next = await readVersion(ref, p.base_version + 1);
+        const next = await readVersion(ref, p.base_version + 1, signal);
         if (next?.value.reveal() !== p.value) throw e;
       }
+      // custom_metadata is replaced as a whole: keep what others put there
       const custom = { ...(m?.custom_metadata ?? {}), rekey_rotation_id: rotationId, rekey_fingerprint: p.fingerprint };
-      await call('write', meta(ref), (c) => c.write(meta(ref), { custom_metadata: custom }));
-      await call('delete', pmeta(ref), (c) => c.delete(pmeta(ref)));
+      await write(meta(ref), { custom_metadata: custom }, signal);
+      await remove(pmeta(ref), signal);
     },
 
-    async discard(ref, rotationId) {
-      const p = await pending(ref);
-      if (p?.rotation_id === rotationId) await call('delete', pmeta(ref), (c) => c.delete(pmeta(ref)));
+    async discard(ref, rotationId, signal) {
+      const p = await pending(ref, signal);
+      if (p?.rotation_id === rotationId) await remove(pmeta(ref), signal);
     },
 
-    async versions(ref) {
+    async versions(ref, signal) {
       const out: VersionInfo[] = [];
-      const m = await metadata(ref);
+      const m = await metadata(ref, signal);
       if (m) {
         const cur = m.current_version;
         for (const [n, v] of Object.entries(m.versions)) {
           const num = Number(n);
           const stages: Stage[] = num === cur ? ['current'] : num === cur - 1 && !v.deletion_time && !v.destroyed ? ['previous'] : [];
           if (stages.length === 0) continue;
-          const r = await readVersion(ref, num);
+          const r = await readVersion(ref, num, signal);
           out.push({ versionId: n, stages, createdAt: v.created_time, ...(r ? { fingerprint: r.value.fingerprint } : {}), ...(num === cur && m.custom_metadata?.rekey_rotation_id ? { rotationId: m.custom_metadata.rekey_rotation_id } : {}) });
         }
       }
-      const p = await pending(ref);
+      const p = await pending(ref, signal);
       if (p) out.push({ versionId: `pending:${p.rotation_id}`, stages: ['pending'], rotationId: p.rotation_id, fingerprint: p.fingerprint });
       return out;
     },
   };
 }
 
-/** Refuse anything but a KV v2 mount: Vault silently ignores check-and-set on KV v1. */
-export async function assertKvV2(client: VaultClientLike, mount: string): Promise<void> {
-  let mounts: Record<string, { type?: string; options?: { version?: string } | null }>;
+interface MountInfo {
+  path?: string;
+  type?: string;
+  options?: { version?: string } | null;
+}
+
+/**
+ * Refuse anything but a KV v2 mount: Vault silently ignores check-and-set on KV v1. Asks
+ * sys/internal/ui/mounts/<mount> first (what `vault kv` asks; a token with any capability under
+ * the mount may read it, no extra grant), then sys/mounts (which least-privilege tokens usually
+ * cannot read). Vault answers 403 for a mount that does not exist there too.
+ */
+export async function assertKvV2(client: VaultClientLike, mount: string, signal?: AbortSignal): Promise<void> {
+  const o = signal ? { signal } : {};
+  let m: MountInfo | undefined;
+  let firstStatus: number | undefined;
   try {
-    const r = await client.mounts();
-    mounts = (r?.data ?? r) as typeof mounts;
+    const r = await client.read(`sys/internal/ui/mounts/${mount}`, o);
+    m = r?.data as MountInfo;
+    if (m?.path !== undefined && m.path !== `${mount}/`) {
+      throw new UnsafeError('VAULT_NO_MOUNT', `Vault has no mount "${mount}/": that path lies inside the mount "${m.path}"`, { hint: `set backends.<name>.mount to ${m.path.replace(/\/$/, '')} and put the rest of the path in the refs` });
+    }
   } catch (e) {
-    throw sanitizeVaultError(e, 'read', 'sys/mounts');
+    if (e instanceof UnsafeError) throw e;
+    firstStatus = vaultStatus(e);
+    if (firstStatus !== 403 && firstStatus !== 404) throw sanitizeVaultError(e, 'read', `sys/internal/ui/mounts/${mount}`);
   }
-  const m = mounts[`${mount}/`];
-  if (!m) throw new UnsafeError('VAULT_NO_MOUNT', `Vault has no mount "${mount}/"`, { hint: 'set backends.<name>.mount to your KV v2 mount' });
+  if (!m) {
+    let mounts: Record<string, MountInfo>;
+    try {
+      const r = await client.read('sys/mounts', o);
+      mounts = (r?.data ?? r) as Record<string, MountInfo>;
+    } catch (e) {
+      if (vaultStatus(e) === 403) {
+        throw new BackendError('ACCESS_DENIED', `Vault: no mount "${mount}/" that this token can use (sys/internal/ui/mounts/${mount}: HTTP ${firstStatus}; sys/mounts: HTTP 403)`, {
+          hint: `check backends.<name>.mount and the namespace, and that the token's policy grants capabilities under ${mount}/data/ and ${mount}/metadata/ (see the README's Vault policy)`,
+          details: { path: `sys/internal/ui/mounts/${mount}`, httpStatus: 403 },
+        });
+      }
+      throw sanitizeVaultError(e, 'read', 'sys/mounts');
+    }
+    m = mounts[`${mount}/`];
+    if (!m) throw new UnsafeError('VAULT_NO_MOUNT', `Vault has no mount "${mount}/"`, { hint: 'set backends.<name>.mount to your KV v2 mount' });
+  }
   if (m.type !== 'kv' || m.options?.version !== '2') {
     throw new UnsafeError('VAULT_KV_V1', `Vault mount "${mount}/" is ${m.type === 'kv' ? `KV version ${m.options?.version ?? '1'}` : `of type ${m.type}`}, not KV v2: check-and-set would be silently ignored and concurrent writers would lose updates`, {
       hint: `vault kv enable-versioning ${mount}/ (or point the policy at a KV v2 mount)`,

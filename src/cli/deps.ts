@@ -80,6 +80,7 @@ export function buildDeps(opts: {
   const baseEnv: Record<string, string> = {};
   for (const k of PASS_THROUGH) if (env[k] !== undefined) baseEnv[k] = env[k] as string;
 
+  const closers: (() => Promise<void>)[] = [];
   const backend = memo((name: string): SecretBackend => {
     const cfg = opts.policy?.backends[name];
     if (!cfg) throw new UsageError('UNKNOWN_BACKEND', `no backend "${name}" in the policy`);
@@ -106,10 +107,11 @@ export function buildDeps(opts: {
           let client: ReturnType<typeof createVaultClient> | undefined;
           // a failed login or mount check is not cached: the retry layer tries again
           const connect = () =>
-            (client ??= createVaultClient(cfg, env).catch((e: unknown) => {
+            (client ??= createVaultClient(cfg, env, { warn: (msg) => log.warn({ backend: name }, msg) }).catch((e: unknown) => {
               client = undefined;
               throw e;
             }));
+          closers.push(async () => (await client?.catch(() => null))?.close());
           return createVaultBackend(cfg, { client: connect });
         });
       case 'local': {
@@ -233,6 +235,7 @@ export function buildDeps(opts: {
   const stepTimeoutMs = Number(env.REKEY_STEP_TIMEOUT_MS ?? 5 * 60_000);
   return {
     backend,
+    close: async () => void (await Promise.allSettled(closers.map((c) => c()))),
     sink,
     service,
     verifier,

@@ -17,6 +17,7 @@ import { rotate } from '../rotation/rotate.js';
 import { status } from '../rotation/status.js';
 import { resolveExecEnv } from '../rotation/exec-env.js';
 import { adopt } from '../rotation/adopt.js';
+import type { RekeyDeps } from '../rotation/context.js';
 import { pairedDevices, rotateDeviceToken } from '../rotation/devices.js';
 import { resolveIds, type ResolveRequest } from '../rotation/resolve.js';
 import { runChild } from '../io/run-child.js';
@@ -111,6 +112,7 @@ function guardDebugEnv(io: CliIo): void {
 /** Runs one command; returns the exit code. The only place errors become exit codes. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   let json = argv.includes('--json');
+  const built: RekeyDeps[] = [];
   try {
     guardDebugEnv(io);
     // everything after the first `--` is a command line (rekey exec), never parsed as options
@@ -126,7 +128,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const home = rekeyHome(a.global.home, io.env);
     const out = (human: string, data: unknown) => io.stdout(json ? JSON.stringify(data, null, 2) + '\n' : human);
     const progress = json ? undefined : progressPrinter(io.stderr, () => Date.now());
-    const depsFor = (policy: Policy | null) => buildDeps({ policy, home, env: io.env, log, signal: io.signal, ...(progress ? { onEvent: progress } : {}) });
+    const depsFor = (policy: Policy | null) => {
+      const d = buildDeps({ policy, home, env: io.env, log, signal: io.signal, ...(progress ? { onEvent: progress } : {}) });
+      built.push(d);
+      return d;
+    };
     const filter = { env: str(a.flags.env), agent: str(a.flags.agent) };
 
     switch (a.command.join(' ')) {
@@ -328,6 +334,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     if (err.exitCode === ExitCode.internal) io.stderr(`${(e as Error)?.stack ?? ''}\n`);
     return err.exitCode;
+  } finally {
+    await Promise.allSettled(built.map((d) => d.close?.()));
   }
 }
 

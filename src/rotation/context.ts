@@ -18,6 +18,8 @@ import type { AuditLog, Journal, LockManager, SnapshotStore } from './stores.js'
 /** Everything a use case needs, built once by the CLI's composition root. */
 export interface RekeyDeps {
   backend(name: string): SecretBackend;
+  /** end sessions the adapters opened (a Vault AppRole token is revoked); called once per command */
+  close?(): Promise<void>;
   sink(kind: string): Sink;
   service(kind: string): ServiceManager;
   verifier(kind: string): Verifier;

@@ -116,7 +116,7 @@ describe('vault backend specifics', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rekey-approle-'));
     writeFileSync(join(dir, 'role-id'), 'role-123\n', { mode: 0o600 });
     writeFileSync(join(dir, 'secret-id'), 'secret-456\n', { mode: 0o600 });
-    vault.approle('role-123', 'secret-456');
+    vault.approle('role-123', 'secret-456', { ns: 'team-a' });
     const b = backendWith({ namespace: 'team-a', auth: { method: 'approle', roleIdFile: join(dir, 'role-id'), secretIdFile: join(dir, 'secret-id') } }, {});
     const ref = `openclaw/approle-${++n}`;
     await b.stage(ref, SecretValue.of('via-approle-00000000000'), 'r1', sig());

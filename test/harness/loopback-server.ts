@@ -3,6 +3,7 @@
  * when a service dies) and revived on the same port with its state, for the fake backends.
  */
 import { createServer, type RequestListener } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 
 export interface LoopbackServer {
@@ -13,10 +14,10 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
-export async function startLoopbackServer(handler: RequestListener, port = 0): Promise<LoopbackServer> {
+export async function startLoopbackServer(handler: RequestListener, port = 0, tls?: { key: string | Buffer; cert: string | Buffer }): Promise<LoopbackServer> {
   const sockets = new Set<Socket>();
-  const server = createServer(handler);
-  server.on('connection', (s) => {
+  const server = tls ? createTlsServer({ key: tls.key, cert: tls.cert }, handler) : createServer(handler);
+  server.on('connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -29,7 +30,7 @@ export async function startLoopbackServer(handler: RequestListener, port = 0): P
     });
   return {
     port: bound,
-    url: `http://127.0.0.1:${bound}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${bound}`,
     kill,
     revive: () => new Promise<void>((r) => server.listen(bound, '127.0.0.1', r)),
     close: () => (server.listening ? kill() : Promise.resolve()),

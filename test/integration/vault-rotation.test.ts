@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { startFakeVault, type FakeVault } from '../harness/fake-vault.js';
@@ -54,7 +54,7 @@ describe('Vault KV v2 backend through the CLI: real node-vault, loopback Vault, 
     const { rotationId } = JSON.parse(r.stdout) as { rotationId: string };
     expect(main()!.current).toBe(2);
     expect(main()!.versions.get(2)!.data).toEqual({ value: NEW });
-    expect(main()!.custom.rekey_rotation_id).toBe(rotationId);
+    expect(main()!.custom?.rekey_rotation_id).toBe(rotationId);
     expect(readFileSync(f.envFile, 'utf8')).toBe(`OPENCLAW_LOG_LEVEL=info\nANTHROPIC_API_KEY=${NEW}\n`);
     const st = JSON.parse((await cli(['status', 'anthropic', '--json'])).stdout);
     const stages = st.secrets[0].refs[0].versions.map((v: { versionId: string; stages: string[] }) => `${v.versionId}:${v.stages.join()}`);
@@ -90,6 +90,35 @@ describe('Vault KV v2 backend through the CLI: real node-vault, loopback Vault, 
     expect(st.secrets[0].unfinished).toEqual([]);
     expect(vault.kv.has(`secret/rekey-pending/openclaw/prod${n}/main/anthropic`)).toBe(false);
     expect(main()!.current).toBe(1);
+  });
+
+  test('AppRole with a least-privilege policy (no sys/mounts): put and rotate work, and every command revokes the token it obtained', async () => {
+    const dir = join(f.root, `approle-${n}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'role-id'), `role-${n}\n`, { mode: 0o600 });
+    writeFileSync(join(dir, 'secret-id'), `secret-${n}\n`, { mode: 0o600 });
+    vault.approle(`role-${n}`, `secret-${n}`, {
+      policy: {
+        'secret/data/openclaw/*': ['create', 'read', 'update'],
+        'secret/metadata/openclaw/*': ['read', 'update'],
+        'secret/data/rekey-pending/openclaw/*': ['create', 'read', 'update'],
+        'secret/metadata/rekey-pending/openclaw/*': ['read', 'delete'],
+      },
+    });
+    f.writePolicy({
+      backend: `{ kind: vault, address: "${vault.address}", mount: secret, auth: { method: approle, roleIdFile: "${dir}/role-id", secretIdFile: "${dir}/secret-id" } }`,
+      ref: `openclaw/{env}${n}/{agent}/{provider}`,
+    });
+    const before = vault.liveTokens().length;
+    const NEW = fresh();
+    const p = await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], NEW);
+    expect(p.code, p.stderr).toBe(0);
+    const r = await cli(['rotate', 'anthropic']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(main()!.versions.get(main()!.current)!.data).toEqual({ value: NEW });
+    expect(vault.calls).not.toContain('GET sys/mounts');
+    expect(vault.revoked.length).toBeGreaterThanOrEqual(2);
+    expect(vault.liveTokens().length).toBe(before);
   });
 
   test('a KV v1 mount is refused before anything is written (exit 3)', async () => {
