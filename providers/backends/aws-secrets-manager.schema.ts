@@ -13,6 +13,12 @@ export const awsSecretsManagerBackendConfig = z
     jsonKey: z.string().min(1).optional(),
     /** create a secret that does not exist yet (needs secretsmanager:CreateSecret) */
     createMissing: z.boolean().default(true),
+    /** a customer-managed KMS key for secrets rekey creates (needed to share a secret across accounts); default: aws/secretsmanager */
+    kmsKeyId: z.string().min(1).max(2048).optional(),
+    /** tags on secrets rekey creates */
+    tags: z.record(z.string().min(1).max(128), z.string().max(256)).optional(),
+    /** a secret with AWS-native rotation (a Lambda) enabled is refused unless this is true */
+    allowNativeRotation: z.boolean().default(false),
     requestTimeoutMs: z.number().int().positive().max(120_000).default(10_000),
   })
   .describe('AWS Secrets Manager with staging labels (AWSPENDING → AWSCURRENT → AWSPREVIOUS); shared across hosts.');

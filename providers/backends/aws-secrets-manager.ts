@@ -6,10 +6,13 @@ import {
   PutSecretValueCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { BackendError } from '../../src/core/errors.js';
+import { BackendError, UnsafeError } from '../../src/core/errors.js';
 import type { SecretBackend, Stage, VersionInfo } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
+import { parseJsonObject, sanitizeAwsError } from './aws-errors.js';
 import type { AwsSecretsManagerBackendConfig } from './aws-secrets-manager.schema.js';
+
+export { sanitizeAwsError } from './aws-errors.js';
 
 /** The narrow slice of SecretsManagerClient rekey uses, so a test can pass the real client pointed anywhere. */
 export interface SecretsManagerLike {
@@ -19,47 +22,55 @@ export interface SecretsManagerLike {
 const LABEL: Record<Stage, string> = { current: 'AWSCURRENT', pending: 'AWSPENDING', previous: 'AWSPREVIOUS' };
 const STAGE: Record<string, Stage> = { AWSCURRENT: 'current', AWSPENDING: 'pending', AWSPREVIOUS: 'previous' };
 
-const RETRYABLE = new Set(['ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'InternalServiceError', 'ServiceUnavailable', 'RequestTimeout', 'TimeoutError']);
-const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET']);
-
 /**
- * SDK error → BackendError: the exception name, HTTP status, operation and secret name only.
- * No request ids, no credentials, no values; throttling, 5xx and network errors are retryable.
+ * Version ids (ClientRequestTokens, 32–64 characters) rekey writes: `<rotation id>.a<attempt>`,
+ * padded with `_` to 32. A fresh token per stage attempt: AWS silently ignores a repeated token,
+ * so restaging a rotation after a discard needs a new one. Any other id is another writer's.
  */
-export function sanitizeAwsError(e: unknown, op: string, secretId: string): BackendError {
-  const err = e as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; cause?: { code?: string } };
-  const name = err?.name ?? 'Error';
-  const status = err?.$metadata?.httpStatusCode;
-  const net = err?.code ?? err?.cause?.code;
-  const network = (net !== undefined && NETWORK.has(net)) || (status === undefined && name !== 'AbortError');
-  const retryable = RETRYABLE.has(name) || (status !== undefined && status >= 500) || network;
-  const code =
-    name === 'AccessDeniedException'
-      ? 'ACCESS_DENIED'
-      : name === 'ResourceNotFoundException'
-        ? 'NOT_FOUND'
-        : name === 'ThrottlingException'
-          ? 'THROTTLED'
-          : network
-            ? 'UNREACHABLE'
-            : `AWS_${name.replace(/Exception$/, '').replace(/[^A-Za-z0-9]/g, '').toUpperCase()}`;
-  const what = network ? `unreachable (${net ?? name})` : `${name}${status ? ` (HTTP ${status})` : ''}`;
-  return new BackendError(code, `AWS Secrets Manager ${op} on ${secretId}: ${what}`, {
-    retryable,
-    details: { op, secretId, awsError: name, ...(status ? { httpStatus: status } : {}) },
-    ...(code === 'ACCESS_DENIED' ? { hint: `grant secretsmanager:${op} on this secret (see the README's IAM policy)` } : {}),
-  });
+export const tokenFor = (rotationId: string, attempt: number): string => {
+  const t = `${rotationId}.a${attempt}`;
+  if (t.length > 64) throw new BackendError('ROTATION_ID_TOO_LONG', `rotation id ${rotationId} is too long for an AWS ClientRequestToken`);
+  return t.padEnd(32, '_');
+};
+/** the rotation (or put) a version id belongs to: rekey's token → its rotation id; anything else → itself */
+export const rotationOf = (versionId: string): string => /^(.+)\.a\d+_*$/.exec(versionId)?.[1] ?? versionId;
+/** a version rekey wrote (a rotation's or a put's) */
+const isRekeys = (versionId: string) => rotationOf(versionId) !== versionId;
+
+interface Receipt {
+  /** the version this rotation staged (or claimed: a pending version `rekey put` made with the same value) */
+  v: string;
+  /** the version that held AWSCURRENT when it staged */
+  base: string | null;
 }
+const parseReceipt = (r: string | undefined): Receipt | null => {
+  if (!r) return null;
+  try {
+    const o = JSON.parse(r) as Receipt;
+    return typeof o.v === 'string' ? o : null;
+  } catch {
+    return null;
+  }
+};
+
+type Labels = Record<string, string[]>;
+const holder = (map: Labels, label: string) => Object.entries(map).find(([, l]) => l.includes(label))?.[0] ?? null;
+/** AWSPENDING on the AWSCURRENT version: a finished AWS (Lambda) rotation, not one in progress — unless rekey wrote it as the secret's first version */
+const strayPending = (map: Labels, id: string) => map[id]!.includes('AWSCURRENT') && map[id]!.includes('AWSPENDING') && !isRekeys(id);
 
 /**
- * AWS Secrets Manager: the AWS rotation contract. `stage` = PutSecretValue with
- * ClientRequestToken = rotation id and VersionStages [AWSPENDING] (never without: that would make
- * it AWSCURRENT at once); `promote` = move AWSCURRENT to it (AWS moves AWSPREVIOUS) and remove
- * AWSPENDING; `discard` = remove AWSPENDING. Every step idempotent on the rotation id. Staging
- * labels are the cross-host coordination: a promote whose version lost AWSPENDING to another
- * rotation is refused.
+ * AWS Secrets Manager: the AWS rotation contract. `stage` = PutSecretValue with a fresh token and
+ * VersionStages [AWSPENDING] (never without: that would make it AWSCURRENT at once), or, when the
+ * pending version already holds the value (`rekey put` made it; a taken-over rotation), that
+ * version is claimed and nothing is written: one version per put + rotate. Its receipt names the
+ * version and the AWSCURRENT version it was staged over; `promote` refuses (CURRENT_MOVED) if
+ * AWSCURRENT moved since (another writer: an operator, a Lambda), else moves AWSCURRENT (AWS moves
+ * AWSPREVIOUS) and removes AWSPENDING; `discard` removes AWSPENDING. Every step idempotent.
  */
-export function createAwsSecretsManagerBackend(cfg: Pick<AwsSecretsManagerBackendConfig, 'jsonKey' | 'createMissing'>, client: SecretsManagerLike): SecretBackend {
+export function createAwsSecretsManagerBackend(
+  cfg: Pick<AwsSecretsManagerBackendConfig, 'jsonKey' | 'createMissing'> & Partial<Pick<AwsSecretsManagerBackendConfig, 'kmsKeyId' | 'tags' | 'allowNativeRotation'>>,
+  client: SecretsManagerLike,
+): SecretBackend {
   const call = async <T>(op: string, secretId: string, command: unknown, signal: AbortSignal): Promise<T> => {
     try {
       return (await client.send(command, { abortSignal: signal })) as T;
@@ -67,105 +78,170 @@ export function createAwsSecretsManagerBackend(cfg: Pick<AwsSecretsManagerBacken
       throw sanitizeAwsError(e, op, secretId);
     }
   };
-  const describe = async (ref: string, signal: AbortSignal): Promise<Record<string, string[]> | null> => {
+  const describe = async (ref: string, signal: AbortSignal) => {
     try {
-      const r = await call<{ VersionIdsToStages?: Record<string, string[]> }>('DescribeSecret', ref, new DescribeSecretCommand({ SecretId: ref }), signal);
-      return r.VersionIdsToStages ?? {};
+      return await call<{ VersionIdsToStages?: Labels; RotationEnabled?: boolean; DeletedDate?: Date }>('DescribeSecret', ref, new DescribeSecretCommand({ SecretId: ref }), signal);
     } catch (e) {
       if (e instanceof BackendError && e.code === 'NOT_FOUND') return null;
       throw e;
     }
+  };
+  const labels = async (ref: string, signal: AbortSignal): Promise<Labels | null> => {
+    const d = await describe(ref, signal);
+    return d ? (d.VersionIdsToStages ?? {}) : null;
+  };
+  /** every version, paged (NextToken) */
+  const listVersions = async (ref: string, includeDeprecated: boolean, signal: AbortSignal) => {
+    const out: { VersionId: string; VersionStages?: string[]; CreatedDate?: Date }[] = [];
+    let token: string | undefined;
+    do {
+      const r = await call<{ Versions?: typeof out; NextToken?: string }>(
+        'ListSecretVersionIds',
+        ref,
+        new ListSecretVersionIdsCommand({ SecretId: ref, IncludeDeprecated: includeDeprecated, MaxResults: 100, ...(token ? { NextToken: token } : {}) }),
+        signal,
+      );
+      out.push(...(r.Versions ?? []));
+      token = r.NextToken;
+    } while (token);
+    return out;
   };
   const decode = (raw: string, ref: string): string => {
     if (!cfg.jsonKey) return raw;
-    let obj: unknown;
-    try {
-      obj = JSON.parse(raw);
-    } catch {
-      throw new BackendError('NOT_JSON', `${ref} is not a JSON object but jsonKey "${cfg.jsonKey}" is set`);
-    }
-    const v = (obj as Record<string, unknown>)?.[cfg.jsonKey];
+    const v = parseJsonObject(raw, ref, cfg.jsonKey)[cfg.jsonKey];
     if (typeof v !== 'string') throw new BackendError('JSON_KEY_MISSING', `${ref} has no string field "${cfg.jsonKey}"`);
     return v;
   };
-  const readRaw = async (ref: string, stage: Stage, signal: AbortSignal) => {
+  const get = async (ref: string, by: { VersionStage: string } | { VersionId: string }, signal: AbortSignal) => {
     try {
-      return await call<{ SecretString?: string; VersionId: string }>('GetSecretValue', ref, new GetSecretValueCommand({ SecretId: ref, VersionStage: LABEL[stage] }), signal);
+      return await call<{ SecretString?: string; VersionId: string; VersionStages?: string[] }>('GetSecretValue', ref, new GetSecretValueCommand({ SecretId: ref, ...by }), signal);
     } catch (e) {
       if (e instanceof BackendError && e.code === 'NOT_FOUND') return null;
       throw e;
     }
   };
+  const valueOf = async (ref: string, versionId: string, signal: AbortSignal) => {
+    const r = await get(ref, { VersionId: versionId }, signal);
+    return r?.SecretString === undefined ? null : decode(r.SecretString, ref);
+  };
   const updateStage = (ref: string, input: { VersionStage: string; MoveToVersionId?: string; RemoveFromVersionId?: string }, signal: AbortSignal) =>
     call('UpdateSecretVersionStage', ref, new UpdateSecretVersionStageCommand({ SecretId: ref, ...input }), signal);
+  /** this rotation's version among `map`, when no receipt says which (a contract caller, adopt) */
+  const mineIn = (map: Labels, rotationId: string) => {
+    const ids = Object.keys(map).filter((id) => rotationOf(id) === rotationId);
+    return ids.find((id) => map[id]!.includes('AWSCURRENT')) ?? ids.find((id) => map[id]!.includes('AWSPENDING')) ?? null;
+  };
+  const receipt = (v: string, base: string | null) => JSON.stringify({ v, base } satisfies Receipt);
 
   return {
     kind: 'aws-secrets-manager',
     capabilities: () => ({ nativeStages: true, checkAndSet: false, scope: 'shared' as const, firstVersionIsCurrent: true }),
 
+    async checkWritable(ref, signal) {
+      const d = await describe(ref, signal);
+      if (!d) {
+        if (!cfg.createMissing) throw new BackendError('NOT_FOUND', `AWS Secrets Manager secret ${ref} does not exist (createMissing is false)`);
+        return;
+      }
+      if (d.DeletedDate) {
+        throw new UnsafeError('SECRET_SCHEDULED_FOR_DELETION', `AWS Secrets Manager secret ${ref} is scheduled for deletion (since ${new Date(d.DeletedDate).toISOString()}): AWS refuses reads and writes of it`, {
+          hint: `aws secretsmanager restore-secret --secret-id ${ref}`,
+          details: { ref },
+        });
+      }
+      if (d.RotationEnabled && !cfg.allowNativeRotation) {
+        throw new UnsafeError('NATIVE_ROTATION_ENABLED', `AWS Secrets Manager secret ${ref} has AWS-native rotation enabled: its rotation Lambda and rekey would each stage, promote and break the other's rotation`, {
+          hint: `disable one of the two: aws secretsmanager cancel-rotate-secret --secret-id ${ref}, or set allowNativeRotation: true on the backend if this is intended`,
+          details: { ref },
+        });
+      }
+    },
+
     async read(ref, stage, signal) {
-      const r = await readRaw(ref, stage, signal);
+      const r = await get(ref, { VersionStage: LABEL[stage] }, signal);
       if (!r || r.SecretString === undefined) return null;
-      return { value: SecretValue.of(decode(r.SecretString, ref)), versionId: r.VersionId, rotationId: r.VersionId };
+      if (stage === 'pending' && r.VersionStages?.includes('AWSCURRENT') && !isRekeys(r.VersionId)) return null; // a finished AWS rotation
+      return { value: SecretValue.of(decode(r.SecretString, ref)), versionId: r.VersionId, rotationId: rotationOf(r.VersionId) };
     },
 
     async stage(ref, value, rotationId, signal) {
-      let map = await describe(ref, signal);
+      let map = await labels(ref, signal);
       if (map === null) {
         if (!cfg.createMissing) throw new BackendError('NOT_FOUND', `AWS Secrets Manager secret ${ref} does not exist (createMissing is false)`);
-        await call('CreateSecret', ref, new CreateSecretCommand({ Name: ref, Description: 'managed by rekey' }), signal);
+        const tags = Object.entries(cfg.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
+        await call('CreateSecret', ref, new CreateSecretCommand({ Name: ref, Description: 'managed by rekey', ...(cfg.kmsKeyId ? { KmsKeyId: cfg.kmsKeyId } : {}), ...(tags.length ? { Tags: tags } : {}) }), signal);
         map = {};
       }
-      const mine = map[rotationId];
-      if (mine && (mine.includes('AWSPENDING') || mine.includes('AWSCURRENT'))) return { versionId: rotationId };
+      const base = holder(map, 'AWSCURRENT');
+      const same = async (id: string) => (await valueOf(ref, id, signal)) === value.reveal();
+      // this rotation staged already (a retry after a lost answer) or promoted already
+      const mine = mineIn(map, rotationId);
+      if (mine) {
+        if (map[mine]!.includes('AWSPENDING') && !map[mine]!.includes('AWSCURRENT') && !(await same(mine))) {
+          throw new BackendError('STAGE_CONFLICT', `rotation ${rotationId} already staged a different value for ${ref}`);
+        }
+        return { versionId: mine, receipt: receipt(mine, map[mine]!.includes('AWSCURRENT') ? mine : base), detail: `over AWSCURRENT ${base ?? 'none'}` };
+      }
+      // the pending version already holds this value (`rekey put`, a taken-over rotation): claim it
+      const pending = holder(map, 'AWSPENDING');
+      if (pending && !strayPending(map, pending) && (await same(pending))) {
+        return { versionId: pending, receipt: receipt(pending, map[pending]!.includes('AWSCURRENT') ? pending : base), detail: `over AWSCURRENT ${base ?? 'none'}` };
+      }
+      const attempts = (await listVersions(ref, true, signal)).filter((v) => rotationOf(v.VersionId) === rotationId).length;
+      const token = tokenFor(rotationId, attempts + 1);
       let secretString = value.reveal();
       if (cfg.jsonKey) {
-        const cur = await readRaw(ref, 'current', signal);
-        const base = cur?.SecretString ? (JSON.parse(cur.SecretString) as Record<string, unknown>) : {};
-        secretString = JSON.stringify({ ...base, [cfg.jsonKey]: value.reveal() });
+        const cur = base ? await get(ref, { VersionId: base }, signal) : null;
+        const obj = cur?.SecretString !== undefined ? parseJsonObject(cur.SecretString, ref, cfg.jsonKey) : {};
+        secretString = JSON.stringify({ ...obj, [cfg.jsonKey]: value.reveal() });
       }
-      await call('PutSecretValue', ref, new PutSecretValueCommand({ SecretId: ref, ClientRequestToken: rotationId, SecretString: secretString, VersionStages: ['AWSPENDING'] }), signal);
-      if (mine) {
-        // the version existed without labels (deprecated): PutSecretValue was a no-op, attach AWSPENDING
-        const holder = Object.entries(map).find(([, l]) => l.includes('AWSPENDING'))?.[0];
-        await updateStage(ref, { VersionStage: 'AWSPENDING', MoveToVersionId: rotationId, ...(holder ? { RemoveFromVersionId: holder } : {}) }, signal);
-      }
-      return { versionId: rotationId };
+      // AWSPENDING moves to the new version (off a stray one a finished AWS rotation left on AWSCURRENT too)
+      await call('PutSecretValue', ref, new PutSecretValueCommand({ SecretId: ref, ClientRequestToken: token, SecretString: secretString, VersionStages: ['AWSPENDING'] }), signal);
+      return { versionId: token, receipt: receipt(token, base), detail: `over AWSCURRENT ${base ?? 'none'}` };
     },
 
-    async promote(ref, rotationId, signal) {
-      const map = (await describe(ref, signal)) ?? {};
-      const mine = map[rotationId];
-      if (!mine) throw new BackendError('NOT_STAGED', `rotation ${rotationId} has no version of ${ref} to promote`);
-      if (!mine.includes('AWSCURRENT')) {
-        if (!mine.includes('AWSPENDING')) {
-          throw new BackendError('PENDING_TAKEN', `the version of rotation ${rotationId} no longer carries AWSPENDING on ${ref}: another rotation staged over it`);
+    async promote(ref, rotationId, signal, rec) {
+      const map = (await labels(ref, signal)) ?? {};
+      const r = parseReceipt(rec);
+      const mine = r?.v ?? mineIn(map, rotationId);
+      if (!mine || !map[mine]) throw new BackendError('NOT_STAGED', `rotation ${rotationId} has no version of ${ref} to promote`);
+      const mineLabels = map[mine]!;
+      if (!mineLabels.includes('AWSCURRENT')) {
+        if (!mineLabels.includes('AWSPENDING')) {
+          throw new BackendError('PENDING_TAKEN', `the version ${mine} of rotation ${rotationId} no longer carries AWSPENDING on ${ref}: another rotation staged over it`);
         }
-        const cur = Object.entries(map).find(([, l]) => l.includes('AWSCURRENT'))?.[0];
-        await updateStage(ref, { VersionStage: 'AWSCURRENT', MoveToVersionId: rotationId, ...(cur ? { RemoveFromVersionId: cur } : {}) }, signal);
+        const cur = holder(map, 'AWSCURRENT');
+        if (r && r.base !== cur) {
+          throw new BackendError('CURRENT_MOVED', `AWSCURRENT of ${ref} moved from version ${r.base ?? 'none'} to ${cur ?? 'none'} since rotation ${rotationId} staged ${mine}: another writer stored a value; it is kept, this rotation is not promoted`, {
+            details: { ref, staged: mine, base: r.base, current: cur },
+            hint: `see which value is right (aws secretsmanager list-secret-version-ids --secret-id ${ref}), then put and rotate again`,
+          });
+        }
+        await updateStage(ref, { VersionStage: 'AWSCURRENT', MoveToVersionId: mine, ...(cur ? { RemoveFromVersionId: cur } : {}) }, signal);
       }
-      if (mine.includes('AWSPENDING')) await updateStage(ref, { VersionStage: 'AWSPENDING', RemoveFromVersionId: rotationId }, signal);
+      if (mineLabels.includes('AWSPENDING')) await updateStage(ref, { VersionStage: 'AWSPENDING', RemoveFromVersionId: mine }, signal);
     },
 
-    async discard(ref, rotationId, signal) {
-      const map = await describe(ref, signal);
-      if (map?.[rotationId]?.includes('AWSPENDING')) await updateStage(ref, { VersionStage: 'AWSPENDING', RemoveFromVersionId: rotationId }, signal);
+    async discard(ref, rotationId, signal, rec) {
+      const map = await labels(ref, signal);
+      if (!map) return;
+      const mine = parseReceipt(rec)?.v ?? Object.keys(map).find((id) => rotationOf(id) === rotationId && map[id]!.includes('AWSPENDING'));
+      if (mine && map[mine]?.includes('AWSPENDING')) await updateStage(ref, { VersionStage: 'AWSPENDING', RemoveFromVersionId: mine }, signal);
     },
 
     async versions(ref, signal) {
       try {
-        const r = await call<{ Versions?: { VersionId: string; VersionStages?: string[]; CreatedDate?: Date }[] }>(
-          'ListSecretVersionIds',
-          ref,
-          new ListSecretVersionIdsCommand({ SecretId: ref, IncludeDeprecated: false }),
-          signal,
-        );
-        return (r.Versions ?? []).map(
+        const vs = await listVersions(ref, false, signal);
+        const map: Labels = Object.fromEntries(vs.map((v) => [v.VersionId, v.VersionStages ?? []]));
+        return vs.map(
           (v): VersionInfo => ({
             versionId: v.VersionId,
-            rotationId: v.VersionId,
-            stages: (v.VersionStages ?? []).map((l) => STAGE[l]).filter((s): s is Stage => s !== undefined),
-            ...(v.CreatedDate ? { createdAt: v.CreatedDate.toISOString() } : {}),
+            rotationId: rotationOf(v.VersionId),
+            stages: (v.VersionStages ?? [])
+              .filter((l) => !(l === 'AWSPENDING' && strayPending(map, v.VersionId)))
+              .map((l) => STAGE[l])
+              .filter((s): s is Stage => s !== undefined),
+            ...(v.CreatedDate ? { createdAt: new Date(v.CreatedDate).toISOString() } : {}),
           }),
         );
       } catch (e) {

@@ -15,5 +15,6 @@ export function lazyBackend(kind: string, caps: BackendCapabilities, load: () =>
     promote: async (...a) => (await get()).promote(...a),
     discard: async (...a) => (await get()).discard(...a),
     versions: async (...a) => (await get()).versions(...a),
+    checkWritable: async (...a) => (await get()).checkWritable?.(...a),
   };
 }

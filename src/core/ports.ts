@@ -39,13 +39,19 @@ export interface SecretBackend {
   readonly kind: string;
   capabilities(): BackendCapabilities;
   read(ref: string, stage: Stage, signal: AbortSignal): Promise<SecretRead | null>;
-  /** store `value` as pending for `rotationId`; re-running with the same id is a no-op */
-  stage(ref: string, value: SecretValue, rotationId: string, signal: AbortSignal): Promise<{ versionId: string }>;
+  /**
+   * Store `value` as pending for `rotationId`; re-running with the same id is a no-op. `receipt`:
+   * what the backend needs at promote/discard time that it cannot find again by itself (AWS: the
+   * version staged and the AWSCURRENT version it was staged over); the runner journals it.
+   */
+  stage(ref: string, value: SecretValue, rotationId: string, signal: AbortSignal): Promise<{ versionId: string; receipt?: string; detail?: string }>;
   /** pending(rotationId) → current, old current → previous; no-op if already done */
-  promote(ref: string, rotationId: string, signal: AbortSignal): Promise<void>;
+  promote(ref: string, rotationId: string, signal: AbortSignal, receipt?: string): Promise<void>;
   /** drop the pending version of rotationId; no-op if absent */
-  discard(ref: string, rotationId: string, signal: AbortSignal): Promise<void>;
+  discard(ref: string, rotationId: string, signal: AbortSignal, receipt?: string): Promise<void>;
   versions(ref: string, signal: AbortSignal): Promise<VersionInfo[]>;
+  /** may rekey write this ref at all? (AWS: not scheduled for deletion, no native rotation) throws a RekeyError if not; read-only */
+  checkWritable?(ref: string, signal: AbortSignal): Promise<void>;
 }
 
 /** Sink-specific bytes needed to put a target back exactly as it was. Encrypted at rest. */

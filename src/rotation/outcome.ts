@@ -9,7 +9,10 @@ export function outcomeExit(outcome: Terminal, s: RotationState): ExitCode {
       return ExitCode.ok;
     case 'rolled-back':
     case 'rolled-back-unclean':
-      // a backend refusal (stage/promote) is a backend error; anything else failed delivery or verification
+      // a backend refusal (stage/promote) is a backend error; anything else failed delivery or
+      // verification. Another writer's value found current at promote (AWS) is kept, and the
+      // consumers rolled back to what they verified: the rotation did not happen, as for exit 5.
+      if (s.failure?.code === 'CURRENT_MOVED') return ExitCode.verificationFailedRolledBack;
       return s.failure?.phase === 'stage' || s.failure?.phase === 'promote' ? ExitCode.backend : ExitCode.verificationFailedRolledBack;
     case 'incomplete':
       return ExitCode.backend;

@@ -5,6 +5,7 @@ import type { Policy } from '../policy/schema.js';
 import { newRotationId, type RekeyDeps } from './context.js';
 import { assertDeliverable } from './deliverable.js';
 import { refusedIsAudited, runRecord } from './run-audit.js';
+import { isPutVersion } from './rotate.js';
 
 export interface PutReport {
   secret: string;
@@ -48,6 +49,27 @@ export async function put(policy: Policy, secret: string, filter: PlanFilter, va
       started,
     );
     const backend = deps.backend(plan.backend);
+    await refusedIsAudited(
+      async () => {
+        for (const ref of refs) {
+          await deps.retry(`check ${ref}`, async () => backend.checkWritable?.(ref, deps.signal));
+          // a pending version another rotation staged (another host's rekey, an AWS Lambda between
+          // createSecret and finishSecret) is theirs: taking it would break that rotation
+          const pending = await deps.retry(`read pending ${ref}`, () => backend.read(ref, 'pending', deps.signal));
+          if (pending && !isPutVersion(pending.rotationId)) {
+            throw new UnsafeError('PENDING_HELD', `${ref} has a pending version ${pending.versionId} (${pending.value.fingerprint}) staged by another rotation (${pending.rotationId ?? 'unknown'}): put would take it over`, {
+              details: { ref, versionId: pending.versionId },
+              hint: 'wait for that rotation to finish; if it is dead, `rekey rotate --take-over-pending` adopts and verifies its value',
+            });
+          }
+        }
+      },
+      'put',
+      putId,
+      plan,
+      deps,
+      started,
+    );
     for (const ref of refs) await deps.retry(`stage ${ref}`, () => backend.stage(ref, value, putId, deps.signal));
     await deps.audit.append(
       runRecord('put', putId, plan, deps, started, { outcome: 'stored', exitCode: 0, newFingerprints: Object.fromEntries(refs.map((r) => [r, value.fingerprint])), targets: [] }),

@@ -50,6 +50,7 @@ async function newValues(plan: Plan, deps: RekeyDeps, takeOverPending: boolean) 
   const olds = new Map<string, SecretValue | null>();
   const oldFp: Record<string, string | null> = {};
   for (const ref of plan.refs) {
+    await deps.retry(`check ${ref}`, async () => backend.checkWritable?.(ref, deps.signal));
     const [pending, current] = await Promise.all([
       deps.retry(`read pending ${ref}`, () => backend.read(ref, 'pending', deps.signal)),
       deps.retry(`read current ${ref}`, () => backend.read(ref, 'current', deps.signal)),

@@ -69,13 +69,13 @@ export async function runRotation(input: RunInput, state: RotationState, deps: R
   /** forward steps stop on Ctrl-C; rollback steps run on their own signal; every step is bounded */
   const signalFor = (phase: Phase) => AbortSignal.any([isRollback(phase) ? AbortSignal.timeout(deps.rollbackTimeoutMs) : deps.signal, AbortSignal.timeout(deps.stepTimeoutMs)]);
 
-  const runItem = async (phase: Phase, item: string, signal: AbortSignal): Promise<{ changed?: boolean; detail?: string }> => {
+  const runItem = async (phase: Phase, item: string, signal: AbortSignal): Promise<{ changed?: boolean; detail?: string; receipt?: string }> => {
     switch (phase) {
       case 'stage': {
         const value = input.newValues.get(item);
         if (!value) throw new Error(`no new value for ${item} (a resumed rotation never stages)`);
         const r = await deps.retry(`stage ${item}`, () => deps.backend.stage(item, value, rotationId, signal));
-        return { detail: `version ${r.versionId} pending (${value.fingerprint})` };
+        return { detail: `version ${r.versionId} pending (${value.fingerprint})${r.detail ? `, ${r.detail}` : ''}`, ...(r.receipt !== undefined ? { receipt: r.receipt } : {}) };
       }
       case 'snapshot': {
         const t = target(item);
@@ -119,10 +119,10 @@ export async function runRotation(input: RunInput, state: RotationState, deps: R
         return { detail: `old credential ${old.fingerprint} verified (${r.detail})` };
       }
       case 'promote':
-        await deps.retry(`promote ${item}`, () => deps.backend.promote(item, rotationId, signal));
+        await deps.retry(`promote ${item}`, () => deps.backend.promote(item, rotationId, signal, s.receipts.get(item)));
         return { detail: 'pending → current' };
       case 'discard':
-        await deps.retry(`discard ${item}`, () => deps.backend.discard(item, rotationId, signal));
+        await deps.retry(`discard ${item}`, () => deps.backend.discard(item, rotationId, signal, s.receipts.get(item)));
         return { detail: 'pending version discarded' };
       case 'restore': {
         const t = target(item);

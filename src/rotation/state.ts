@@ -6,7 +6,7 @@ export type JournalEvent =
   | { type: 'begin'; rotationId: string; secret: string; at: string; plan: PlanSummary; oldFingerprints: Record<string, string | null>; newFingerprints: Record<string, string> }
   | { type: 'phase'; rotationId: string; at: string; phase: Phase; reason?: string }
   | { type: 'start'; rotationId: string; at: string; phase: Phase; item: string }
-  | { type: 'ok'; rotationId: string; at: string; phase: Phase; item: string; changed?: boolean; detail?: string }
+  | { type: 'ok'; rotationId: string; at: string; phase: Phase; item: string; changed?: boolean; detail?: string; receipt?: string }
   | { type: 'fail'; rotationId: string; at: string; phase: Phase; item: string; reason: string; code?: string }
   | { type: 'end'; rotationId: string; at: string; outcome: Terminal; reason?: string };
 
@@ -36,6 +36,8 @@ export interface RotationState {
   /** target id → whether a deliver / restore changed what the consumer reads */
   delivered: Map<string, boolean>;
   restored: Map<string, boolean>;
+  /** ref → the backend's receipt from its stage step (handed back to promote / discard) */
+  receipts: Map<string, string>;
   failure: { phase: Phase; item: string; reason: string; code?: string | undefined } | null;
   outcome: Terminal | null;
 }
@@ -49,7 +51,7 @@ export function summarize(plan: Plan, filter: PlanSummary['filter']): PlanSummar
 }
 
 export function initialState(rotationId: string): RotationState {
-  return { rotationId, phase: null, done: new Map(), started: new Map(), failed: new Map(), delivered: new Map(), restored: new Map(), failure: null, outcome: null };
+  return { rotationId, phase: null, done: new Map(), started: new Map(), failed: new Map(), delivered: new Map(), restored: new Map(), receipts: new Map(), failure: null, outcome: null };
 }
 
 const add = (m: Map<Phase, Set<string>>, p: Phase, item: string) => {
@@ -72,6 +74,7 @@ export function apply(state: RotationState, e: JournalEvent): RotationState {
       add(state.done, e.phase, e.item);
       if (e.phase === 'deliver') state.delivered.set(e.item, e.changed ?? true);
       if (e.phase === 'restore') state.restored.set(e.item, e.changed ?? true);
+      if (e.phase === 'stage' && e.receipt !== undefined) state.receipts.set(e.item, e.receipt);
       return state;
     case 'fail':
       add(state.failed, e.phase, e.item);

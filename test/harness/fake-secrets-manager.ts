@@ -7,9 +7,14 @@
  * `x-amzn-ErrorType` header, which the SDK turns into its named exception classes. Requests must
  * carry a SigV4 `Authorization` header (checked for presence, not verified).
  *
- * Operations, with the semantics of the Secrets Manager API reference:
- *  - CreateSecret (Name, optional SecretString: its first version gets AWSCURRENT)
- *  - DescribeSecret (VersionIdsToStages: versions that carry at least one label)
+ * Operations, with the semantics of the Secrets Manager API reference
+ * (docs.aws.amazon.com/secretsmanager/latest/apireference: API_CreateSecret, API_DescribeSecret,
+ * API_GetSecretValue, API_PutSecretValue, API_UpdateSecretVersionStage, API_ListSecretVersionIds)
+ * and the quotas page (userguide/reference_limits):
+ *  - CreateSecret (Name, optional SecretString: its first version gets AWSCURRENT; KmsKeyId, Tags)
+ *  - DescribeSecret (VersionIdsToStages: versions that carry at least one label; RotationEnabled,
+ *    DeletedDate, KmsKeyId, Tags). A secret scheduled for deletion answers every other operation
+ *    with InvalidRequestException.
  *  - GetSecretValue (by VersionId or VersionStage, default AWSCURRENT)
  *  - PutSecretValue (ClientRequestToken = VersionId; same token + same data: no-op, different
  *    data: ResourceExistsException; VersionStages default [AWSCURRENT]; the first version of a
@@ -18,7 +23,15 @@
  *  - UpdateSecretVersionStage (MoveToVersionId and/or RemoveFromVersionId; moving a label that
  *    another version holds needs RemoveFromVersionId = that version, else InvalidParameterException;
  *    moving AWSCURRENT moves AWSPREVIOUS)
- *  - ListSecretVersionIds (versions without labels are deprecated: listed only with IncludeDeprecated)
+ *  - ListSecretVersionIds (versions without labels are deprecated: listed only with
+ *    IncludeDeprecated), paged: MaxResults (1–100; the fake's `pageSize` when absent) and NextToken
+ *  - Version quota: when a secret has more than 100 versions, AWS removes unlabeled versions older
+ *    than 24 hours; a PutSecretValue that would still leave more than `versionQuota` (100; AWS does
+ *    not publish the exact number) is LimitExceededException. The fake's clock moves 1 s per
+ *    version and by `advance(seconds)`.
+ * Other writers: `writeCurrent` (an operator's put-secret-value: a new AWSCURRENT) and
+ * `lambdaRotation` (an AWS rotation Lambda: createSecret stages AWSPENDING; finishSecret moves
+ * AWSCURRENT to it and, as AWS documents as a normal end state, may leave AWSPENDING on it).
  * Fault injection: `throttle(n)`, `deny(op)`, `failWith(op, name)`, `kill()` (connections refused).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -34,6 +47,10 @@ interface Secret {
   name: string;
   arn: string;
   versions: Map<string, Version>;
+  rotationEnabled: boolean;
+  deletedDate?: number;
+  kmsKeyId?: string;
+  tags?: { Key: string; Value: string }[];
 }
 
 class AwsError extends Error {
@@ -56,13 +73,23 @@ export interface FakeSecretsManager {
   failWith(op: string, type: string, times?: number): void;
   /** labels of every version, for assertions: versionId → labels */
   labels(name: string): Record<string, string[]>;
+  /** move the fake's clock (version ages for the quota) */
+  advance(seconds: number): void;
+  setRotationEnabled(name: string, on: boolean): void;
+  scheduleDeletion(name: string): void;
+  /** an operator's `put-secret-value` without stages: a new AWSCURRENT; returns its VersionId */
+  writeCurrent(name: string, value: string): string;
+  /** an AWS rotation Lambda: createSecret stages AWSPENDING; with `finish`, finishSecret moves AWSCURRENT to it and leaves AWSPENDING there */
+  lambdaRotation(name: string, value: string, opts?: { finish?: boolean }): string;
   kill(): Promise<void>;
   /** listen again on the same port, with the same secrets (a restarted service) */
   revive(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startFakeSecretsManager(opts: { port?: number } = {}): Promise<FakeSecretsManager> {
+export async function startFakeSecretsManager(opts: { port?: number; pageSize?: number; versionQuota?: number } = {}): Promise<FakeSecretsManager> {
+  const pageSize = opts.pageSize ?? 100;
+  const versionQuota = opts.versionQuota ?? 100;
   const secrets = new Map<string, Secret>();
   const calls: string[] = [];
   let throttleLeft = 0;
@@ -70,10 +97,24 @@ export async function startFakeSecretsManager(opts: { port?: number } = {}): Pro
   const failures = new Map<string, { type: string; times: number }>();
   let clock = 1_790_000_000;
 
-  const find = (id: string): Secret => {
+  const find = (id: string, op = ''): Secret => {
     const s = secrets.get(id) ?? [...secrets.values()].find((x) => x.arn === id);
     if (!s) throw new AwsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+    if (s.deletedDate !== undefined && op !== 'DescribeSecret') {
+      throw new AwsError('InvalidRequestException', "You can't perform this operation on the secret because it was marked for deletion.");
+    }
     return s;
+  };
+  /** AWS's clean-up, then the quota, before a new version is added */
+  const makeRoom = (s: Secret) => {
+    if (s.versions.size >= 100) {
+      const old = [...s.versions.values()].filter((v) => v.stages.size === 0 && v.created < clock - 86_400).sort((a, b) => a.created - b.created);
+      for (const v of old) {
+        if (s.versions.size < 100) break;
+        s.versions.delete(v.id);
+      }
+    }
+    if (s.versions.size + 1 > versionQuota) throw new AwsError('LimitExceededException', 'You have exceeded the maximum number of versions for this secret.');
   };
   const holder = (s: Secret, label: string) => [...s.versions.values()].find((v) => v.stages.has(label));
   const moveLabel = (s: Secret, label: string, to: Version) => {
@@ -91,7 +132,14 @@ export async function startFakeSecretsManager(opts: { port?: number } = {}): Pro
   const ops: Record<string, (b: Record<string, any>) => unknown> = {
     CreateSecret(b) {
       if (secrets.has(b.Name)) throw new AwsError('ResourceExistsException', `The operation failed because the secret ${b.Name} already exists.`);
-      const s: Secret = { name: b.Name, arn: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${b.Name}-AbCdEf`, versions: new Map() };
+      const s: Secret = {
+        name: b.Name,
+        arn: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${b.Name}-AbCdEf`,
+        versions: new Map(),
+        rotationEnabled: false,
+        ...(b.KmsKeyId ? { kmsKeyId: b.KmsKeyId } : {}),
+        ...(b.Tags ? { tags: b.Tags } : {}),
+      };
       secrets.set(b.Name, s);
       if (typeof b.SecretString === 'string') {
         const v: Version = { id: b.ClientRequestToken ?? `v-${clock}`, value: b.SecretString, stages: new Set(['AWSCURRENT']), created: clock++ };
@@ -101,10 +149,17 @@ export async function startFakeSecretsManager(opts: { port?: number } = {}): Pro
       return out(s);
     },
     DescribeSecret(b) {
-      const s = find(b.SecretId);
+      const s = find(b.SecretId, 'DescribeSecret');
       const map: Record<string, string[]> = {};
       for (const v of s.versions.values()) if (v.stages.size) map[v.id] = [...v.stages];
-      return { ...out(s), VersionIdsToStages: map };
+      return {
+        ...out(s),
+        VersionIdsToStages: map,
+        ...(s.rotationEnabled ? { RotationEnabled: true } : {}),
+        ...(s.deletedDate !== undefined ? { DeletedDate: s.deletedDate } : {}),
+        ...(s.kmsKeyId ? { KmsKeyId: s.kmsKeyId } : {}),
+        ...(s.tags ? { Tags: s.tags } : {}),
+      };
     },
     GetSecretValue(b) {
       const s = find(b.SecretId);
@@ -126,6 +181,7 @@ export async function startFakeSecretsManager(opts: { port?: number } = {}): Pro
         return { ...out(s, existing), VersionStages: [...existing.stages] };
       }
       const first = s.versions.size === 0;
+      makeRoom(s);
       const v: Version = { id: b.ClientRequestToken, value: b.SecretString, stages: new Set(), created: clock++ };
       s.versions.set(v.id, v);
       const labels: string[] = b.VersionStages ?? ['AWSCURRENT'];
@@ -156,8 +212,20 @@ export async function startFakeSecretsManager(opts: { port?: number } = {}): Pro
     },
     ListSecretVersionIds(b) {
       const s = find(b.SecretId);
+      if (b.MaxResults !== undefined && (!Number.isInteger(b.MaxResults) || b.MaxResults < 1 || b.MaxResults > 100)) {
+        throw new AwsError('InvalidParameterException', 'MaxResults must be between 1 and 100.');
+      }
+      const size = Math.min(b.MaxResults ?? pageSize, pageSize);
+      const start = b.NextToken ? Number(Buffer.from(String(b.NextToken), 'base64').toString('utf8')) : 0;
+      if (!Number.isInteger(start) || start < 0) throw new AwsError('InvalidNextTokenException', 'The NextToken value is invalid.');
       const vs = [...s.versions.values()].filter((v) => b.IncludeDeprecated || v.stages.size > 0);
-      return { ...out(s), Versions: vs.map((v) => ({ VersionId: v.id, VersionStages: [...v.stages], CreatedDate: v.created })) };
+      const page = vs.slice(start, start + size);
+      const more = start + size < vs.length;
+      return {
+        ...out(s),
+        Versions: page.map((v) => ({ VersionId: v.id, VersionStages: [...v.stages], CreatedDate: v.created })),
+        ...(more ? { NextToken: Buffer.from(String(start + size)).toString('base64') } : {}),
+      };
     },
   };
 
@@ -202,6 +270,28 @@ export async function startFakeSecretsManager(opts: { port?: number } = {}): Pro
     deny: (op) => void denied.add(op),
     allow: (op) => void denied.delete(op),
     failWith: (op, type, times = 1) => void failures.set(op, { type, times }),
+    advance: (sec) => void (clock += sec),
+    setRotationEnabled(name, on) {
+      secrets.get(name)!.rotationEnabled = on;
+    },
+    scheduleDeletion(name) {
+      secrets.get(name)!.deletedDate = clock;
+    },
+    writeCurrent(name, value) {
+      const s = secrets.get(name)!;
+      const v: Version = { id: `operator-${clock}-0000-0000-0000-000000000000`, value, stages: new Set(), created: clock++ };
+      s.versions.set(v.id, v);
+      moveLabel(s, 'AWSCURRENT', v);
+      return v.id;
+    },
+    lambdaRotation(name, value, o = {}) {
+      const s = secrets.get(name)!;
+      const v: Version = { id: `lambda-${clock}-0000-0000-0000-0000000000000`, value, stages: new Set(), created: clock++ };
+      s.versions.set(v.id, v);
+      moveLabel(s, 'AWSPENDING', v);
+      if (o.finish) moveLabel(s, 'AWSCURRENT', v);
+      return v.id;
+    },
     labels(name) {
       const s = secrets.get(name);
       return Object.fromEntries([...(s?.versions.values() ?? [])].map((v) => [v.id, [...v.stages].sort()]));

@@ -47,21 +47,64 @@ describe('AWS Secrets Manager backend through the CLI: real SDK, loopback Secret
     expect(labelOf('AWSPENDING')).toEqual([]);
   });
 
-  test('a full rotation: AWSPENDING staged with the rotation id as token, then AWSCURRENT, AWSPREVIOUS on the old one', async () => {
+  test('a full rotation: put stages AWSPENDING, rotate promotes that same version (one version per put + rotate), AWSPREVIOUS on the old one', async () => {
     const before = labelOf('AWSCURRENT')[0]!;
+    const count = Object.keys(aws.labels(secretName)).length;
+    const versions0 = aws.secrets.get(secretName)!.versions.size;
     const NEW = fresh();
     expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], NEW)).code).toBe(0);
+    const staged = labelOf('AWSPENDING')[0]!;
+    expect(staged).toMatch(/^put-\d{8}T\d{6}Z-[0-9a-f]{24}\.a1_*$/);
     const plan = await cli(['plan', 'anthropic']);
     expect(plan.stdout).toMatch(/pending value sk-a…|pending value .* ready to rotate/);
     const r = await cli(['rotate', 'anthropic', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const report = JSON.parse(r.stdout) as { rotationId: string };
-    expect(labels()[report.rotationId]).toEqual(['AWSCURRENT']);
+    expect(labels()[staged]).toEqual(['AWSCURRENT']);
     expect(labels()[before]).toEqual(['AWSPREVIOUS']);
     expect(labelOf('AWSPENDING')).toEqual([]);
+    expect(aws.secrets.get(secretName)!.versions.size - versions0).toBe(1);
+    expect(Object.keys(aws.labels(secretName)).length).toBeGreaterThanOrEqual(count);
     expect(readFileSync(f.envFile, 'utf8')).toBe(`OPENCLAW_LOG_LEVEL=info\nANTHROPIC_API_KEY=${NEW}\n`);
-    // the staging call carried VersionStages (never an immediate AWSCURRENT)
-    expect(aws.calls).toContain('PutSecretValue');
+    // the journal keeps the version staged and the AWSCURRENT it was staged over
+    const { rotationId } = JSON.parse(r.stdout) as { rotationId: string };
+    const journal = readFileSync(join(f.env.REKEY_HOME!, 'journal', `${rotationId}.jsonl`), 'utf8');
+    expect(journal).toContain(`over AWSCURRENT ${before}`);
+    expect(journal).toMatch(/"receipt":"\{\\"v\\":\\"put-/);
+  });
+
+  test('an operator writes a new AWSCURRENT while rekey verifies → promote refused, consumers rolled back, the operator\'s value kept, exit 5 naming both versions', async () => {
+    const before = labelOf('AWSCURRENT')[0]!;
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], fresh())).code).toBe(0);
+    const journalDir = join(f.env.REKEY_HOME!, 'journal');
+    const earlier = new Set(existsSync(journalDir) ? readdirSync(journalDir) : []);
+    const running = cli(['rotate', 'anthropic']);
+    let delivered = false;
+    for (let i = 0; i < 1200 && !delivered; i++) {
+      delivered = readdirSync(journalDir)
+        .filter((x) => !earlier.has(x))
+        .some((x) => /"type":"ok"[^\n]*"phase":"deliver"/.test(readFileSync(join(journalDir, x), 'utf8')));
+      if (!delivered) await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(delivered).toBe(true);
+    const operator = aws.writeCurrent(secretName, 'sk-ant-operator-emergency-00000000000000000000');
+    const r = await running;
+    expect(r.code, r.stderr).toBe(5);
+    expect(r.stderr).toContain(`moved from version ${before} to ${operator}`);
+    expect(labels()[operator]).toEqual(['AWSCURRENT']);
+    expect(readFileSync(f.envFile, 'utf8')).toBe(ENV_OLD);
+  });
+
+  test('put refuses a pending version an AWS rotation Lambda holds (exit 3, its AWSPENDING untouched); AWS-native rotation enabled is refused by put and rotate', async () => {
+    const lambda = aws.lambdaRotation(secretName, 'sk-ant-lambda-pending-0000000000000000000000');
+    const p = await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], fresh());
+    expect(p.code, p.stderr).toBe(3);
+    expect(p.stderr).toMatch(new RegExp(`pending version ${lambda}.*staged by another rotation`));
+    expect(labels()[lambda]).toEqual(['AWSPENDING']);
+    aws.setRotationEnabled(secretName, true);
+    const r = await cli(['rotate', 'anthropic']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/AWS-native rotation enabled/);
+    expect(readFileSync(f.envFile, 'utf8')).toBe(ENV_OLD);
   });
 
   test('a stale AWSPENDING left by someone else is reported by plan, refused by rotate (exit 3), adopted with --take-over-pending', async () => {
@@ -95,16 +138,16 @@ describe('AWS Secrets Manager backend through the CLI: real SDK, loopback Secret
 
   test('access denied → exit 4 naming the secret, nothing delivered, no request id in the message', async () => {
     expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], fresh())).code).toBe(0);
-    aws.deny('PutSecretValue');
+    aws.deny('DescribeSecret');
     try {
       const r = await cli(['rotate', 'anthropic']);
       expect(r.code).toBe(4);
-      expect(r.stderr).toMatch(new RegExp(`PutSecretValue on ${secretName.replaceAll('/', '\\/')}: AccessDeniedException`));
+      expect(r.stderr).toMatch(new RegExp(`DescribeSecret on ${secretName.replaceAll('/', '\\/')}: AccessDeniedException`));
       expect(r.stderr).not.toContain('fake-request-id');
       expect(readFileSync(f.envFile, 'utf8')).toBe(ENV_OLD);
       expect(labelOf('AWSPENDING').every((id) => id.startsWith('put-'))).toBe(true);
     } finally {
-      aws.allow('PutSecretValue');
+      aws.allow('DescribeSecret');
     }
     // a read denied before anything starts is exit 4 too
     aws.deny('GetSecretValue');
