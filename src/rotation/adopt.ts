@@ -6,7 +6,9 @@ import { adoptPlan, type SecretsApplyPlan } from '../plan/adopt-plan.js';
 import { planRotation, type Plan, type PlanFilter } from '../plan/planner.js';
 import type { Policy } from '../policy/schema.js';
 import { newRotationId, type RekeyDeps } from './context.js';
+import { beginOp, continueOp, type OpJournal } from './op-journal.js';
 import { failureOf, refusedIsAudited, runRecord } from './run-audit.js';
+import type { JournalEvent } from './state.js';
 import { isPutVersion, stateDirs } from './rotate.js';
 
 export interface AdoptStep {
@@ -59,11 +61,14 @@ export async function adopt(policy: Policy, secret: string, filter: PlanFilter, 
       deps,
       started,
     );
-    const r = await adoptLocked(plan, secret, opts, deps).catch(async (e: unknown) => {
+    const op = await beginOp(deps, adoptId, 'adopt', plan, filter, { scrub: String(opts.scrub) });
+    const r = await adoptLocked(plan, secret, opts, deps, op).catch(async (e: unknown) => {
       const code = e instanceof RekeyError ? e.exitCode : 1;
+      await op.end('failed', (e as Error)?.message);
       await deps.audit.append(record(code === 2 || code === 3 ? 'refused' : 'failed', code, '', failureOf(e)));
       throw e;
     });
+    await op.end('done');
     await deps.audit.append({ ...record('adopted', 0, r.fingerprint), targets: plan.targets.map((t) => ({ id: t.id, verified: t.id in r.verified })), ...(r.residue.length ? { residue: r.residue } : {}) });
     return r;
   } finally {
@@ -71,7 +76,35 @@ export async function adopt(policy: Policy, secret: string, filter: PlanFilter, 
   }
 }
 
-async function adoptLocked(plan: Plan, secret: string, opts: { dryRun: boolean; scrub: boolean }, deps: RekeyDeps): Promise<AdoptReport> {
+/**
+ * An adopt killed part-way (its journal has no end): run it again on the plan it journaled. Every
+ * step is idempotent: the file gets the same value, `secrets apply` of an applied plan changes
+ * nothing, a promoted put is current (not promoted twice).
+ */
+export async function resumeAdopt(begin: Extract<JournalEvent, { type: 'begin' }>, plan: Plan, deps: RekeyDeps): Promise<AdoptReport> {
+  const started = deps.clock.now().getTime();
+  const id = begin.rotationId;
+  const lock = await deps.locks.acquire(begin.secret, { rotationId: id, command: 'resume' });
+  const op = continueOp(deps, id);
+  const record = (outcome: AuditRecord['outcome'], exitCode: number, fingerprint: string, failure?: AuditRecord['failure']): AuditRecord =>
+    runRecord('resume', id, plan, deps, started, { outcome, exitCode, newFingerprints: Object.fromEntries(plan.refs.map((r) => [r, fingerprint])), ...(failure ? { failure } : {}) });
+  try {
+    const r = await adoptLocked(plan, begin.secret, { dryRun: false, scrub: begin.args?.scrub === 'true' }, deps, op).catch(async (e: unknown) => {
+      await op.end('failed', (e as Error)?.message);
+      await deps.audit.append(record('failed', e instanceof RekeyError ? e.exitCode : 1, '', failureOf(e)));
+      throw e;
+    });
+    await op.end('done', 'resumed after an interruption');
+    await deps.audit.append({ ...record('adopted', 0, r.fingerprint), targets: plan.targets.map((t) => ({ id: t.id, verified: t.id in r.verified })), ...(r.residue.length ? { residue: r.residue } : {}) });
+    return r;
+  } finally {
+    await lock.release();
+  }
+}
+
+async function adoptLocked(plan: Plan, secret: string, opts: { dryRun: boolean; scrub: boolean }, deps: RekeyDeps, op?: OpJournal): Promise<AdoptReport> {
+  /** a write, journaled when this is the real run */
+  const step = <T>(name: string, fn: () => Promise<T>): Promise<T> => (op ? op.step(name, fn) : fn());
   const secretsApply = deps.secretsApply;
   if (!secretsApply) throw new UsageError('ADOPT_UNAVAILABLE', 'this build has no openclaw secrets apply port');
   const targets = plan.targets.filter((t) => t.sink.kind === 'openclaw-secretref-file');
@@ -102,10 +135,10 @@ async function adoptLocked(plan: Plan, secret: string, opts: { dryRun: boolean; 
   const stamp = deps.clock.now().toISOString().replace(/[:.]/g, '-');
   for (const [config, group] of byConfig) {
     const p = adoptPlan(group);
-    if (!opts.dryRun) for (const t of group) await deps.sink(t.sink.kind).write(t, values.get(t.ref)!, deps.signal);
+    if (!opts.dryRun) for (const t of group) await step(`deliver ${t.id}`, () => deps.sink(t.sink.kind).write(t, values.get(t.ref)!, deps.signal));
     const dry = await secretsApply(group[0]!, p, { dryRun: true, name: `adopt-${secret}-${stamp}` });
-    const step = opts.dryRun ? dry : await secretsApply(group[0]!, p, { dryRun: false, name: `adopt-${secret}-${stamp}` });
-    steps.push({ config, plan: p, ...step });
+    const applied = opts.dryRun ? dry : await step(`secrets-apply ${config}`, () => secretsApply(group[0]!, p, { dryRun: false, name: `adopt-${secret}-${stamp}` }));
+    steps.push({ config, plan: p, ...applied });
   }
   const verified: Record<string, string> = {};
   if (!opts.dryRun) {
@@ -115,12 +148,12 @@ async function adoptLocked(plan: Plan, secret: string, opts: { dryRun: boolean; 
       if (!r.ok) throw new RollbackFailedError(`${t.id}: after adopt, ${r.reason}${r.diagnosis ? ` — ${r.diagnosis}` : ''}`, { hint: `OpenClaw kept its previous config as openclaw.json.bak (put it back, then openclaw secrets reload); the applied plan is in ${steps[0]?.planFile}` });
       verified[t.id] = r.detail;
     }
-    for (const [ref, id] of toPromote) await deps.retry(`promote ${ref}`, () => backend.promote(ref, id, deps.signal));
+    for (const [ref, id] of toPromote) await step(`promote ${ref}`, () => deps.retry(`promote ${ref}`, () => backend.promote(ref, id, deps.signal)));
   }
   const residue: AdoptReport['residue'] = [];
   if (deps.residue) {
     for (const h of await deps.residue.scan(stateDirs({ ...plan, targets }, deps.planContext.home), [...values.values()])) {
-      if (opts.scrub && !opts.dryRun) await deps.residue.remove(h.file);
+      if (opts.scrub && !opts.dryRun) await step(`scrub ${h.file}`, () => deps.residue!.remove(h.file));
       residue.push({ ...h, removed: opts.scrub && !opts.dryRun });
     }
   }

@@ -4,6 +4,8 @@ import type { Policy } from '../policy/schema.js';
 import type { RekeyDeps } from './context.js';
 import { auditRecord, finishedReport, type RotateReport } from './rotate.js';
 import { runRotation } from './runner.js';
+import { resumeAdopt } from './adopt.js';
+import { resumeDeviceRotation } from './devices.js';
 import { apply, initialState, resumeDecision, rollbackEntry, type JournalEvent, type PlanSummary } from './state.js';
 
 /**
@@ -27,6 +29,7 @@ export async function resumeOne(policy: Policy, rotationId: string, deps: RekeyD
   if (!begin) throw new RollbackFailedError(`journal of rotation ${rotationId} has no begin record`);
   const summary = begin.plan;
   const { plan, policyChanged } = planOfRotation(policy, begin.secret, summary, rotationId, deps);
+  if (begin.op) return resumeOp(begin, plan, deps);
   if (policyChanged) deps.log.warn({ rotationId, secret: begin.secret }, 'the policy changed since the rotation began: finishing it on the targets it touched');
   const lock = await deps.locks.acquire(begin.secret, { rotationId, command: 'resume' });
   try {
@@ -49,6 +52,23 @@ export async function resumeOne(policy: Policy, rotationId: string, deps: RekeyD
   } finally {
     await lock.release();
   }
+}
+
+/** adopt / device-token rotation killed part-way: run again on the journaled plan (both are idempotent) */
+async function resumeOp(begin: Extract<JournalEvent, { type: 'begin' }>, plan: Plan, deps: RekeyDeps): Promise<RotateReport> {
+  const base = { rotationId: begin.rotationId, plan, dryRun: false, exitCode: 0, oldFingerprints: {}, newFingerprints: {}, verified: {}, failure: null };
+  if (begin.op === 'adopt') {
+    const r = await resumeAdopt(begin, plan, deps);
+    const lines = [
+      `adopt ${begin.rotationId} of ${begin.secret} was interrupted; resumed and finished (${r.fingerprint})`,
+      ...Object.entries(r.verified).map(([t, d]) => `  ✓ ${t}: ${d}`),
+      ...r.residue.map((h) => `  residue: ${h.file} holds a plaintext copy ${h.fingerprints.join(', ')}: ${h.removed ? 'removed' : 'still there (--scrub removes it)'}`),
+    ];
+    return { ...base, outcome: 'done', message: lines.join('\n'), verified: Object.fromEntries(Object.keys(r.verified).map((t) => [t, true])) };
+  }
+  await resumeDeviceRotation(begin, plan, deps);
+  const { device, role } = begin.args ?? {};
+  return { ...base, outcome: 'done', message: `device-token rotation ${begin.rotationId} was interrupted; the ${role} token of device ${device} was rotated again (the device re-authenticates with it)` };
 }
 
 /**

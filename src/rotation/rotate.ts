@@ -18,7 +18,8 @@ export interface RotateReport {
   rotationId: string | null;
   plan: Plan;
   dryRun: boolean;
-  outcome: Terminal | 'dry-run';
+  /** `done`: an interrupted adopt or device-token rotation that resume finished */
+  outcome: Terminal | 'dry-run' | 'done';
   exitCode: number;
   message: string;
   oldFingerprints: Record<string, string | null>;
@@ -176,7 +177,8 @@ export function auditRecord(command: AuditRecord['command'], r: RotateReport, de
     actor: deps.actor,
     secret: r.plan.secret,
     layer: r.plan.layer,
-    outcome: r.outcome,
+    // operations resumed (`done`) write their own records (adopt.ts, devices.ts)
+    outcome: r.outcome === 'done' ? 'adopted' : r.outcome,
     exitCode: r.exitCode,
     oldFingerprints: r.oldFingerprints,
     newFingerprints: r.newFingerprints,

@@ -3,12 +3,24 @@ import { isRollback, ROLL_FORWARD, TRANSITIONS, type Edge, type Phase, type Term
 
 /** One line of the journal. `info` carries fingerprints, flags and reasons: never values. */
 export type JournalEvent =
-  | { type: 'begin'; rotationId: string; secret: string; at: string; plan: PlanSummary; oldFingerprints: Record<string, string | null>; newFingerprints: Record<string, string> }
+  | {
+      type: 'begin';
+      rotationId: string;
+      secret: string;
+      at: string;
+      plan: PlanSummary;
+      oldFingerprints: Record<string, string | null>;
+      newFingerprints: Record<string, string>;
+      /** not a rotation: another command that writes (src/rotation/op-journal.ts), with its arguments */
+      op?: 'adopt' | 'device-rotate';
+      args?: Record<string, string>;
+    }
+  | { type: 'step'; rotationId: string; at: string; step: string; status: 'start' | 'ok' | 'fail'; detail?: string }
   | { type: 'phase'; rotationId: string; at: string; phase: Phase; reason?: string }
   | { type: 'start'; rotationId: string; at: string; phase: Phase; item: string }
   | { type: 'ok'; rotationId: string; at: string; phase: Phase; item: string; changed?: boolean; detail?: string; receipt?: string }
   | { type: 'fail'; rotationId: string; at: string; phase: Phase; item: string; reason: string; code?: string }
-  | { type: 'end'; rotationId: string; at: string; outcome: Terminal; reason?: string };
+  | { type: 'end'; rotationId: string; at: string; outcome: Terminal | 'done' | 'failed'; reason?: string };
 
 /** What the journal keeps of the plan: enough to resume without re-reading a changed policy. */
 export interface PlanSummary {
@@ -79,8 +91,10 @@ export function apply(state: RotationState, e: JournalEvent): RotationState {
     case 'fail':
       add(state.failed, e.phase, e.item);
       return state.failure ? state : { ...state, failure: { phase: e.phase, item: e.item, reason: e.reason, code: e.code } };
+    case 'step':
+      return state;
     case 'end':
-      return { ...state, outcome: e.outcome };
+      return { ...state, outcome: e.outcome as Terminal };
   }
 }
 

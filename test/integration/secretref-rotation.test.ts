@@ -61,9 +61,19 @@ secrets:
     expect(readFileSync(configPath, 'utf8')).toBe(before);
     expect(existsSync(secretsFile)).toBe(false);
 
-    r = await cli(['openclaw', 'adopt', 'anthropic']);
+    // killed right after it wrote the SecretRef file (3rd journal record), before OpenClaw's config
+    const killed = await rekeyAsync(['openclaw', 'adopt', 'anthropic', '--policy', f.policyFile], { ...f.env, REKEY_CRASH_AFTER: '3' });
+    expect(killed.signal, killed.stderr).toBe('SIGKILL');
+    expect(existsSync(secretsFile)).toBe(true);
+    expect(readFileSync(configPath, 'utf8')).toBe(before);
+    expect((await cli(['status', 'anthropic'])).stdout).toMatch(/UNFINISHED: adopt-\S+ — run `rekey resume`/);
+    expect((await cli(['rotate', 'anthropic'])).code).toBe(3);
+    // resume runs it again on the journaled plan
+    r = await cli(['resume']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/adopt adopt-\S+ of anthropic was interrupted; resumed and finished/);
     expect(r.stdout).toMatch(/✓ anthropic\/prod\/main#0: .*from the SecretRef/);
+    expect((await cli(['status', 'anthropic'])).stdout).not.toMatch(/UNFINISHED/);
     expect(JSON.parse(readFileSync(configPath, 'utf8')).models.providers.anthropic.apiKey).toEqual({ source: 'file', provider: 'rekey', id: '/providers/anthropic/apiKey' });
     expect(readFileSync(configPath, 'utf8')).not.toContain(ONE);
     // OpenClaw kept the old config, plaintext key included: reported by path and fingerprint only
@@ -71,7 +81,8 @@ secrets:
     expect(r.stdout).not.toContain(ONE);
     // adopt wrote a sink and OpenClaw's config: it left an audit record (fingerprints only)
     const audit = readFileSync(join(f.env.REKEY_HOME!, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(audit.at(-1)).toMatchObject({ command: 'adopt', outcome: 'adopted', exitCode: 0, secret: 'anthropic' });
+    expect(audit.at(-1)).toMatchObject({ command: 'resume', outcome: 'adopted', exitCode: 0, secret: 'anthropic' });
+    expect(audit.at(-1).rotationId).toMatch(/^adopt-/);
     expect(JSON.stringify(audit)).not.toContain(ONE);
     const turn = await f.agentTurn();
     expect(turn.code, turn.stdout + turn.stderr).toBe(0);
