@@ -5,6 +5,7 @@ import { BackendError } from '../../src/core/errors.js';
 import type { SecretBackend, Stage, VersionInfo } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import { atomicWrite, readNoFollow } from '../../src/io/atomic-write.js';
+import { assertStoreKey, holdsSealedData, keyId, restoreKeyHint } from '../../src/io/key-file.js';
 import { open, seal, type Sealed } from '../../src/io/sealed-box.js';
 import { addPending, discardIn, promoteIn, prune, stagedBy } from './stage-book.js';
 
@@ -19,6 +20,8 @@ interface StoredVersion {
 
 interface StoredSecret {
   ref: string;
+  /** the check value of the key that sealed it (absent in stores of rekey before key ids) */
+  keyId?: string;
   nextVersion: number;
   versions: StoredVersion[];
 }
@@ -28,6 +31,8 @@ export interface LocalBackendDeps {
   dir: string;
   key: () => Promise<Buffer>;
   now: () => Date;
+  /** named in the hints when the key is missing or different */
+  keyFile?: string;
 }
 
 /**
@@ -40,16 +45,49 @@ export function createLocalBackend(deps: LocalBackendDeps): SecretBackend {
   const file = (ref: string) => join(deps.dir, 'secrets', `${createHash('sha256').update(ref).digest('hex').slice(0, 40)}.json`);
   const aad = (ref: string, v: string) => `local:${ref}:${v}`;
 
+  const keyFile = deps.keyFile ?? join(deps.dir, '..', 'key');
+  /** the key, checked against the store once: a missing or different key never reads or seals here */
+  let checked: Promise<Buffer> | undefined;
+  const key = (bind: boolean) =>
+    (checked ??= (async () => {
+      let k: Buffer;
+      try {
+        k = await deps.key();
+      } catch (e) {
+        if ((e as { code?: string }).code === 'NO_KEY' && (await holdsSealedData([deps.dir]))) {
+          throw new BackendError('STORE_KEY_MISSING', `the key that sealed the store ${deps.dir} is missing (${keyFile})`, { hint: restoreKeyHint(keyFile) });
+        }
+        throw e;
+      }
+      await assertStoreKey(deps.dir, k, keyFile, { bind });
+      return k;
+    })().catch((e: unknown) => {
+      checked = undefined;
+      throw e;
+    }));
   const load = async (ref: string): Promise<StoredSecret> => {
     const raw = await readNoFollow(file(ref));
     if (raw === null) return { ref, nextVersion: 1, versions: [] };
-    const doc = JSON.parse(raw.toString('utf8')) as StoredSecret;
-    if (doc.ref !== ref) throw new BackendError('STORE_CORRUPT', `store file for ${ref} holds ${doc.ref}`);
+    let doc: StoredSecret;
+    try {
+      doc = JSON.parse(raw.toString('utf8')) as StoredSecret;
+    } catch {
+      throw new BackendError('STORE_CORRUPT', `the store file of ${ref} (${file(ref)}) is not valid JSON (truncated or edited)`, { hint: 'restore it from a backup; `rekey status` names the secrets it can still read' });
+    }
+    if (!doc || typeof doc !== 'object' || doc.ref !== ref || !Array.isArray(doc.versions) || typeof doc.nextVersion !== 'number') {
+      throw new BackendError('STORE_CORRUPT', `the store file of ${ref} (${file(ref)}) does not have the store's shape`, { hint: 'restore it from a backup' });
+    }
+    const k = await key(false);
+    if (doc.keyId !== undefined && doc.keyId !== keyId(k)) {
+      throw new BackendError('STORE_KEY_MISMATCH', `the store file of ${ref} was sealed with key ${doc.keyId}, not the key in use (${keyId(k)})`, { hint: restoreKeyHint(keyFile, doc.keyId) });
+    }
     return doc;
   };
   const save = async (doc: StoredSecret) => {
     doc.versions = prune(doc.versions);
+    doc.keyId = keyId(await key(true));
     await fs.mkdir(join(deps.dir, 'secrets'), { recursive: true, mode: 0o700 });
+    await assertStoreKey(deps.dir, await key(true), keyFile, { bind: true });
     await atomicWrite(file(doc.ref), JSON.stringify(doc, null, 1) + '\n');
   };
 
@@ -61,7 +99,7 @@ export function createLocalBackend(deps: LocalBackendDeps): SecretBackend {
       const doc = await load(ref);
       const v = doc.versions.find((x) => x.stages.includes(stage));
       if (!v) return null;
-      return { value: SecretValue.of(open(await deps.key(), v.sealed, aad(ref, v.versionId))), versionId: v.versionId, rotationId: v.rotationId };
+      return { value: SecretValue.of(open(await key(false), v.sealed, aad(ref, v.versionId))), versionId: v.versionId, rotationId: v.rotationId };
     },
 
     async stage(ref, value, rotationId) {
@@ -69,7 +107,7 @@ export function createLocalBackend(deps: LocalBackendDeps): SecretBackend {
       const mine = stagedBy(doc.versions, rotationId, (v) => v.fingerprint === value.fingerprint, ref);
       if (mine) return { versionId: mine.versionId };
       const versionId = String(doc.nextVersion++);
-      const sealed = seal(await deps.key(), value.reveal(), aad(ref, versionId));
+      const sealed = seal(await key(true), value.reveal(), aad(ref, versionId));
       doc.versions = addPending(doc.versions, { versionId, rotationId, stages: ['pending'], createdAt: deps.now().toISOString(), fingerprint: value.fingerprint, sealed });
       await save(doc);
       return { versionId };

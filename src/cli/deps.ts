@@ -118,7 +118,7 @@ export function buildDeps(opts: {
         const dir = cfg.path ? expandHome(cfg.path, userHome) : paths.store;
         const keyFile = cfg.keyFile ? expandHome(cfg.keyFile, userHome) : paths.key;
         const k = keyFile === paths.key ? key : memo(() => loadKey(keyFile, env)).bind(null, 'k');
-        return createLocalBackend({ dir, key: k, now: () => clock.now() });
+        return createLocalBackend({ dir, key: k, now: () => clock.now(), keyFile });
       }
     }
   });

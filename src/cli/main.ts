@@ -4,9 +4,9 @@ import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { ExitCode } from '../core/exit-codes.js';
-import { InternalError, isRekeyError, PolicyError, UsageError, type RekeyError } from '../core/errors.js';
+import { BackendError, InternalError, isRekeyError, PolicyError, UsageError, type RekeyError } from '../core/errors.js';
 import { SecretValue } from '../core/secret-value.js';
-import { loadKey } from '../io/key-file.js';
+import { holdsSealedData, loadKey, restoreKeyHint } from '../io/key-file.js';
 import { planRotation, tokenRole } from '../plan/planner.js';
 import { parsePolicy } from '../policy/load.js';
 import { policySchema, type Policy } from '../policy/schema.js';
@@ -141,6 +141,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         await fs.mkdir(p.home, { recursive: true, mode: 0o700 });
         await fs.chmod(p.home, 0o700);
         await fs.mkdir(p.store, { recursive: true, mode: 0o700 });
+        // never a new key next to values an old one sealed: that loses them (and the rollback point)
+        if (!io.env.REKEY_LOCAL_KEY && !existsSync(p.key) && (await holdsSealedData([p.store, p.snapshots]))) {
+          throw new BackendError('STORE_KEY_MISSING', `the store ${p.store} holds values sealed with a key that is missing (${p.key}); init will not make a new key next to it`, { hint: restoreKeyHint(p.key) });
+        }
         await loadKey(p.key, {}, { create: true });
         let wrote = false;
         let note = '';

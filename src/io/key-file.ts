@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { UnsafeError, UsageError } from '../core/errors.js';
+import { BackendError, UnsafeError, UsageError } from '../core/errors.js';
 import { atomicWrite, readNoFollow } from './atomic-write.js';
 
 /**
@@ -26,4 +26,46 @@ export async function loadKey(file: string, env: NodeJS.ProcessEnv, opts: { crea
   const k = Buffer.from(data.toString('utf8').trim(), 'base64');
   if (k.length !== 32) throw new UsageError('BAD_KEY', `key file ${file} does not hold a 32-byte base64 key`);
   return k;
+}
+
+/** A key's public check value: which key sealed a store, without revealing anything of it. */
+export function keyId(key: Buffer): string {
+  return createHmac('sha256', key).update('rekey key id v1').digest('hex').slice(0, 16);
+}
+
+/** The hint every "the store's key is gone or different" error carries. */
+export function restoreKeyHint(keyFile: string, want?: string): string {
+  return `restore the key file ${keyFile}${want ? ` (key id ${want})` : ''} from your backup, or set REKEY_LOCAL_KEY to it; a new key cannot read what the old one sealed, and \`rekey init\` will not make one next to a store`;
+}
+
+/**
+ * Bind a store directory to the key that seals it: `<dir>/key-id` holds the key's check value,
+ * written with the first value stored. A different key is refused (STORE_KEY_MISMATCH, exit 4):
+ * rekey never seals new values next to ones it can no longer read.
+ */
+export async function assertStoreKey(dir: string, key: Buffer, keyFile: string, opts: { bind: boolean }): Promise<void> {
+  const marker = `${dir}/key-id`;
+  const have = keyId(key);
+  const raw = await readNoFollow(marker);
+  if (raw === null) {
+    if (opts.bind) await atomicWrite(marker, `${have}\n`, { mode: 0o600 });
+    return;
+  }
+  const want = raw.toString('utf8').trim();
+  if (want !== have) {
+    throw new BackendError('STORE_KEY_MISMATCH', `the store ${dir} was sealed with key ${want}, but the key in use is ${have}: its values cannot be read`, { hint: restoreKeyHint(keyFile, want) });
+  }
+}
+
+/** Does `dir` hold anything a key sealed (store files, the key-id marker, snapshots)? */
+export async function holdsSealedData(dirs: string[]): Promise<boolean> {
+  for (const d of dirs) {
+    try {
+      const names = await fs.readdir(d);
+      if (names.some((n) => n !== '.' && n !== '..')) return true;
+    } catch {
+      // absent
+    }
+  }
+  return false;
 }

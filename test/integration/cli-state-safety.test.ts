@@ -1,0 +1,100 @@
+/**
+ * rekey's own state: a lost or different store key must never lose data (refused, exit 4, with the
+ * restore hint; init never makes a key next to a store), and corrupt state files are named errors
+ * with their documented exit codes, never exit 1. The real CLI, a throwaway REKEY_HOME.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { rekeyAsync } from '../harness/rekey-cli.js';
+
+const POLICY = `version: 1
+environments: { prod: {} }
+agents: { main: {} }
+backends: { local: { kind: local } }
+services: { gateway: { kind: systemd-user, unit: not-started-here.service } }
+secrets:
+  anthropic:
+    layer: provider-key
+    provider: anthropic
+    envVar: ANTHROPIC_API_KEY
+    backend: local
+    ref: openclaw/{env}/anthropic
+    deliveries:
+      - { agent: main, env: prod, sink: { kind: systemd-env-file, path: /tmp/rekey-state-never-written.env }, service: gateway, verify: { kind: none, reason: 'state safety only, never rotated' } }
+`;
+const ONE = 'sk-ant-state-one-000000000000000000000000000001';
+const TWO = 'sk-ant-state-two-000000000000000000000000000002';
+
+async function setup() {
+  const root = mkdtempSync(join(tmpdir(), 'rekey-state-'));
+  const policy = join(root, 'policy.yaml');
+  writeFileSync(policy, POLICY);
+  const home = join(root, 'rekey');
+  const env: Record<string, string> = { HOME: root, REKEY_HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' };
+  const cli = (args: string[], input?: string, extra: Record<string, string> = {}) => rekeyAsync([...args, '--policy', policy], { ...env, ...extra }, input);
+  expect((await cli(['init'])).code).toBe(0);
+  return { root, home, cli };
+}
+const versions = async (cli: Awaited<ReturnType<typeof setup>>['cli']) => JSON.parse((await cli(['status', 'anthropic', '--json', '--skip-sources'])).stdout).secrets[0].refs[0].versions;
+
+describe('the store key', () => {
+  test('the key file is lost: status, put and init refuse (exit 4) with the restore hint; init makes no key; restoring it brings everything back', async () => {
+    const { home, cli } = await setup();
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], ONE)).code).toBe(0);
+    const keyId = readFileSync(join(home, 'store', 'key-id'), 'utf8').trim();
+    expect(keyId).toMatch(/^[0-9a-f]{16}$/);
+    renameSync(join(home, 'key'), join(home, 'key.backup'));
+    for (const args of [['status', 'anthropic', '--skip-sources'], ['put', 'anthropic', '--env', 'prod', '--stdin']]) {
+      const r = await cli(args, TWO);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(4);
+      expect(r.stderr).toMatch(/STORE_KEY_MISSING|key that sealed the store .* is missing/);
+      expect(r.stderr).toMatch(/restore the key file .*from your backup/);
+    }
+    const init = await cli(['init']);
+    expect(init.code, init.stderr).toBe(4);
+    expect(init.stderr).toMatch(/init will not make a new key next to it/);
+    expect(existsSync(join(home, 'key'))).toBe(false);
+    renameSync(join(home, 'key.backup'), join(home, 'key'));
+    expect((await versions(cli)).map((v: { fingerprint: string }) => v.fingerprint)).toHaveLength(1);
+  });
+
+  test('a different key (REKEY_LOCAL_KEY, or a new key file): refused with both key ids, nothing sealed next to the old values', async () => {
+    const { home, cli } = await setup();
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], ONE)).code).toBe(0);
+    const before = readdirSync(join(home, 'store', 'secrets')).map((f) => readFileSync(join(home, 'store', 'secrets', f), 'utf8'));
+    const other = Buffer.alloc(32, 7).toString('base64');
+    const st = await cli(['status', 'anthropic', '--skip-sources'], undefined, { REKEY_LOCAL_KEY: other });
+    expect(st.code, st.stderr).toBe(4);
+    expect(st.stderr).toMatch(/sealed with key [0-9a-f]{16}.*key in use is [0-9a-f]{16}|sealed with key [0-9a-f]{16}, not the key in use/);
+    const put = await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], TWO, { REKEY_LOCAL_KEY: other });
+    expect(put.code, put.stderr).toBe(4);
+    const after = readdirSync(join(home, 'store', 'secrets')).map((f) => readFileSync(join(home, 'store', 'secrets', f), 'utf8'));
+    expect(after).toEqual(before);
+  });
+});
+
+describe('corrupt state files are named errors, never exit 1', () => {
+  const corruptions: [string, (home: string) => void, number][] = [
+    ['a truncated store file', (h) => { const d = join(h, 'store', 'secrets'); const f = join(d, readdirSync(d)[0]!); writeFileSync(f, readFileSync(f, 'utf8').slice(0, 40)); }, 4],
+    ['a store file of the wrong shape', (h) => { const d = join(h, 'store', 'secrets'); writeFileSync(join(d, readdirSync(d)[0]!), '[1,2,3]\n'); }, 4],
+    ['a store file that is JSON null', (h) => { const d = join(h, 'store', 'secrets'); writeFileSync(join(d, readdirSync(d)[0]!), 'null\n'); }, 4],
+    ['a key file that is not a key', (h) => writeFileSync(join(h, 'key'), 'not base64 at all!!\n', { mode: 0o600 }), 2],
+    ['a journal line damaged in the middle', (h) => { writeFileSync(join(h, 'journal', '20261130T000000Z-aaaaaaaaaaaaaaaaaaaaaaaa.jsonl'), '{"v":1,"type":"begin","rotationId":"20261130T000000Z-aaaaaaaaaaaaaaaaaaaaaaaa","secret":"anthropic"\n{"v":1,"type":"end"}\n'); }, 0],
+    ['an audit log of garbage', (h) => writeFileSync(join(h, 'audit.jsonl'), '\u0000\u0001garbage\n{"half":\n', { mode: 0o600 }), 0],
+    ['a lock file of garbage', (h) => writeFileSync(join(h, 'locks', 'anthropic.lock'), '{{{{', { mode: 0o600 }), 0],
+  ];
+  test.each(corruptions)('%s', async (_label, corrupt, code) => {
+    const { home, cli } = await setup();
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], ONE)).code).toBe(0);
+    for (const d of ['journal', 'locks']) if (!existsSync(join(home, d))) mkdirSync(join(home, d), { recursive: true, mode: 0o700 });
+    corrupt(home);
+    for (const args of [['status', 'anthropic', '--skip-sources'], ['plan', 'anthropic', '--skip-sources']]) {
+      const r = await cli(args);
+      expect(r.code, `${args[0]}: ${r.stderr}`).not.toBe(1);
+      expect(r.stderr).not.toMatch(/internal error|SyntaxError|TypeError|    at /);
+      if (args[0] === 'status') expect(r.code, r.stderr).toBe(code);
+    }
+  });
+});
