@@ -7,6 +7,7 @@ import { ExitCode } from '../core/exit-codes.js';
 import { BackendError, InternalError, isRekeyError, PolicyError, UsageError, type RekeyError } from '../core/errors.js';
 import { SecretValue } from '../core/secret-value.js';
 import { holdsSealedData, loadKey, restoreKeyHint } from '../io/key-file.js';
+import { assertStateSafe, prepareStateDir } from '../io/state-dir.js';
 import { planRotation, tokenRole } from '../plan/planner.js';
 import { parsePolicy } from '../policy/load.js';
 import { policySchema, type Policy } from '../policy/schema.js';
@@ -109,6 +110,9 @@ function guardDebugEnv(io: CliIo): void {
   }
 }
 
+/** commands that read or write rekey's state directory */
+const STATEFUL = new Set(['plan', 'rotate', 'resume', 'status', 'put', 'openclaw adopt', 'openclaw devices']);
+
 /** Runs one command; returns the exit code. The only place errors become exit codes. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   let json = argv.includes('--json');
@@ -134,12 +138,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return d;
     };
     const filter = { env: str(a.flags.env), agent: str(a.flags.agent) };
+    const command = a.command.join(' ');
+    // rekey's own state is checked like a sink's file before anything reads or writes it
+    if (STATEFUL.has(command)) await assertStateSafe(home);
 
-    switch (a.command.join(' ')) {
+    switch (command) {
       case 'init': {
         const p = statePaths(home);
-        await fs.mkdir(p.home, { recursive: true, mode: 0o700 });
-        await fs.chmod(p.home, 0o700);
+        await prepareStateDir(p.home);
+        await assertStateSafe(p.home);
         await fs.mkdir(p.store, { recursive: true, mode: 0o700 });
         // never a new key next to values an old one sealed: that loses them (and the rollback point)
         if (!io.env.REKEY_LOCAL_KEY && !existsSync(p.key) && (await holdsSealedData([p.store, p.snapshots]))) {

@@ -3,7 +3,7 @@
  * restore hint; init never makes a key next to a store), and corrupt state files are named errors
  * with their documented exit codes, never exit 1. The real CLI, a throwaway REKEY_HOME.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -96,5 +96,45 @@ describe('corrupt state files are named errors, never exit 1', () => {
       expect(r.stderr).not.toMatch(/internal error|SyntaxError|TypeError|    at /);
       if (args[0] === 'status') expect(r.code, r.stderr).toBe(code);
     }
+  });
+});
+
+describe('REKEY_HOME is checked like a sink file', () => {
+  test('init --home on an existing shared directory (1777) or a symlink is refused (exit 3) and its mode is left alone', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'rekey-home-'));
+    const shared = join(root, 'shared');
+    mkdirSync(shared);
+    chmodSync(shared, 0o1777);
+    const policy = join(root, 'policy.yaml');
+    writeFileSync(policy, POLICY);
+    const env = { HOME: root, PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' };
+    let r = await rekeyAsync(['init', '--home', shared, '--policy', policy], env);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/has mode 1777/);
+    expect(statSync(shared).mode & 0o7777).toBe(0o1777);
+    const real = join(root, 'real');
+    mkdirSync(real, { mode: 0o700 });
+    symlinkSync(real, join(root, 'link'));
+    r = await rekeyAsync(['init', '--home', join(root, 'link'), '--policy', policy], env);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/is a symlink/);
+    // a directory init creates itself is made private
+    r = await rekeyAsync(['init', '--home', join(root, 'fresh', 'state'), '--policy', policy], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(statSync(join(root, 'fresh', 'state')).mode & 0o777).toBe(0o700);
+  });
+
+  test.each([
+    ['a 0777 store directory', (h: string) => chmodSync(join(h, 'store'), 0o777), /STATE_TOO_OPEN|has mode 0777/],
+    ['a 0755 state directory', (h: string) => chmodSync(h, 0o755), /has mode 0755/],
+    ['a key file owned by another user', (h: string) => chownSync(join(h, 'key'), 65534, 65534), /belongs to uid 65534/],
+    ['a foreign 0644 audit log', (h: string) => { writeFileSync(join(h, 'audit.jsonl'), '', { mode: 0o644 }); chmodSync(join(h, 'audit.jsonl'), 0o644); chownSync(join(h, 'audit.jsonl'), 65534, 65534); }, /audit log .* belongs to uid 65534/],
+  ])('after init, %s is refused on every run (exit 3)', async (_label, spoil, words) => {
+    if (process.getuid?.() !== 0 && /owned|foreign/.test(String(_label))) return; // chown needs root
+    const { home, cli } = await setup();
+    spoil(home);
+    const r = await cli(['status', 'anthropic', '--skip-sources']);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(words);
   });
 });
