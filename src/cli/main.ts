@@ -25,6 +25,7 @@ import { runChild } from '../io/run-child.js';
 import { assertSafeTarget, atomicWrite } from '../io/atomic-write.js';
 import { renderLaunchdPlist, renderSystemdUnit } from '../../providers/services/render-units.js';
 import { HELP, parseArgv, type ParsedArgs } from './args.js';
+import { commandHelp, COMMANDS, nearestCommand, version } from './usage.js';
 import { buildDeps } from './deps.js';
 import { createLogger } from './logger.js';
 import { rekeyHome, statePaths } from './paths.js';
@@ -124,9 +125,18 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const childArgv = dd >= 0 ? argv.slice(dd + 1) : [];
     const a = parseArgv(dd >= 0 ? argv.slice(0, dd) : argv, io.env);
     json = a.global.json;
+    if (a.flags.version) {
+      io.stdout(`rekey ${version()}\n`);
+      return ExitCode.ok;
+    }
     if (a.flags.help || a.command.length === 0) {
-      io.stdout(HELP);
+      io.stdout(commandHelp(a.command.join(' ')) ?? HELP);
       return a.command.length === 0 && !a.flags.help ? ExitCode.usage : ExitCode.ok;
+    }
+    if (!(a.command.join(' ') in COMMANDS)) {
+      const typed = a.command.join(' ');
+      const near = nearestCommand(typed);
+      throw new UsageError('UNKNOWN_COMMAND', `unknown command "${typed}"${near ? `: did you mean \`rekey ${near}\`?` : ''}`, { hint: 'rekey --help lists the commands; rekey <command> --help shows one' });
     }
     const log = createLogger(a.global.logLevel);
     const home = rekeyHome(a.global.home, io.env);
@@ -332,7 +342,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return ExitCode.ok;
       }
       default:
-        throw new UsageError('UNKNOWN_COMMAND', `unknown command "${a.command.join(' ')}"`, { hint: 'rekey --help' });
+        throw new UsageError('UNKNOWN_COMMAND', `unknown command "${a.command.join(' ')}"`, { hint: 'rekey --help' }); // unreachable: COMMANDS is checked above
     }
   } catch (e) {
     const err: RekeyError = isRekeyError(e) ? e : new InternalError(`unexpected error: ${(e as Error)?.message ?? String(e)}`, { cause: e });
@@ -385,7 +395,8 @@ function dropSdkNodeVersionWarning(): void {
   }) as typeof process.emitWarning;
 }
 
-if (import.meta.url === invokedAs) {
+/** The process entry: signals, stdio, exit code (bin.ts calls it after its fast --help/--version path). */
+export function runCli(): void {
   dropSdkNodeVersionWarning();
   const ac = new AbortController();
   let interrupts = 0;
@@ -420,3 +431,5 @@ if (import.meta.url === invokedAs) {
     },
   );
 }
+
+if (import.meta.url === invokedAs) runCli();

@@ -1,0 +1,56 @@
+/**
+ * The CLI's basics: `--version`, per-command `--help` (usage, options, an example), the nearest
+ * command for a typo, and `--help` / `--version` answered without loading any adapter or SDK.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { COMMANDS, commandHelp, commandWords, nearestCommand } from '../../src/cli/usage.js';
+import { REPO } from '../harness/openclaw.js';
+
+const BIN = join(REPO, 'dist', 'src', 'cli', 'bin.js');
+const run = (args: string[], pre: string[] = []) => spawnSync(process.execPath, [...pre, BIN, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent' } });
+
+describe('CLI basics', () => {
+  test('--version prints the package version', () => {
+    const r = run(['--version']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(`rekey ${JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version}`);
+  });
+
+  test('<command> --help prints that command\'s usage, options and an example; every command has one', () => {
+    for (const name of Object.keys(COMMANDS)) {
+      const text = commandHelp(name)!;
+      expect(text).toMatch(new RegExp(`^Usage: rekey ${name}`));
+      expect(text).toMatch(/\nExample:\n  .*rekey /);
+    }
+    const r = run(['rotate', '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: rekey rotate <secret>/);
+    expect(r.stdout).toMatch(/--take-over-pending/);
+    const g = run(['--policy', 'x.yaml', 'openclaw', 'adopt', 'a', '-h']);
+    expect(g.stdout).toMatch(/^Usage: rekey openclaw adopt/);
+    expect(commandWords(['--home', 'status', 'plan', 'x'])).toEqual(['plan']);
+  });
+
+  test('--help and --version load no adapter, SDK or the CLI body', () => {
+    for (const args of [['--help'], ['rotate', '--help'], ['--version']]) {
+      const r = run(args, ['--import', join(REPO, 'test', 'harness', 'trace-imports.mjs')]);
+      expect(r.status).toBe(0);
+      const loaded = r.stderr.split('\n').filter((l) => l.startsWith('IMPORT ')).map((l) => l.replace(/^IMPORT file:\/\/.*?\/dist\//, ''));
+      expect(loaded.length).toBeGreaterThan(0);
+      expect(loaded.filter((m) => /main\.js|providers\/|node_modules|deps\.js/.test(m))).toEqual([]);
+    }
+  });
+
+  test('an unknown command suggests the nearest one (exit 2); nothing close, no guess', () => {
+    expect(nearestCommand('rotat')).toBe('rotate');
+    expect(nearestCommand('stauts')).toBe('status');
+    expect(nearestCommand('openclaw adpot')).toBe('openclaw adopt');
+    expect(nearestCommand('frobnicate')).toBeNull();
+    const r = run(['rotat', 'anthropic']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/unknown command "rotat": did you mean `rekey rotate`\?/);
+  });
+});
