@@ -85,14 +85,23 @@ export function createVaultBackend(cfg: Pick<VaultBackendConfig, 'mount' | 'fiel
     if (typeof v !== 'string') throw new BackendError('FIELD_MISSING', `Vault ${path} has no string field "${cfg.field}"`);
     return v;
   };
+  /** Vault answered 200 with something that is not what its API documents (a proxy, another engine) */
+  const unexpected = (path: string, what: string) =>
+    new BackendError('VAULT_UNEXPECTED_ANSWER', `Vault read ${path}: the answer is not a KV v2 ${what}`, { hint: 'check that the mount is KV v2 and that no proxy rewrites Vault\'s answers', details: { path } });
   const pending = async (ref: string, signal: AbortSignal): Promise<PendingDoc | null> => {
     const doc = await get(pdata(ref), signal);
-    return doc?.data?.data ? (doc.data.data as PendingDoc) : null;
+    if (doc === null || doc?.data?.data === null) return null;
+    const p = doc?.data?.data as Partial<PendingDoc> | undefined;
+    if (!p || typeof p.value !== 'string' || typeof p.rotation_id !== 'string' || typeof p.base_version !== 'number' || typeof p.fingerprint !== 'string') throw unexpected(pdata(ref), 'pending record');
+    return p as PendingDoc;
   };
-  const metadata = async (ref: string, signal: AbortSignal) =>
-    (await get(meta(ref), signal))?.data as
-      | { current_version: number; versions: Record<string, { created_time: string; deletion_time: string; destroyed: boolean }>; custom_metadata?: Record<string, string> | null }
-      | undefined;
+  const metadata = async (ref: string, signal: AbortSignal) => {
+    const doc = await get(meta(ref), signal);
+    if (doc === null) return undefined;
+    const m = doc?.data as { current_version?: unknown; versions?: unknown; custom_metadata?: unknown } | undefined;
+    if (!m || typeof m.current_version !== 'number' || !m.versions || typeof m.versions !== 'object' || (m.custom_metadata != null && typeof m.custom_metadata !== 'object')) throw unexpected(meta(ref), 'metadata');
+    return m as { current_version: number; versions: Record<string, { created_time: string; deletion_time: string; destroyed: boolean }>; custom_metadata?: Record<string, string> | null };
+  };
   const readVersion = async (ref: string, n: number, signal: AbortSignal): Promise<SecretRead | null> => {
     if (n <= 0) return null;
     const doc = await get(`${data(ref)}?version=${n}`, signal);

@@ -1,6 +1,20 @@
 import { spawn } from 'node:child_process';
 import { secretsOf } from '../core/child-output.js';
+import { UsageError } from '../core/errors.js';
 import type { Exec, ExecResult } from '../core/ports.js';
+
+/** A command that cannot be started is configuration (the policy's `command:` or PATH), named with a hint: never a crash. */
+function spawnError(cmd: string, e: NodeJS.ErrnoException): Error {
+  if (e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'ENOTDIR') {
+    return new UsageError('COMMAND_NOT_FOUND', `cannot run ${cmd}: ${e.code === 'EACCES' ? 'permission denied' : 'no such command'} (${e.code})`, {
+      hint: cmd.includes('/')
+        ? `check the path (the policy's command:, e.g. verify.command) and that it is executable`
+        : `${cmd} is not on rekey's PATH: set command: to its absolute path in the policy (e.g. verify.command: [/usr/local/bin/openclaw]) or fix PATH`,
+      details: { command: cmd, errno: e.code },
+    });
+  }
+  return e;
+}
 
 const MAX_OUTPUT = 8 * 1024 * 1024;
 
@@ -38,10 +52,10 @@ export function createExec(): Exec {
         });
         child.stdin.on('error', () => {});
         child.stdin.end(opts.stdin ?? '');
-        child.on('error', (e) => {
+        child.on('error', (e: NodeJS.ErrnoException) => {
           clearTimeout(timer);
           opts.signal?.removeEventListener('abort', onAbort);
-          reject(e);
+          reject(spawnError(cmd, e));
         });
         child.on('close', (code, sig) => {
           clearTimeout(timer);

@@ -149,6 +149,18 @@ describe('least privilege, namespaces, mount paths', () => {
     await expect(none.backend.read(ref, 'current', sig())).rejects.toMatchObject({ exitCode: 4 });
   });
 
+  test('an answer of unexpected shape (a proxy, another engine) is a named error, exit 4, never a crash', async () => {
+    const { backend } = session(vault, {}, { VAULT_TOKEN: TOKEN });
+    const ref = `openclaw/prod/shape-${++n}`;
+    await roundTrip(backend, ref);
+    for (const body of [{ data: { current_version: 'one' } }, { data: null }, { html: '<h1>gateway</h1>' }, { data: { current_version: 1, versions: null } }]) {
+      vault.answerOnce(`secret/metadata/${ref}`, body);
+      await expect(backend.read(ref, 'current', sig())).rejects.toMatchObject({ code: 'VAULT_UNEXPECTED_ANSWER', exitCode: 4 });
+    }
+    vault.answerOnce(`secret/data/rekey-pending/${ref}`, { data: { data: { value: 1 } } });
+    await expect(backend.read(ref, 'pending', sig())).rejects.toMatchObject({ code: 'VAULT_UNEXPECTED_ANSWER' });
+  });
+
   test('custom_metadata others set is kept by a promote (Vault replaces the whole map)', async () => {
     const { backend } = session(vault, {}, { VAULT_TOKEN: TOKEN });
     const ref = `openclaw/prod/custom-${++n}`;

@@ -80,6 +80,8 @@ export interface FakeVault {
   failNext(n: number, status?: number): void;
   /** the next n requests get no answer at all (a hung server) */
   stallNext(n: number): void;
+  /** the next request to `path` is answered 200 with `body` (a proxy or another engine answering) */
+  answerOnce(path: string, body: unknown): void;
   /** a writer other than rekey (an operator, another tool) */
   writeDirect(mount: string, path: string, data: Record<string, unknown>, ns?: string): void;
   kill(): Promise<void>;
@@ -121,6 +123,7 @@ export async function startFakeVault(
   const renewed: string[] = [];
   let failLeft = 0;
   let stallLeft = 0;
+  const canned = new Map<string, unknown>();
   let failStatus = 503;
   let tick = 0;
   let clock = 0;
@@ -165,6 +168,11 @@ export async function startFakeVault(
     if (stallLeft > 0) {
       stallLeft--;
       return;
+    }
+    if (canned.has(path)) {
+      const b = canned.get(path);
+      canned.delete(path);
+      return send(200, b);
     }
     if (failLeft > 0) {
       failLeft--;
@@ -276,6 +284,7 @@ export async function startFakeVault(
     advance: (sec) => void (clock += sec),
     liveTokens: () => [...tokens.keys()].filter((t) => live(t)),
     stallNext: (n) => void (stallLeft = n),
+    answerOnce: (path, body) => void canned.set(path, body),
     failNext: (n, status = 503) => {
       failLeft = n;
       failStatus = status;

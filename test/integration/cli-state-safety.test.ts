@@ -138,3 +138,41 @@ describe('REKEY_HOME is checked like a sink file', () => {
     expect(r.stderr).toMatch(words);
   });
 });
+
+describe('configuration errors are named, never exit 1', () => {
+  test('the verifier\'s openclaw is not on PATH: rotate --dry-run and rotate end exit 2 naming the command and the policy key, nothing written', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'rekey-nocmd-'));
+    const policy = join(root, 'policy.yaml');
+    const file = join(root, 'secrets.json');
+    writeFileSync(
+      policy,
+      `version: 1
+environments: { prod: {} }
+agents: { main: {} }
+backends: { local: { kind: local } }
+secrets:
+  anthropic:
+    layer: provider-key
+    provider: anthropic
+    envVar: ANTHROPIC_API_KEY
+    probe: off
+    backend: local
+    ref: openclaw/{env}/anthropic
+    deliveries:
+      - { agent: main, env: prod, sink: { kind: openclaw-secretref-file, path: "${file}", pointer: /providers/anthropic/apiKey, command: [openclaw-not-installed] }, service: null, verify: { kind: openclaw-secrets-audit, command: [openclaw-not-installed] } }
+`,
+    );
+    const env = { HOME: root, REKEY_HOME: join(root, 'rekey'), PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' };
+    const cli = (args: string[], input?: string) => rekeyAsync([...args, '--policy', policy], env, input);
+    expect((await cli(['init'])).code).toBe(0);
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], ONE)).code).toBe(0);
+    for (const args of [['rotate', 'anthropic', '--dry-run'], ['rotate', 'anthropic']]) {
+      const r = await cli(args);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/cannot run openclaw-not-installed: no such command \(ENOENT\)/);
+      expect(r.stderr).toMatch(/hint: .*verify\.command/);
+      expect(r.stderr).not.toMatch(/    at |internal error/);
+    }
+    expect(existsSync(file)).toBe(false);
+  });
+});
