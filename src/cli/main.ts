@@ -51,7 +51,7 @@ export interface CliIo {
 /** the largest policy rekey reads (a policy is a few KiB; /dev/zero or a 50 MB file is a mistake) */
 export const MAX_POLICY_BYTES = 1024 * 1024;
 
-async function loadPolicy(file: string): Promise<Policy> {
+async function loadPolicy(file: string, home?: string): Promise<Policy> {
   let text: string;
   try {
     text = (await readBounded(file, MAX_POLICY_BYTES, 'the policy')).toString('utf8');
@@ -60,7 +60,7 @@ async function loadPolicy(file: string): Promise<Policy> {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError('POLICY_NOT_FOUND', `cannot read policy ${file} (${code ?? 'error'})`, { hint: 'run `rekey init`, or pass --policy FILE' });
   }
-  return parsePolicy(text, file);
+  return parsePolicy(text, file, home ? { home } : {});
 }
 
 /** read at most `max` bytes (streamed: a device or a huge file is never read whole); more is a UsageError */
@@ -185,7 +185,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return ExitCode.ok;
       }
       case 'policy check': {
-        const policy = await loadPolicy(a.global.policy);
+        const policy = await loadPolicy(a.global.policy, io.env.HOME);
         const n = Object.keys(policy.secrets).length;
         out(`${a.global.policy}: ok (${n} secret(s))\n`, { ok: true, file: a.global.policy, secrets: Object.keys(policy.secrets) });
         return ExitCode.ok;
@@ -195,7 +195,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return ExitCode.ok;
       }
       case 'plan': {
-        const policy = await loadPolicy(a.global.policy);
+        const policy = await loadPolicy(a.global.policy, io.env.HOME);
         const deps = depsFor(policy);
         const plan = planRotation(policy, requireSecret(a), filter, deps.planContext);
         const backendState = await pendingReport(plan, deps);
@@ -211,14 +211,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return ExitCode.ok;
       }
       case 'rotate': {
-        const policy = await loadPolicy(a.global.policy);
+        const policy = await loadPolicy(a.global.policy, io.env.HOME);
         const r = await rotate(policy, requireSecret(a), filter, { dryRun: a.flags['dry-run'] === true, takeOverPending: a.flags['take-over-pending'] === true, scrub: a.flags.scrub === true }, depsFor(policy));
         if (!json && r.dryRun) io.stdout(renderPlan(r.plan));
         out(renderReport(r), r);
         return r.exitCode;
       }
       case 'resume': {
-        const policy = await loadPolicy(a.global.policy);
+        const policy = await loadPolicy(a.global.policy, io.env.HOME);
         const reports = await resumeAll(policy, depsFor(policy));
         if (reports.length === 0) {
           out('nothing to resume: every rotation in the journal has finished\n', { resumed: [] });
@@ -228,7 +228,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return Math.max(...reports.map((r) => r.exitCode));
       }
       case 'status': {
-        const policy = await loadPolicy(a.global.policy);
+        const policy = await loadPolicy(a.global.policy, io.env.HOME);
         const deps = depsFor(policy);
         const s = await status(policy, a.positionals[0], deps);
         // with a secret named: which source really wins for each of its targets here
@@ -241,7 +241,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         if (a.positionals.length > 1) throw new UsageError('EXTRA_ARGUMENTS', `rekey put takes one secret name; ${a.positionals.length - 1} more argument(s) were given (not shown: one may be a credential)`, { hint: 'the value comes from stdin only; if you pasted a key on the command line, treat it as exposed (shell history) and rotate it' });
         if (!a.flags.stdin) throw new UsageError('STDIN_REQUIRED', 'rekey put reads the value from stdin only (--stdin): never from argv', { hint: "printf %s \"$KEY\" | rekey put <secret> --env E --stdin" });
         if (io.stdinIsTTY) throw new UsageError('STDIN_IS_TTY', 'stdin is a terminal: pipe the value in instead of typing it', { hint: 'read -rs KEY && printf %s "$KEY" | rekey put <secret> --env E --stdin' });
-        const policy = await loadPolicy(a.global.policy);
+        const policy = await loadPolicy(a.global.policy, io.env.HOME);
         const raw = decodeSecretInput(await io.readStdin(MAX_VALUE_BYTES + 2), requireSecret(a));
         const r = await put(policy, requireSecret(a), filter, SecretValue.of(raw), depsFor(policy));
         out(`stored ${r.fingerprint} as pending for ${r.refs.join(', ')}; run \`rekey rotate ${r.secret}\` to deliver it\n`, r);
@@ -252,7 +252,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const env = str(a.flags.env);
         if (!agent || !env) throw new UsageError('EXEC_NEEDS_TARGET', 'rekey exec needs --agent A and --env E', { hint: 'rekey exec --agent main --env prod -- openclaw gateway run' });
         if (childArgv.length === 0 && !a.flags['dry-run']) throw new UsageError('EXEC_NEEDS_COMMAND', 'rekey exec needs a command after --', { hint: 'rekey exec --agent main --env prod -- openclaw gateway run' });
-        const policy = await loadPolicy(a.global.policy);
+        const policy = await loadPolicy(a.global.policy, io.env.HOME);
         const deps = depsFor(policy);
         const secrets = a.positionals.length ? a.positionals : undefined;
         const { vars, sources } = await resolveExecEnv(policy, { agent, env, secrets }, deps);
@@ -267,7 +267,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await io.runChild(childArgv, childEnv);
       }
       case 'openclaw adopt': {
-        const policy = await loadPolicy(a.global.policy);
+        const policy = await loadPolicy(a.global.policy, io.env.HOME);
         const r = await adopt(policy, requireSecret(a), filter, { dryRun: a.flags['dry-run'] === true, scrub: a.flags.scrub === true }, depsFor(policy));
         const human = [
           `${r.dryRun ? 'dry run: ' : ''}adopt ${r.secret} (${r.fingerprint})`,
@@ -288,14 +288,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           throw new UsageError('RESOLVE_BAD_REQUEST', 'rekey openclaw resolve reads {"protocolVersion":1,"ids":[…]} on stdin (OpenClaw exec SecretRef protocol)');
         }
         if (req.protocolVersion !== 1) throw new UsageError('RESOLVE_PROTOCOL', `protocolVersion ${String(req.protocolVersion)} is not supported (1 is)`);
-        const policy = await loadPolicy(a.global.policy);
+        const policy = await loadPolicy(a.global.policy, io.env.HOME);
         const { fingerprints, ...res } = await resolveIds(policy, req, depsFor(policy));
         for (const [id, fp] of Object.entries(fingerprints)) log.info({ id, fingerprint: fp }, 'resolved for OpenClaw');
         io.stdout(JSON.stringify(res) + '\n');
         return ExitCode.ok;
       }
       case 'openclaw devices': {
-        const policy = await loadPolicy(a.global.policy);
+        const policy = await loadPolicy(a.global.policy, io.env.HOME);
         const deps = depsFor(policy);
         const plan = planRotation(policy, requireSecret(a), filter, deps.planContext);
         const server = plan.targets.find((t) => tokenRole(t) === 'server');
@@ -318,7 +318,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const env = str(a.flags.env);
         if (manager !== 'systemd' && manager !== 'launchd') throw new UsageError('BAD_ARGUMENTS', 'rekey service render needs systemd or launchd', { hint: 'rekey service render launchd --agent main --env prod -- openclaw gateway run' });
         if (!agent || !env || childArgv.length === 0) throw new UsageError('BAD_ARGUMENTS', 'rekey service render needs --agent, --env and a command after --');
-        const policy = await loadPolicy(a.global.policy);
+        const policy = await loadPolicy(a.global.policy, io.env.HOME);
         await resolveExecEnv(policy, { agent, env }, depsFor(policy)).catch((e: unknown) => {
           // the items may not exist yet (first rotation after install); every other problem is real
           if (!isRekeyError(e) || e.code !== 'EXEC_CREDENTIAL_MISSING') throw e;

@@ -1,3 +1,4 @@
+import { canonicalPath } from '../policy/rules.js';
 import { UsageError } from '../core/errors.js';
 import type { Target } from '../core/target.js';
 import type { Policy } from '../policy/schema.js';
@@ -36,10 +37,9 @@ export interface Plan {
 
 const asList = (v: string | string[]): string[] => (Array.isArray(v) ? v : [v]);
 
+/** `~` expanded and the path made canonical (no `.`, `..`, `//`): every target names its file one way */
 export function expandHome(path: string, home: string): string {
-  if (path === '~') return home;
-  if (path.startsWith('~/')) return `${home}/${path.slice(2)}`;
-  return path;
+  return canonicalPath(path, home);
 }
 
 function fill(template: string, vars: { secret: string; env: string; agent: string; provider: string }): string {

@@ -28,7 +28,8 @@ function hintFor(issue: z.core.$ZodIssue): string | undefined {
  * Parse and validate policy text: YAML → schema (every issue with its dot-path) → cross-field
  * rules (every issue). Pure: the caller reads the file.
  */
-export function parsePolicy(text: string, file = 'policy'): Policy {
+/** `home`: expands ~ in sink paths when comparing them (the one-owner rule sees ~/x and /home/u/x as one file) */
+export function parsePolicy(text: string, file = 'policy', opts: { home?: string } = {}): Policy {
   if (Buffer.byteLength(text, 'utf8') > MAX_POLICY_BYTES) {
     throw new PolicyError(file, [{ path: '(root)', message: `the file is larger than ${MAX_POLICY_BYTES} bytes`, hint: 'a policy is a few KiB; is this the right file?' }]);
   }
@@ -72,7 +73,7 @@ export function parsePolicy(text: string, file = 'policy'): Policy {
     });
     throw new PolicyError(file, issues);
   }
-  const ruleIssues = checkRules(parsed.data);
+  const ruleIssues = checkRules(parsed.data, opts);
   if (ruleIssues.length > 0) throw new PolicyError(file, ruleIssues);
   return parsed.data;
 }

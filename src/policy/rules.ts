@@ -1,10 +1,19 @@
+import { posix } from 'node:path';
 import type { PolicyIssue } from '../core/errors.js';
 import type { Policy } from './schema.js';
+
+/** A sink path as the file system will see it: `~` expanded (when the home is known), no `.`, `..` or `//`. */
+export function canonicalPath(p: string, home?: string): string {
+  const expanded = home && (p === '~' || p.startsWith('~/')) ? `${home}${p.slice(1)}` : p;
+  const n = posix.normalize(expanded);
+  return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
+}
+const isAnchored = (p: string) => p.startsWith('/') || p === '~' || p.startsWith('~/');
 
 const asList = (v: string | string[]): string[] => (Array.isArray(v) ? v : [v]);
 
 /** Cross-field rules over a schema-valid policy. Reports every issue, each with its dot-path. */
-export function checkRules(policy: Policy): PolicyIssue[] {
+export function checkRules(policy: Policy, opts: { home?: string } = {}): PolicyIssue[] {
   const issues: PolicyIssue[] = [];
   const owners = new Map<string, string>();
   for (const [secretName, secret] of Object.entries(policy.secrets)) {
@@ -50,12 +59,18 @@ export function checkRules(policy: Policy): PolicyIssue[] {
       if ((d.verify.kind === 'openclaw-models-status' || d.verify.kind === 'openclaw-secrets-audit') && secret.layer !== 'provider-key') {
         issues.push({ path: `${at}.verify.kind`, message: 'openclaw-models-status verifies provider keys, not the Gateway token', hint: 'a rotation names exactly one layer' });
       }
+      for (const [field, p] of [['path', (d.sink as { path?: string }).path], ['stateDir', (d.sink as { stateDir?: string }).stateDir], ['configPath', (d.sink as { configPath?: string }).configPath]] as const) {
+        if (p !== undefined && !isAnchored(p)) {
+          issues.push({ path: `${at}.sink.${field}`, message: `"${p}" is a relative path: it would depend on the directory rekey runs in`, hint: 'use an absolute path or one under ~/' });
+        }
+      }
       if (d.sink.kind === 'systemd-env-file') {
         const key = d.sink.key ?? secret.envVar;
         for (const agent of asList(d.agent)) {
           for (const env of asList(d.env)) {
             const fill = (t: string) => t.replaceAll('{agent}', agent).replaceAll('{env}', env).replaceAll('{secret}', secretName);
-            const place = `${d.host ?? '*'}:${fill(d.sink.path)}#${key}`;
+            // one file however it is spelled (./, //, .., ~ or the absolute home)
+            const place = `${d.host ?? '*'}:${canonicalPath(fill(d.sink.path), opts.home)}#${key}`;
             const value = `${secretName} (${fill(secret.ref)})`;
             const other = owners.get(place);
             if (other !== undefined && other !== value) {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { describe, expect, test } from 'vitest';
 import { PolicyError } from '../../src/core/errors.js';
 import { parsePolicy } from '../../src/policy/load.js';
+import { canonicalPath } from '../../src/policy/rules.js';
 import { policySchema } from '../../src/policy/schema.js';
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'policies');
@@ -54,6 +55,18 @@ describe('every problem is reported at once', () => {
   });
   test('a huge file is refused before parsing', () => {
     expect(issuesOf('#'.repeat(2 * 1024 * 1024))[0]!.message).toMatch(/larger than/);
+  });
+});
+
+describe('one file, however its path is spelled', () => {
+  test('~/x and the absolute home path are one file for the one-owner rule (the home is known at load)', () => {
+    const text = readFileSync(join(dir, 'bad', 'two-owners.yaml'), 'utf8').replace('path: /x/.env }', 'path: "~/.openclaw/gw.env" }').replace('path: /x/.env }', 'path: "/home/u/.openclaw/gw.env" }');
+    expect(() => parsePolicy(text, 'p', { home: '/home/u' })).toThrow(PolicyError);
+    expect(() => parsePolicy(text, 'p', { home: '/home/other' })).not.toThrow();
+  });
+  test('the planner names each file canonically', () => {
+    expect(canonicalPath('~/./a//b/../c.env', '/home/u')).toBe('/home/u/a/c.env');
+    expect(canonicalPath('/x/y/', undefined)).toBe('/x/y');
   });
 });
 
