@@ -8,6 +8,8 @@ import { BackendError, InternalError, isRekeyError, PolicyError, UsageError, typ
 import { SecretValue } from '../core/secret-value.js';
 import { holdsSealedData, loadKey, restoreKeyHint } from '../io/key-file.js';
 import { assertStateSafe, prepareStateDir } from '../io/state-dir.js';
+import { renderWide, wideFiles } from '../io/file-modes.js';
+import { sinkTouches } from '../plan/blast-radius.js';
 import { planRotation, tokenRole } from '../plan/planner.js';
 import { parsePolicy } from '../policy/load.js';
 import { policySchema, type Policy } from '../policy/schema.js';
@@ -204,9 +206,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const probes = (await deps.audit.read().catch(() => [])).flatMap((r) => r.probes ?? []).filter((p) => plan.refs.includes(p.ref));
         const lastProbes = plan.refs.map((ref) => probes.filter((p) => p.ref === ref).at(-1)).filter((p) => p !== undefined);
         const probeLines = lastProbes.map((p) => `  last probe of ${p.ref}: ${p.fingerprint} ${p.result} at ${p.at} (${p.detail})`).join('\n');
+        const wide = await wideFiles(plan.targets.flatMap((t) => sinkTouches(t).files));
         out(
-          renderPlan(plan, deps.planContext.hostname) + renderSources(sources) + renderDevices(devices) + `\nbackend (${plan.backend}):\n${backendState.map((n) => `  ${n}`).join('\n')}\n${probeLines ? probeLines + '\n' : ''}`,
-          { ...plan, backendState, sources, pairedDevices: devices, lastProbes },
+          renderPlan(plan, deps.planContext.hostname) + renderSources(sources) + renderDevices(devices) + `\nbackend (${plan.backend}):\n${backendState.map((n) => `  ${n}`).join('\n')}\n${probeLines ? probeLines + '\n' : ''}` + renderWide(wide),
+          { ...plan, backendState, sources, pairedDevices: devices, lastProbes, wideFiles: wide },
         );
         return ExitCode.ok;
       }
@@ -233,7 +236,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const s = await status(policy, a.positionals[0], deps);
         // with a secret named: which source really wins for each of its targets here
         const sources = a.positionals[0] && !a.flags['skip-sources'] ? await shadowReports(planRotation(policy, a.positionals[0], filter, deps.planContext), deps, { tolerant: true }) : [];
-        out(renderStatus(s) + renderSources(sources), { secrets: s, sources });
+        const names = a.positionals[0] ? [a.positionals[0]] : Object.keys(policy.secrets);
+        const wide = await wideFiles(names.flatMap((n) => planRotation(policy, n, filter, deps.planContext).targets.flatMap((t) => sinkTouches(t).files)));
+        out(renderStatus(s) + renderSources(sources) + renderWide(wide), { secrets: s, sources, wideFiles: wide });
         return ExitCode.ok;
       }
       case 'put': {

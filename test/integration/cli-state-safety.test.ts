@@ -176,3 +176,26 @@ secrets:
     expect(existsSync(file)).toBe(false);
   });
 });
+
+describe('live files wider than 0600', () => {
+  test('plan and status warn about a delivered file others can read; none once it is 0600', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'rekey-wide-'));
+    const envFile = join(root, 'gateway.env');
+    writeFileSync(envFile, `ANTHROPIC_API_KEY=${ONE}\n`);
+    chmodSync(envFile, 0o644);
+    const policy = join(root, 'policy.yaml');
+    writeFileSync(policy, POLICY.replace('/tmp/rekey-state-never-written.env', envFile));
+    const env = { HOME: root, REKEY_HOME: join(root, 'rekey'), PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' };
+    const cli = (args: string[]) => rekeyAsync([...args, '--policy', policy], env);
+    expect((await cli(['init'])).code).toBe(0);
+    for (const args of [['plan', 'anthropic', '--skip-sources'], ['status', 'anthropic', '--skip-sources']]) {
+      const r = await cli(args);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`WARNING: ${envFile} has mode 0644, wider than 0600`);
+    }
+    const j = JSON.parse((await cli(['plan', 'anthropic', '--skip-sources', '--json'])).stdout);
+    expect(j.wideFiles).toEqual([{ file: envFile, mode: '0644' }]);
+    chmodSync(envFile, 0o600);
+    expect((await cli(['plan', 'anthropic', '--skip-sources'])).stdout).not.toMatch(/WARNING/);
+  });
+});
