@@ -9,6 +9,7 @@ import { SecretValue } from '../core/secret-value.js';
 import { holdsSealedData, loadKey, restoreKeyHint } from '../io/key-file.js';
 import { assertStateSafe, prepareStateDir } from '../io/state-dir.js';
 import { renderWide, wideFiles } from '../io/file-modes.js';
+import { assertOneOwnerOnDisk } from '../io/one-owner.js';
 import { sinkTouches } from '../plan/blast-radius.js';
 import { planRotation, tokenRole } from '../plan/planner.js';
 import { parsePolicy } from '../policy/load.js';
@@ -153,6 +154,17 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const command = a.command.join(' ');
     // rekey's own state is checked like a sink's file before anything reads or writes it
     if (STATEFUL.has(command)) await assertStateSafe(home);
+    /** the one-owner rule on this host's disk (symlinked directories), before a plan or a write */
+    const ownersOnDisk = async (policy: Policy, deps: RekeyDeps) => {
+      const all = Object.keys(policy.secrets).flatMap((n) => {
+        try {
+          return planRotation(policy, n, {}, deps.planContext).targets;
+        } catch {
+          return [];
+        }
+      });
+      await assertOneOwnerOnDisk(all, a.global.policy);
+    };
 
     switch (command) {
       case 'init': {
@@ -200,6 +212,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const policy = await loadPolicy(a.global.policy, io.env.HOME);
         const deps = depsFor(policy);
         const plan = planRotation(policy, requireSecret(a), filter, deps.planContext);
+        await ownersOnDisk(policy, deps);
         const backendState = await pendingReport(plan, deps);
         const sources = a.flags['skip-sources'] ? [] : await shadowReports(plan, deps, { tolerant: true });
         const devices = await pairedDevices(plan, deps);
@@ -215,7 +228,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       }
       case 'rotate': {
         const policy = await loadPolicy(a.global.policy, io.env.HOME);
-        const r = await rotate(policy, requireSecret(a), filter, { dryRun: a.flags['dry-run'] === true, takeOverPending: a.flags['take-over-pending'] === true, scrub: a.flags.scrub === true }, depsFor(policy));
+        const deps = depsFor(policy);
+        await ownersOnDisk(policy, deps);
+        const r = await rotate(policy, requireSecret(a), filter, { dryRun: a.flags['dry-run'] === true, takeOverPending: a.flags['take-over-pending'] === true, scrub: a.flags.scrub === true }, deps);
         if (!json && r.dryRun) io.stdout(renderPlan(r.plan));
         out(renderReport(r), r);
         return r.exitCode;

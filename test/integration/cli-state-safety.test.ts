@@ -199,3 +199,36 @@ describe('live files wider than 0600', () => {
     expect((await cli(['plan', 'anthropic', '--skip-sources'])).stdout).not.toMatch(/WARNING/);
   });
 });
+
+describe('the one-owner rule on disk', () => {
+  test('two secrets writing one variable of one file through a symlinked directory: plan and rotate refuse (exit 2), naming both paths', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'rekey-owner-'));
+    mkdirSync(join(root, 'real'));
+    symlinkSync(join(root, 'real'), join(root, 'alias'));
+    const two = POLICY.replace('/tmp/rekey-state-never-written.env', join(root, 'real', 'gw.env')).replace(
+      'secrets:\n',
+      `secrets:
+  second:
+    layer: provider-key
+    provider: anthropic
+    envVar: ANTHROPIC_API_KEY
+    backend: local
+    ref: openclaw/{env}/second
+    deliveries:
+      - { agent: main, env: prod, sink: { kind: systemd-env-file, path: "${join(root, 'alias', 'gw.env')}" }, service: gateway, verify: { kind: none, reason: 'never rotated' } }
+`,
+    );
+    const policy = join(root, 'policy.yaml');
+    writeFileSync(policy, two);
+    const env = { HOME: root, REKEY_HOME: join(root, 'rekey'), PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' };
+    const cli = (args: string[]) => rekeyAsync([...args, '--policy', policy], env);
+    expect((await cli(['policy', 'check'])).code).toBe(0); // the spelled paths differ
+    expect((await cli(['init'])).code).toBe(0);
+    for (const args of [['plan', 'anthropic', '--skip-sources'], ['rotate', 'anthropic', '--dry-run']]) {
+      const r = await cli(args);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`are the same file on this host (${join(root, 'real', 'gw.env')})`);
+      expect(r.stderr).toMatch(/ANTHROPIC_API_KEY would get two values/);
+    }
+  });
+});
