@@ -46,8 +46,8 @@ export function sanitizeAwsError(e: unknown, op: string, secretId: string): Reke
   return new BackendError(code, `AWS Secrets Manager ${op} on ${secretId}: ${what}`, {
     retryable,
     details: { op, secretId, awsError: name, ...(status ? { httpStatus: status } : {}) },
-    ...(code === 'ACCESS_DENIED' ? { hint: `grant secretsmanager:${op} on this secret (see the README's IAM policy)` } : {}),
-    ...(name === 'LimitExceededException' ? { hint: 'a Secrets Manager quota: too many versions of this secret in 24 hours (see the README: each rotation creates one version)' } : {}),
+    ...(code === 'ACCESS_DENIED' ? { hint: `grant secretsmanager:${op} on this secret (see the IAM policy in docs/aws-secrets-manager.md)` } : {}),
+    ...(name === 'LimitExceededException' ? { hint: 'a Secrets Manager quota: too many versions of this secret in 24 hours (see docs/aws-secrets-manager.md: each rotation creates one version)' } : {}),
   });
 }
 

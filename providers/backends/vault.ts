@@ -33,7 +33,7 @@ export function sanitizeVaultError(e: unknown, op: string, path: string): Backen
   const s = vaultStatus(e);
   const first = (e as { response?: { body?: { errors?: unknown[] } } })?.response?.body?.errors?.[0];
   const vaultSays = typeof first === 'string' ? first.slice(0, 200) : '';
-  if (s === 403) return new BackendError('ACCESS_DENIED', `Vault ${op} ${path}: permission denied (HTTP 403)`, { hint: 'the token expired or its policy lacks this path (see the README\'s Vault policy)', details: { path, httpStatus: s } });
+  if (s === 403) return new BackendError('ACCESS_DENIED', `Vault ${op} ${path}: permission denied (HTTP 403)`, { hint: 'the token expired or its policy lacks this path (see the policy in docs/vault.md)', details: { path, httpStatus: s } });
   if (s === 400 && /check-and-set/i.test(vaultSays)) return new BackendError('CAS_CONFLICT', `Vault ${op} ${path}: someone else wrote it since this rotation staged (check-and-set)`, { details: { path, httpStatus: s } });
   if (s === 429 || (s !== undefined && s >= 500)) return new BackendError('VAULT_UNAVAILABLE', `Vault ${op} ${path}: HTTP ${s}${vaultSays ? ` (${vaultSays})` : ''}`, { retryable: true, details: { path, httpStatus: s } });
   if (s !== undefined) return new BackendError(`VAULT_HTTP_${s}`, `Vault ${op} ${path}: HTTP ${s}${vaultSays ? ` (${vaultSays})` : ''}`, { details: { path, httpStatus: s } });
@@ -226,7 +226,7 @@ export async function assertKvV2(client: VaultClientLike, mount: string, signal?
     } catch (e) {
       if (vaultStatus(e) === 403) {
         throw new BackendError('ACCESS_DENIED', `Vault: no mount "${mount}/" that this token can use (sys/internal/ui/mounts/${mount}: HTTP ${firstStatus}; sys/mounts: HTTP 403)`, {
-          hint: `check backends.<name>.mount and the namespace, and that the token's policy grants capabilities under ${mount}/data/ and ${mount}/metadata/ (see the README's Vault policy)`,
+          hint: `check backends.<name>.mount and the namespace, and that the token's policy grants capabilities under ${mount}/data/ and ${mount}/metadata/ (see the policy in docs/vault.md)`,
           details: { path: `sys/internal/ui/mounts/${mount}`, httpStatus: 403 },
         });
       }

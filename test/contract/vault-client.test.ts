@@ -20,7 +20,7 @@ const sig = () => new AbortController().signal;
 let n = 0;
 const TOKEN = 'hvs.root-for-tests';
 
-/** the README's least-privilege policy for openclaw/prod on mount M (no sys/mounts) */
+/** docs/vault.md's least-privilege policy for openclaw/prod on mount M (no sys/mounts) */
 const leastPolicy = (m: string): AclPolicy => ({
   [`${m}/data/openclaw/prod/*`]: ['create', 'read', 'update'],
   [`${m}/metadata/openclaw/prod/*`]: ['read', 'update'],
@@ -93,7 +93,7 @@ describe('least privilege, namespaces, mount paths', () => {
     return { backend, ref: (x) => `openclaw/strict-${++n}/${x}` };
   });
 
-  test('a token with only the README policy (no sys/mounts) rotates: the KV v2 check asks sys/internal/ui/mounts', async () => {
+  test('a token with only the docs/vault.md policy (no sys/mounts) rotates: the KV v2 check asks sys/internal/ui/mounts', async () => {
     const t = `hvs.least-${++n}`;
     vault.addToken(t, { policy: leastPolicy('secret') });
     const { backend } = session(vault, {}, { VAULT_TOKEN: t });
