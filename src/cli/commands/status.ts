@@ -1,0 +1,21 @@
+import { ExitCode } from '../../core/exit-codes.js';
+import { renderWide, wideFiles } from '../../io/file-modes.js';
+import { sinkTouches } from '../../plan/blast-radius.js';
+import { planRotation } from '../../plan/planner.js';
+import { shadowReports } from '../../rotation/preflight.js';
+import { status } from '../../rotation/status.js';
+import { renderSources, renderStatus } from '../render.js';
+import { type CommandContext, loadPolicy } from './context.js';
+
+/** rekey status */
+export async function statusCmd({ a, io, out, depsFor, filter }: CommandContext): Promise<number> {
+  const policy = await loadPolicy(a.global.policy, io.env.HOME);
+  const deps = depsFor(policy);
+  const s = await status(policy, a.positionals[0], deps);
+  // with a secret named: which source really wins for each of its targets here
+  const sources = a.positionals[0] && !a.flags['skip-sources'] ? await shadowReports(planRotation(policy, a.positionals[0], filter, deps.planContext), deps, { tolerant: true }) : [];
+  const names = a.positionals[0] ? [a.positionals[0]] : Object.keys(policy.secrets);
+  const wide = await wideFiles(names.flatMap((n) => planRotation(policy, n, filter, deps.planContext).targets.flatMap((t) => sinkTouches(t).files)));
+  out(renderStatus(s) + renderSources(sources) + renderWide(wide), { secrets: s, sources, wideFiles: wide });
+  return ExitCode.ok;
+}
