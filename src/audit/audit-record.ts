@@ -26,4 +26,8 @@ export interface AuditRecord {
   /** the provider's answers about the new keys before delivery (fingerprints, never values) */
   probes?: ProbeRecord[];
   durationMs: number;
+  /** the hash chain (src/audit/chain.ts): added by the log when it appends */
+  seq?: number;
+  prev?: string;
+  hash?: string;
 }

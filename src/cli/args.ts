@@ -34,6 +34,10 @@ const OPTIONS = {
   rotate: { type: 'string' },
   role: { type: 'string' },
   label: { type: 'string' },
+  fingerprint: { type: 'string' },
+  outcome: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -46,7 +50,7 @@ export function defaultPolicyPath(env: NodeJS.ProcessEnv): string {
 }
 
 /** commands with a subcommand word */
-const GROUPS = new Set(['policy', 'service', 'openclaw']);
+const GROUPS = new Set(['policy', 'service', 'openclaw', 'audit']);
 
 export function parseArgv(argv: string[], env: NodeJS.ProcessEnv): ParsedArgs {
   let parsed;
@@ -94,6 +98,8 @@ Commands:
                                values from their keychain item or env file on stdout (zero-restart keychain)
   openclaw devices <secret>     paired devices of that Gateway (separate tokens); --rotate ID --role R rotates one
                                through openclaw devices rotate (the new token is never printed)
+  audit verify                 walk the audit log's hash chain; exit 4 naming the first edited, missing or reordered record
+  audit show [<secret>]        audit records (--env, --agent, --fingerprint F, --outcome O, --since T, --until T)
   service render systemd|launchd --agent A --env E -- CMD…
                                print a unit / LaunchAgent plist whose command goes through rekey exec
 

@@ -63,6 +63,18 @@ export const COMMANDS: Record<string, CommandHelp> = {
     options: ['--rotate ID        the device whose token to rotate', '--role R           operator or node', ...COMMON],
     example: 'rekey openclaw devices gateway --rotate 3f2a --role operator',
   },
+  'audit verify': {
+    usage: 'rekey audit verify',
+    summary: "walk the audit log's hash chain: exit 0 intact, exit 4 naming the first edited, missing, inserted or reordered record",
+    options: ['--home DIR         state directory', '--json             the report as JSON'],
+    example: 'rekey audit verify || alert "rekey audit log tampered"',
+  },
+  'audit show': {
+    usage: 'rekey audit show [<secret>] [--env E] [--agent A] [--fingerprint F] [--outcome O] [--since T] [--until T]',
+    summary: 'the audit records (who, what, when, fingerprints old → new, outcome), filtered, as a table or --json',
+    options: ['--fingerprint F    records whose old or new fingerprint contains F', '--outcome O        promoted, rolled-back, refused, stored, …', '--since T, --until T  ISO 8601 dates', '--env E, --agent A  records whose blast radius includes them', '--home DIR         state directory', '--json             machine-readable'],
+    example: 'rekey audit show anthropic --since 2026-11-01 --outcome rolled-back',
+  },
   'service render': {
     usage: 'rekey service render systemd|launchd --agent A --env E [--out FILE] [--label L] -- CMD…',
     summary: 'print a unit / LaunchAgent plist whose command goes through rekey exec',
@@ -113,8 +125,8 @@ export function version(): string {
   return 'unknown';
 }
 
-const VALUE_OPTIONS = new Set(['--policy', '-p', '--log-level', '--home', '--env', '-e', '--agent', '-a', '--out', '--rotate', '--role', '--label']);
-const GROUPS = new Set(['policy', 'service', 'openclaw']);
+const VALUE_OPTIONS = new Set(['--policy', '-p', '--log-level', '--home', '--env', '-e', '--agent', '-a', '--out', '--rotate', '--role', '--label', '--fingerprint', '--outcome', '--since', '--until']);
+const GROUPS = new Set(['policy', 'service', 'openclaw', 'audit']);
 
 /** the command words of an argv (options and their values skipped; nothing after `--`) */
 export function commandWords(argv: string[]): string[] {

@@ -1,15 +1,120 @@
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
+import { chain, verifyChain, type ChainReport, type Chained } from '../audit/chain.js';
+import { BackendError } from '../core/errors.js';
 import type { AuditLog } from '../rotation/stores.js';
 import { appendJsonl, readJsonl } from './jsonl.js';
 
-/** Append-only, fsync'd JSONL audit log (fingerprints only: the record type carries no values). */
-export function createFileAuditLog(path: string): AuditLog {
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** One appender at a time (another secret's rotation may append now): `<log>.lock`, O_EXCL, a dead holder's lock recovered. */
+async function withAppendLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  const lock = `${path}.lock`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      const fh = await fs.open(lock, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, 0o600);
+      await fh.write(String(process.pid));
+      await fh.close();
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const holder = Number((await fs.readFile(lock, 'utf8').catch(() => '')).trim());
+      const st = await fs.stat(lock).catch(() => null);
+      // a holder that died (or a lock left empty for long) is stale
+      if ((holder > 0 && !alive(holder)) || (!(holder > 0) && st && Date.now() - st.mtimeMs > 5_000)) {
+        await fs.rm(lock, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new BackendError('AUDIT_LOCKED', `the audit log ${path} stayed locked by pid ${holder} for 15 s`, { hint: `if no rekey is running, remove ${lock}` });
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await fs.rm(lock, { force: true });
+  }
+}
+
+/** the last complete record of the log (read from its tail), or null */
+async function lastRecord(path: string): Promise<Chained | null> {
+  let fh;
+  try {
+    fh = await fs.open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+  try {
+    const { size } = await fh.stat();
+    for (let span = 64 * 1024; ; span *= 4) {
+      const start = Math.max(0, size - span);
+      const buf = Buffer.alloc(size - start);
+      await fh.read(buf, 0, buf.length, start);
+      const lines = buf.toString('utf8').split('\n');
+      // the last line after the final newline is a torn tail (or empty): skip it
+      const complete = lines.slice(start === 0 ? 0 : 1, -1).filter((l) => l.trim() !== '');
+      // a line that is not JSON (damage `audit verify` reports) does not stop the log: the chain
+      // goes on from the last record that reads
+      for (let i = complete.length - 1; i >= 0; i--) {
+        try {
+          const r = JSON.parse(complete[i]!) as unknown;
+          if (r && typeof r === 'object') return r as Chained;
+        } catch {
+          // damaged: look further back
+        }
+      }
+      if (start === 0) return null;
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Append-only, fsync'd JSONL audit log (fingerprints only: the record type carries no values),
+ * hash-chained: every record carries seq, prev and hash (src/audit/chain.ts), appended under a
+ * lock so two rekey processes never fork the chain.
+ */
+export function createFileAuditLog(path: string): AuditLog & { verify(): Promise<ChainReport> } {
   return {
     async append(r) {
       await fs.mkdir(dirname(path), { recursive: true, mode: 0o700 });
-      await appendJsonl(path, r);
+      await withAppendLock(path, async () => appendJsonl(path, chain(r, await lastRecord(path))));
     },
     read: () => readJsonl(path, 'the audit log'),
+    async verify() {
+      let text = '';
+      try {
+        text = await fs.readFile(path, 'utf8');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
+      const lines = text.split('\n');
+      if (lines.at(-1) === '') lines.pop(); // the final newline; anything else after it is a torn tail, judged below
+      const records: (Record<string, unknown> & Chained)[] = [];
+      for (let i = 0; i < lines.length; i++) {
+        try {
+          const r = JSON.parse(lines[i]!) as unknown;
+          if (!r || typeof r !== 'object' || Array.isArray(r)) throw new Error('not an object');
+          records.push(r as Record<string, unknown> & Chained);
+        } catch {
+          const torn = i === lines.length - 1 && !text.endsWith('\n');
+          const before = verifyChain(records);
+          if (!before.ok) return before;
+          if (torn) return { ...before, tornTail: true };
+          return { ok: false, records: lines.length, legacy: before.legacy, broken: { line: i + 1, reason: 'the line is not a JSON record (damaged or edited)' } };
+        }
+      }
+      return verifyChain(records);
+    },
   };
 }

@@ -35,4 +35,6 @@ export interface AuditLog {
   append(r: AuditRecord): Promise<void>;
   /** every record, oldest first (a torn last line skipped) */
   read(): Promise<AuditRecord[]>;
+  /** walk the hash chain: intact, or the first broken record */
+  verify?(): Promise<import('../audit/chain.js').ChainReport>;
 }

@@ -232,3 +232,31 @@ describe('the one-owner rule on disk', () => {
     }
   });
 });
+
+describe('rekey audit verify | show', () => {
+  test('verify: intact after runs (exit 0); an edited record is named (exit 4) and status warns; show filters by secret, outcome and fingerprint', async () => {
+    const { home, cli } = await setup();
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], ONE)).code).toBe(0);
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], TWO)).code).toBe(0);
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin', 'extra'], TWO)).code).toBe(2); // refused: audited too
+    let v = await cli(['audit', 'verify']);
+    expect(v.code, v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/chain intact, \d+ record\(s\)/);
+    const shown = JSON.parse((await cli(['audit', 'show', 'anthropic', '--outcome', 'stored', '--json'])).stdout).records;
+    expect(shown).toHaveLength(2);
+    const two = shown[1].newFingerprints['openclaw/prod/anthropic'] as string;
+    const byFp = JSON.parse((await cli(['audit', 'show', '--fingerprint', two.split('#')[1]!, '--json'])).stdout).records;
+    expect(byFp.map((r: { rotationId: string }) => r.rotationId)).toEqual([shown[1].rotationId]);
+    expect((await cli(['audit', 'show'])).stdout).toMatch(/put +anthropic +stored +exit 0/);
+    // someone rewrites history: the first put becomes "refused"
+    const file = join(home, 'audit.jsonl');
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    const at = lines.findIndex((l) => l.includes('"outcome":"stored"'));
+    lines[at] = lines[at]!.replace('"outcome":"stored"', '"outcome":"refused"');
+    writeFileSync(file, lines.join('\n') + '\n');
+    v = await cli(['audit', 'verify']);
+    expect(v.code).toBe(4);
+    expect(v.stdout).toMatch(new RegExp(`CHAIN BROKEN at line ${at + 1} \\(record ${at + 1}\\): the record was changed after it was written`));
+    expect((await cli(['status', 'anthropic', '--skip-sources'])).stdout).toMatch(/WARNING: the audit log's hash chain is broken at line/);
+  });
+});

@@ -9,6 +9,7 @@ import { putCmd } from './put.js';
 import { execCmd } from './exec.js';
 import { adoptCmd, resolveCmd, devicesCmd } from './openclaw.js';
 import { serviceRender } from './service.js';
+import { auditShow, auditVerify } from './audit.js';
 import type { CommandContext } from './context.js';
 
 export const RUNNERS: Record<string, (c: CommandContext) => Promise<number>> = {
@@ -25,4 +26,6 @@ export const RUNNERS: Record<string, (c: CommandContext) => Promise<number>> = {
   'openclaw resolve': resolveCmd,
   'openclaw devices': devicesCmd,
   'service render': serviceRender,
+  'audit verify': auditVerify,
+  'audit show': auditShow,
 };

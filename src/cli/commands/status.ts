@@ -16,6 +16,8 @@ export async function statusCmd({ a, io, out, depsFor, filter }: CommandContext)
   const sources = a.positionals[0] && !a.flags['skip-sources'] ? await shadowReports(planRotation(policy, a.positionals[0], filter, deps.planContext), deps, { tolerant: true }) : [];
   const names = a.positionals[0] ? [a.positionals[0]] : Object.keys(policy.secrets);
   const wide = await wideFiles(names.flatMap((n) => planRotation(policy, n, filter, deps.planContext).targets.flatMap((t) => sinkTouches(t).files)));
-  out(renderStatus(s) + renderSources(sources) + renderWide(wide), { secrets: s, sources, wideFiles: wide });
+  const chain = await deps.audit.verify?.().catch(() => null);
+  const chainWarning = chain && !chain.ok ? `WARNING: the audit log's hash chain is broken at line ${chain.broken!.line}: ${chain.broken!.reason} (rekey audit verify)\n` : '';
+  out(renderStatus(s) + renderSources(sources) + renderWide(wide) + chainWarning, { secrets: s, sources, wideFiles: wide, auditChain: chain });
   return ExitCode.ok;
 }

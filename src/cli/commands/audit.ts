@@ -1,0 +1,54 @@
+import type { AuditRecord } from '../../audit/audit-record.js';
+import type { ChainReport } from '../../audit/chain.js';
+import { ExitCode } from '../../core/exit-codes.js';
+import { UsageError } from '../../core/errors.js';
+import { statePaths } from '../paths.js';
+import { type CommandContext, str } from './context.js';
+
+export const renderChain = (file: string, r: ChainReport): string =>
+  r.ok
+    ? `audit log ${file}: chain intact, ${r.records} record(s)${r.legacy ? ` (${r.legacy} written before the chain began)` : ''}${r.headHash ? `, head ${r.headHash.slice(0, 16)}` : ''}${r.tornTail ? '; a torn last line (a crash mid-append) is skipped' : ''}\n`
+    : `audit log ${file}: CHAIN BROKEN at line ${r.broken!.line}${r.broken!.seq !== undefined ? ` (record ${r.broken!.seq})` : ''}: ${r.broken!.reason}\n`;
+
+/** rekey audit verify: walk the hash chain; exit 4 (AUDIT_CHAIN_BROKEN) naming the first bad record */
+export async function auditVerify({ home, out, depsFor }: CommandContext): Promise<number> {
+  const deps = depsFor(null);
+  const file = statePaths(home).audit;
+  const r = await deps.audit.verify!();
+  out(renderChain(file, r), { file, ...r });
+  return r.ok ? ExitCode.ok : ExitCode.backend;
+}
+
+const time = (s: string | undefined, flag: string) => {
+  if (s === undefined) return undefined;
+  const t = Date.parse(s);
+  if (Number.isNaN(t)) throw new UsageError('BAD_ARGUMENTS', `--${flag} ${s} is not a date (use ISO 8601, e.g. 2026-11-30 or 2026-11-30T10:00Z)`);
+  return t;
+};
+
+/** rekey audit show [<secret>]: the records, filtered, as a table or --json */
+export async function auditShow({ a, out, depsFor, filter }: CommandContext): Promise<number> {
+  const deps = depsFor(null);
+  const secret = a.positionals[0];
+  const fp = str(a.flags.fingerprint);
+  const outcome = str(a.flags.outcome);
+  const since = time(str(a.flags.since), 'since');
+  const until = time(str(a.flags.until), 'until');
+  const fps = (r: AuditRecord) => [...Object.values(r.oldFingerprints ?? {}), ...Object.values(r.newFingerprints ?? {})].filter((x): x is string => typeof x === 'string');
+  const rows = (await deps.audit.read()).filter(
+    (r) =>
+      (!secret || r.secret === secret) &&
+      (!filter.env || r.blastRadius?.environments?.includes(filter.env)) &&
+      (!filter.agent || r.blastRadius?.agents?.includes(filter.agent)) &&
+      (!fp || fps(r).some((x) => x.includes(fp))) &&
+      (!outcome || r.outcome === outcome) &&
+      (since === undefined || Date.parse(r.at) >= since) &&
+      (until === undefined || Date.parse(r.at) <= until),
+  );
+  const line = (r: AuditRecord) => {
+    const change = Object.entries(r.newFingerprints ?? {}).map(([ref, n]) => `${ref}: ${r.oldFingerprints?.[ref] ?? '(none)'} → ${n}`).join('; ');
+    return `${r.at}  ${r.command.padEnd(13)} ${r.secret.padEnd(16)} ${r.outcome.padEnd(19)} exit ${r.exitCode}  ${r.actor?.user ?? '?'}@${r.actor?.host ?? '?'}  ${r.rotationId}${change ? `\n    ${change}` : ''}${r.failure ? `\n    failure: ${r.failure.reason}` : ''}\n`;
+  };
+  out(rows.length ? rows.map(line).join('') : 'no audit record matches\n', { records: rows });
+  return ExitCode.ok;
+}
