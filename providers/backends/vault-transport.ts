@@ -24,8 +24,20 @@ interface RequestOptions {
 }
 
 export function vaultTransport(o: VaultTransportOptions) {
-  const send = (options: RequestOptions) =>
-    new Promise<{ statusCode: number; body: unknown; request: { path: string } }>((resolve, reject) => {
+  type Answer = { statusCode: number; body: unknown; request: { path: string }; location?: string };
+  /** a standby Vault without request forwarding answers 307 with the active node's address: followed (3 hops at most, https never downgraded) */
+  const send = async (options: RequestOptions): Promise<Answer> => {
+    let uri = options.uri;
+    for (let hop = 0; ; hop++) {
+      const r = await sendOnce({ ...options, uri });
+      if ((r.statusCode !== 307 && r.statusCode !== 308) || !r.location || hop >= 3) return r;
+      const next = new URL(r.location, uri);
+      if (new URL(uri).protocol === 'https:' && next.protocol !== 'https:') return r;
+      uri = next.href;
+    }
+  };
+  const sendOnce = (options: RequestOptions) =>
+    new Promise<Answer>((resolve, reject) => {
       const url = new URL(options.uri);
       const body = options.json !== undefined && typeof options.json === 'object' ? Buffer.from(JSON.stringify(options.json)) : undefined;
       const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
@@ -48,7 +60,8 @@ export function vaultTransport(o: VaultTransportOptions) {
           } catch {
             // not JSON (a proxy's error page): node-vault reports the status
           }
-          resolve({ statusCode: res.statusCode ?? 0, body: parsed, request: { path: url.pathname } });
+          const location = res.headers.location;
+          resolve({ statusCode: res.statusCode ?? 0, body: parsed, request: { path: url.pathname }, ...(location ? { location } : {}) });
         });
       };
       const req = tls

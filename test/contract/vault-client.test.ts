@@ -231,6 +231,23 @@ describe('AppRole token hygiene and aborts', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
+  test('a standby node without request forwarding (307 to the active node) is followed, the token kept', async () => {
+    vault.addToken(TOKEN);
+    const { startLoopbackServer } = await import('../harness/loopback-server.js');
+    const standby = await startLoopbackServer((req, res) => {
+      res.writeHead(307, { location: `${vault.address}${req.url}` });
+      res.end();
+    });
+    try {
+      const cfg = vaultBackendConfig.parse({ kind: 'vault', address: standby.url });
+      let s: Promise<VaultSession> | undefined;
+      const b = createVaultBackend(cfg, { client: () => (s ??= createVaultClient(cfg, { VAULT_TOKEN: TOKEN })) });
+      await roundTrip(b, `openclaw/prod/standby-${++n}`);
+    } finally {
+      await standby.close();
+    }
+  });
+
   test('a request timeout is a retryable "unreachable", not a hang', async () => {
     const { backend } = session(vault, { requestTimeoutMs: 200 }, { VAULT_TOKEN: TOKEN });
     await backend.read('openclaw/prod/warm', 'current', sig());
