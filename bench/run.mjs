@@ -67,6 +67,32 @@ for (let i = 0; i < 11; i++) {
   }));
 }
 
+// 1b. plan scaling: 10,000 and 100,000 targets (agents x environments), planning time and heap
+const { planRotation } = await import(join(dist, 'src/plan/planner.js'));
+const scaling = [];
+for (const [A, E] of [[100, 100], [1000, 100]]) {
+  const as = Array.from({ length: A }, (_, i) => `a${i}`);
+  const es = Array.from({ length: E }, (_, i) => `e${i}`);
+  const p = parsePolicy(`version: 1
+environments: { ${es.map((e) => `${e}: {}`).join(', ')} }
+agents: { ${as.map((a) => `${a}: {}`).join(', ')} }
+backends: { local: { kind: local } }
+services: { gw: { kind: systemd-user, unit: "agent-{env}-{agent}.service" } }
+secrets:
+  anthropic:
+    layer: provider-key
+    provider: anthropic
+    envVar: ANTHROPIC_API_KEY
+    backend: local
+    ref: openclaw/{env}/{agent}/anthropic
+    deliveries:
+      - { agent: [${as.join(', ')}], env: [${es.join(', ')}], sink: { kind: systemd-env-file, path: "/srv/{env}/{agent}.env" }, service: gw, verify: { kind: openclaw-models-status } }
+`);
+  const heap0 = process.memoryUsage().heapUsed;
+  const ms = time(() => planRotation(p, 'anthropic', {}, { hostname: 'h', home: '/root' }));
+  scaling.push({ targets: A * E, ms, heapMB: (process.memoryUsage().heapUsed - heap0) / 1e6 });
+}
+
 // 2. a real N-target rotation
 writeOpenclawConfig({ home, providerUrl: 'http://127.0.0.1:9', gatewayPort: 1, gatewayToken: 'x'.repeat(40) });
 mkdirSync(join(home, 'agents'), { recursive: true, mode: 0o700 });
@@ -117,5 +143,7 @@ rmSync(root, { recursive: true, force: true, maxRetries: 5 });
 const ms = (x) => `${x.toFixed(0)} ms`;
 console.log(`rekey bench (node ${process.version}, ${N} agents/targets)`);
 console.log(`cold start: rekey plan (${N}-agent policy) median ${ms(median(plan))}; bare node ${ms(median(bare))}; ratio ${(median(plan) / median(bare)).toFixed(2)}x`);
+for (const x of scaling) console.log(`plan scaling: ${x.targets} targets planned in ${ms(x.ms)} (goal ${x.targets <= 10000 ? '1000' : '10000'} ms), heap +${x.heapMB.toFixed(0)} MB`);
+console.log(`plan scaling ratio (100,000 vs 10,000 targets): ${(scaling[1].ms / scaling[0].ms).toFixed(1)}x (linear = 10x)`);
 console.log(`rotation of ${N} targets: total ${ms(total)}; systemd ${ms(spent.service)} (${spent.serviceCalls} calls), openclaw ${ms(spent.verifier)} (${spent.verifierCalls} calls)`);
 console.log(`orchestrator's own time ${ms(own)} = ${((own / external) * 100).toFixed(2)}% of the time in systemd + openclaw (ratio ${(own / external).toFixed(4)})`);

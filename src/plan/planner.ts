@@ -117,15 +117,19 @@ export function planRotation(policy: Policy, secretName: string, filter: PlanFil
   // Gateway token: the server first, then every client, back to back (restarts and verification
   // only after the last write), so the window in which they disagree is as short as it can be
   const here = orderDeliveries(selected.filter((t) => t.host === '*' || t.host === ctx.hostname));
-  const elsewhere = selected.filter((t) => !here.includes(t));
+  // Sets, not Array.includes: planning stays linear in the number of targets (100,000 in a few seconds)
+  const hereSet = new Set(here);
+  const elsewhere = selected.filter((t) => !hereSet.has(t));
   const refs = [...new Set(here.map((t) => t.ref))];
+  const refSet = new Set(refs);
+  const selectedSet = new Set(selected);
   const restarts = [...new Set(here.flatMap((t) => (t.service ? [t.service.unit] : [])))];
   const warnings: string[] = [];
   for (const t of here) {
     if (t.verify.kind === 'none') warnings.push(`${t.id}: not verified at the consumer (${t.verify.reason})`);
   }
   // A ref shared by targets outside the filter: they would keep the old value after promote.
-  const outside = all.filter((t) => !selected.includes(t) && refs.includes(t.ref));
+  const outside = all.filter((t) => !selectedSet.has(t) && refSet.has(t.ref));
   for (const t of outside) {
     warnings.push(`${t.id} reads the same backend ref ${t.ref} but is outside this rotation: it keeps the old value until rotated too`);
   }
