@@ -4,10 +4,11 @@ import {
   GetSecretValueCommand,
   ListSecretVersionIdsCommand,
   PutSecretValueCommand,
+  TagResourceCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { BackendError, UnsafeError } from '../../src/core/errors.js';
-import type { SecretBackend, Stage, VersionInfo } from '../../src/core/ports.js';
+import type { AuditAnchor, SecretBackend, Stage, VersionInfo } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import { parseJsonObject, sanitizeAwsError } from './aws-errors.js';
 import type { AwsSecretsManagerBackendConfig } from './aws-secrets-manager.schema.js';
@@ -18,6 +19,9 @@ export { sanitizeAwsError } from './aws-errors.js';
 export interface SecretsManagerLike {
   send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<any>;
 }
+
+/** the tag that carries the audit chain's head */
+const ANCHOR_TAG = 'rekey-audit-head';
 
 const LABEL: Record<Stage, string> = { current: 'AWSCURRENT', pending: 'AWSPENDING', previous: 'AWSPREVIOUS' };
 const STAGE: Record<string, Stage> = { AWSCURRENT: 'current', AWSPENDING: 'pending', AWSPREVIOUS: 'previous' };
@@ -80,7 +84,7 @@ export function createAwsSecretsManagerBackend(
   };
   const describe = async (ref: string, signal: AbortSignal) => {
     try {
-      return await call<{ VersionIdsToStages?: Labels; RotationEnabled?: boolean; DeletedDate?: Date }>('DescribeSecret', ref, new DescribeSecretCommand({ SecretId: ref }), signal);
+      return await call<{ VersionIdsToStages?: Labels; RotationEnabled?: boolean; DeletedDate?: Date; Tags?: { Key?: string; Value?: string }[] }>('DescribeSecret', ref, new DescribeSecretCommand({ SecretId: ref }), signal);
     } catch (e) {
       if (e instanceof BackendError && e.code === 'NOT_FOUND') return null;
       throw e;
@@ -227,6 +231,30 @@ export function createAwsSecretsManagerBackend(
       if (!map) return;
       const mine = parseReceipt(rec)?.v ?? Object.keys(map).find((id) => rotationOf(id) === rotationId && map[id]!.includes('AWSPENDING'));
       if (mine && map[mine]?.includes('AWSPENDING')) await updateStage(ref, { VersionStage: 'AWSPENDING', RemoveFromVersionId: mine }, signal);
+    },
+
+    async writeAnchor(ref, head, signal) {
+      // a tag on a secret of its own (no value): seq:hash, and where and when
+      if ((await describe(ref, signal)) === null) {
+        await call('CreateSecret', ref, new CreateSecretCommand({ Name: ref, Description: "rekey audit chain head (tags only, no value)", ...(cfg.kmsKeyId ? { KmsKeyId: cfg.kmsKeyId } : {}) }), signal);
+      }
+      const Tags = [
+        { Key: ANCHOR_TAG, Value: `${head.seq}:${head.hash}` },
+        { Key: `${ANCHOR_TAG}-at`, Value: `${head.host}@${head.at}` },
+      ];
+      await call('TagResource', ref, new TagResourceCommand({ SecretId: ref, Tags }), signal);
+    },
+
+    async readAnchor(ref, signal) {
+      const d = await describe(ref, signal);
+      const tags = (d as { Tags?: { Key?: string; Value?: string }[] } | null)?.Tags ?? [];
+      const v = tags.find((t) => t.Key === ANCHOR_TAG)?.Value;
+      if (!v) return null;
+      const m = /^(\d+):([0-9a-f]{64})$/.exec(v);
+      if (!m) throw new BackendError('AWS_UNEXPECTED_ANSWER', `the ${ANCHOR_TAG} tag of ${ref} is not <seq>:<sha256>`);
+      const where = tags.find((t) => t.Key === `${ANCHOR_TAG}-at`)?.Value ?? '';
+      const at = where.lastIndexOf('@');
+      return { seq: Number(m[1]), hash: m[2]!, host: at >= 0 ? where.slice(0, at) : '', at: at >= 0 ? where.slice(at + 1) : '' } satisfies AuditAnchor;
     },
 
     async versions(ref, signal) {

@@ -1,5 +1,5 @@
 import { BackendError, UnsafeError } from '../../src/core/errors.js';
-import type { SecretBackend, SecretRead, Stage, VersionInfo } from '../../src/core/ports.js';
+import type { AuditAnchor, SecretBackend, SecretRead, Stage, VersionInfo } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import type { VaultBackendConfig } from './vault.schema.js';
 
@@ -169,6 +169,19 @@ export function createVaultBackend(cfg: Pick<VaultBackendConfig, 'mount' | 'fiel
     async discard(ref, rotationId, signal) {
       const p = await pending(ref, signal);
       if (p?.rotation_id === rotationId) await remove(pmeta(ref), signal);
+    },
+
+    async writeAnchor(ref, head, signal) {
+      // a KV v2 path of its own: every head is a version (Vault keeps the history)
+      await write(data(ref), { data: { ...head } }, signal);
+    },
+
+    async readAnchor(ref, signal) {
+      const doc = await get(data(ref), signal);
+      const h = doc?.data?.data as Partial<AuditAnchor> | undefined;
+      if (!h) return null;
+      if (typeof h.seq !== 'number' || typeof h.hash !== 'string') throw unexpected(data(ref), 'audit anchor');
+      return { seq: h.seq, hash: h.hash, host: String(h.host ?? ''), at: String(h.at ?? '') };
     },
 
     async versions(ref, signal) {

@@ -231,6 +231,18 @@ export function buildDeps(opts: {
     if (!oc) throw new UsageError('NO_OPENCLAW_COMMAND', `${t.id}: no openclaw command in its sink or verifier`);
     return oc;
   };
+  const host = env.REKEY_HOSTNAME || hostname();
+  /** the chain's head, kept in a shared backend (policy audit.anchor): best effort, the run already happened */
+  const anchorHead = async (head: { seq: number; hash: string }) => {
+    const a = opts.policy?.audit?.anchor;
+    if (!a) return;
+    const ref = a.ref.replaceAll('{host}', host);
+    try {
+      await backend(a.backend).writeAnchor!(ref, { ...head, host, at: clock.now().toISOString() }, AbortSignal.timeout(15_000));
+    } catch (e) {
+      log.warn({ backend: a.backend, ref, code: (e as { code?: string }).code }, `the audit chain's head could not be anchored: ${(e as Error).message}`);
+    }
+  };
   const user = userInfo();
   const stepTimeoutMs = Number(env.REKEY_STEP_TIMEOUT_MS ?? 5 * 60_000);
   return {
@@ -242,7 +254,7 @@ export function buildDeps(opts: {
     journal: createFileJournal(paths.journal),
     snapshots: createFileSnapshotStore(paths.snapshots, key),
     locks: createFileLockManager(paths.locks, () => clock.now()),
-    audit: createFileAuditLog(paths.audit),
+    audit: createFileAuditLog(paths.audit, { onAppend: anchorHead }),
     clock,
     random: { id: () => randomBytes(12).toString('hex'), bytes: (n) => randomBytes(n) },
     log,

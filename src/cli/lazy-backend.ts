@@ -16,5 +16,14 @@ export function lazyBackend(kind: string, caps: BackendCapabilities, load: () =>
     discard: async (...a) => (await get()).discard(...a),
     versions: async (...a) => (await get()).versions(...a),
     checkWritable: async (...a) => (await get()).checkWritable?.(...a),
+    writeAnchor: async (...a) => {
+      const b = await get();
+      if (!b.writeAnchor) throw new Error(`backend ${kind} keeps no audit anchor`);
+      return b.writeAnchor(...a);
+    },
+    readAnchor: async (...a) => {
+      const b = await get();
+      return b.readAnchor ? b.readAnchor(...a) : null;
+    },
   };
 }

@@ -52,6 +52,16 @@ export interface SecretBackend {
   versions(ref: string, signal: AbortSignal): Promise<VersionInfo[]>;
   /** may rekey write this ref at all? (AWS: not scheduled for deletion, no native rotation) throws a RekeyError if not; read-only */
   checkWritable?(ref: string, signal: AbortSignal): Promise<void>;
+  /** the audit chain's head kept outside this host (shared backends): no value, a hash and a sequence number */
+  writeAnchor?(ref: string, head: AuditAnchor, signal: AbortSignal): Promise<void>;
+  readAnchor?(ref: string, signal: AbortSignal): Promise<AuditAnchor | null>;
+}
+
+export interface AuditAnchor {
+  seq: number;
+  hash: string;
+  host: string;
+  at: string;
 }
 
 /** Sink-specific bytes needed to put a target back exactly as it was. Encrypted at rest. */

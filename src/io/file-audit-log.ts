@@ -84,11 +84,16 @@ async function lastRecord(path: string): Promise<Chained | null> {
  * hash-chained: every record carries seq, prev and hash (src/audit/chain.ts), appended under a
  * lock so two rekey processes never fork the chain.
  */
-export function createFileAuditLog(path: string): AuditLog & { verify(): Promise<ChainReport> } {
+export function createFileAuditLog(path: string, opts: { onAppend?: (head: { seq: number; hash: string }) => Promise<void> } = {}): AuditLog & { verify(): Promise<ChainReport> } {
   return {
     async append(r) {
       await fs.mkdir(dirname(path), { recursive: true, mode: 0o700 });
-      await withAppendLock(path, async () => appendJsonl(path, chain(r, await lastRecord(path))));
+      const head = await withAppendLock(path, async () => {
+        const rec = chain(r, await lastRecord(path));
+        await appendJsonl(path, rec);
+        return { seq: rec.seq, hash: rec.hash };
+      });
+      await opts.onAppend?.(head);
     },
     read: () => readJsonl(path, 'the audit log'),
     async verify() {

@@ -86,5 +86,11 @@ export function checkRules(policy: Policy, opts: { home?: string } = {}): Policy
       }
     });
   }
+  const anchor = policy.audit?.anchor;
+  if (anchor) {
+    const b = policy.backends[anchor.backend];
+    if (!b) issues.push({ path: 'audit.anchor.backend', message: `unknown backend "${anchor.backend}"`, hint: 'name a vault or aws-secrets-manager backend under backends:' });
+    else if (b.kind === 'local') issues.push({ path: 'audit.anchor.backend', message: 'the local store lives on this host, beside the log: an anchor there proves nothing', hint: 'anchor in a shared backend (vault or aws-secrets-manager)' });
+  }
   return issues;
 }

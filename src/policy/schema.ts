@@ -66,6 +66,12 @@ export const policySchema = z
     backends: z.record(name('backend'), backendConfig),
     services: z.record(name('service'), serviceConfig).default({}),
     secrets: z.record(name('secret'), secret),
+    audit: z
+      .strictObject({
+        /** after every record, the chain's head (seq and hash, no values) is written to a shared backend (vault or aws-secrets-manager): a deleted or rewritten tail of the local log is then caught by `rekey audit verify` */
+        anchor: z.strictObject({ backend: z.string().min(1), ref: z.string().min(1).default('rekey/audit/{host}') }).optional(),
+      })
+      .optional(),
   })
   .describe('rekey policy: which agent × environment uses which secret, from which backend, delivered where, behind which service, verified how.');
 

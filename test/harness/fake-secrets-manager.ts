@@ -23,6 +23,7 @@
  *  - UpdateSecretVersionStage (MoveToVersionId and/or RemoveFromVersionId; moving a label that
  *    another version holds needs RemoveFromVersionId = that version, else InvalidParameterException;
  *    moving AWSCURRENT moves AWSPREVIOUS)
+ *  - TagResource (adds or replaces tags by Key; 50 at most)
  *  - ListSecretVersionIds (versions without labels are deprecated: listed only with
  *    IncludeDeprecated), paged: MaxResults (1–100; the fake's `pageSize` when absent) and NextToken
  *  - Version quota: when a secret has more than 100 versions, AWS removes unlabeled versions older
@@ -209,6 +210,18 @@ export async function startFakeSecretsManager(opts: { port?: number; pageSize?: 
         from.stages.delete(label);
       }
       return out(s);
+    },
+    TagResource(b) {
+      const s = find(b.SecretId);
+      const tags = [...(s.tags ?? [])];
+      for (const t of (b.Tags ?? []) as { Key: string; Value: string }[]) {
+        const i = tags.findIndex((x) => x.Key === t.Key);
+        if (i >= 0) tags[i] = t;
+        else tags.push(t);
+      }
+      if (tags.length > 50) throw new AwsError('InvalidParameterException', 'A secret can have at most 50 tags.');
+      s.tags = tags;
+      return {};
     },
     ListSecretVersionIds(b) {
       const s = find(b.SecretId);

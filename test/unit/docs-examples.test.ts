@@ -13,7 +13,11 @@ import { REPO } from '../harness/openclaw.js';
 const files = ['README.md', ...readdirSync(join(REPO, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join('docs', f))];
 const blocks = files.flatMap((f) => {
   const text = readFileSync(join(REPO, f), 'utf8');
-  return [...text.matchAll(/^```yaml\n([\s\S]*?)^```/gm)].map((m, i) => ({ name: `${f} #${i + 1}`, yaml: m[1]! }));
+  // fenced blocks, also indented ones inside a list item (dedented by their fence's indent)
+  return [...text.matchAll(/^( *)```yaml\n([\s\S]*?)^\1```/gm)].map((m, i) => ({
+    name: `${f} #${i + 1}`,
+    yaml: m[2]!.split('\n').map((l) => l.slice(m[1]!.length)).join('\n'),
+  }));
 });
 
 type Doc = Record<string, any>;
@@ -48,7 +52,7 @@ function asPolicy(fragment: Doc): Doc {
 }
 
 describe('policy examples in the documentation load', () => {
-  test('there are examples to check', () => expect(blocks.length).toBeGreaterThanOrEqual(8));
+  test('there are examples to check', () => expect(blocks.length).toBeGreaterThanOrEqual(9));
   test.each(blocks)('$name', ({ yaml }) => {
     const policy = asPolicy(parse(yaml) as Doc);
     expect(() => parsePolicy(stringify(policy), 'docs example')).not.toThrow();
