@@ -24,6 +24,7 @@ import type { KeyProbe, SecretBackend, ServiceManager, Sink, Verifier } from '..
 import { SecretValue } from '../core/secret-value.js';
 import { createExec } from '../io/exec.js';
 import { createFileAuditLog } from '../io/file-audit-log.js';
+import { createAuditLog } from '../io/audit-devices.js';
 import { createFileJournal } from '../io/file-journal.js';
 import { createFileLockManager } from '../io/file-lock.js';
 import { createFileSnapshotStore } from '../io/file-snapshot-store.js';
@@ -254,7 +255,7 @@ export function buildDeps(opts: {
     journal: createFileJournal(paths.journal),
     snapshots: createFileSnapshotStore(paths.snapshots, key),
     locks: createFileLockManager(paths.locks, () => clock.now()),
-    audit: createFileAuditLog(paths.audit, { onAppend: anchorHead }),
+    audit: createAuditLog(createFileAuditLog(paths.audit, { onAppend: anchorHead }), paths.audit, opts.policy?.audit?.devices ?? [{ kind: 'file' }], { exec, warn: (m) => log.warn({}, m) }),
     clock,
     random: { id: () => randomBytes(12).toString('hex'), bytes: (n) => randomBytes(n) },
     log,

@@ -2,6 +2,7 @@ import { constants, promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
 import { chain, verifyChain, type ChainReport, type Chained } from '../audit/chain.js';
 import { BackendError } from '../core/errors.js';
+import type { AuditRecord } from '../audit/audit-record.js';
 import type { AuditLog } from '../rotation/stores.js';
 import { appendJsonl, readJsonl } from './jsonl.js';
 
@@ -84,16 +85,23 @@ async function lastRecord(path: string): Promise<Chained | null> {
  * hash-chained: every record carries seq, prev and hash (src/audit/chain.ts), appended under a
  * lock so two rekey processes never fork the chain.
  */
-export function createFileAuditLog(path: string, opts: { onAppend?: (head: { seq: number; hash: string }) => Promise<void> } = {}): AuditLog & { verify(): Promise<ChainReport> } {
+export type FileAuditLog = AuditLog & { verify(): Promise<ChainReport>; appendChained(r: AuditRecord): Promise<AuditRecord & Required<Chained>> };
+
+export function createFileAuditLog(path: string, opts: { onAppend?: (head: { seq: number; hash: string }) => Promise<void> } = {}): FileAuditLog {
+  const appendChained = async (r: AuditRecord) => {
+    await fs.mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    const rec = await withAppendLock(path, async () => {
+      const c = chain(r, await lastRecord(path));
+      await appendJsonl(path, c);
+      return c;
+    });
+    await opts.onAppend?.({ seq: rec.seq, hash: rec.hash });
+    return rec;
+  };
   return {
+    appendChained,
     async append(r) {
-      await fs.mkdir(dirname(path), { recursive: true, mode: 0o700 });
-      const head = await withAppendLock(path, async () => {
-        const rec = chain(r, await lastRecord(path));
-        await appendJsonl(path, rec);
-        return { seq: rec.seq, hash: rec.hash };
-      });
-      await opts.onAppend?.(head);
+      await appendChained(r);
     },
     read: () => readJsonl(path, 'the audit log'),
     async verify() {

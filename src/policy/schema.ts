@@ -68,6 +68,17 @@ export const policySchema = z
     secrets: z.record(name('secret'), secret),
     audit: z
       .strictObject({
+        /** where records go (Vault-style audit devices); a run that changes something needs at least one that can record. Default: the file */
+        devices: z
+          .array(
+            z.discriminatedUnion('kind', [
+              z.strictObject({ kind: z.literal('file') }),
+              z.strictObject({ kind: z.literal('journald') }),
+              z.strictObject({ kind: z.literal('syslog'), socket: z.string().min(1).default('/dev/log') }),
+            ]),
+          )
+          .min(1)
+          .default([{ kind: 'file' }]),
         /** after every record, the chain's head (seq and hash, no values) is written to a shared backend (vault or aws-secrets-manager): a deleted or rewritten tail of the local log is then caught by `rekey audit verify` */
         anchor: z.strictObject({ backend: z.string().min(1), ref: z.string().min(1).default('rekey/audit/{host}') }).optional(),
       })

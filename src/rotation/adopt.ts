@@ -42,6 +42,7 @@ export interface AdoptReport {
 export async function adopt(policy: Policy, secret: string, filter: PlanFilter, opts: { dryRun: boolean; scrub: boolean }, deps: RekeyDeps): Promise<AdoptReport> {
   const plan = planRotation(policy, secret, filter, deps.planContext);
   if (opts.dryRun) return adoptLocked(plan, secret, opts, deps);
+  await deps.audit.ready?.();
   // it writes a sink, OpenClaw's config and may promote: under the secret's lock, and audited
   const started = deps.clock.now().getTime();
   const adoptId = `adopt-${newRotationId(deps)}`;

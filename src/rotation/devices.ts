@@ -38,6 +38,7 @@ export async function rotateDeviceToken(plan: Plan, server: Target, device: stri
   if (!deps.rotateDevice) throw new UsageError('DEVICES_UNAVAILABLE', 'this build has no openclaw devices port');
   const started = deps.clock.now().getTime();
   const id = `device-${newRotationId(deps)}`;
+  await deps.audit.ready?.();
   const lock = await refusedIsAudited(() => deps.locks.acquire(plan.secret, { rotationId: id, command: 'device-rotate' }), 'device-rotate', id, plan, deps, started);
   try {
     const op = await beginOp(deps, id, 'device-rotate', plan, {}, { device, role, target: server.id });

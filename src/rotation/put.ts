@@ -23,6 +23,7 @@ export async function put(policy: Policy, secret: string, filter: PlanFilter, va
   const plan = planRotation(policy, secret, filter, deps.planContext);
   const refs = [...new Set([...plan.targets, ...plan.elsewhere].map((t) => t.ref))];
   const putId = `put-${newRotationId(deps)}`;
+  await deps.audit.ready?.();
   const lock = await refusedIsAudited(
     async () => {
       // a value some delivery of this secret cannot hold is refused now, not at rotate

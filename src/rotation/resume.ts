@@ -17,7 +17,9 @@ export async function resumeAll(policy: Policy, deps: RekeyDeps): Promise<Rotate
   if (swept.length) deps.log.warn({ locks: swept }, 'removed stale locks of dead processes');
   const reports: RotateReport[] = [];
   // a damaged journal (STATE_CORRUPT, exit 4) goes last: it must not keep the others from finishing
-  const open = (await deps.journal.unfinished()).sort((a, b) => Number(a.damaged === true) - Number(b.damaged === true));
+  const pending = await deps.journal.unfinished();
+  if (pending.length > 0) await deps.audit.ready?.();
+  const open = pending.sort((a, b) => Number(a.damaged === true) - Number(b.damaged === true));
   for (const u of open) reports.push(await resumeOne(policy, u.rotationId, deps));
   return reports;
 }

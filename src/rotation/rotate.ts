@@ -99,6 +99,8 @@ export async function rotate(policy: Policy, secret: string, filter: PlanFilter,
     }
   };
   await refuseUnfinished();
+  // as Vault does: nothing changes unless an audit device can record it (the dry run checks it too)
+  await deps.audit.ready?.();
   const base = { plan, failure: null, verified: {} } as const;
   if (opts.dryRun) {
     // the same checks as the real run, in the same order, up to the first write

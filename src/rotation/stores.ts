@@ -37,4 +37,6 @@ export interface AuditLog {
   read(): Promise<AuditRecord[]>;
   /** walk the hash chain: intact, or the first broken record */
   verify?(): Promise<import('../audit/chain.js').ChainReport>;
+  /** can at least one audit device record? (AUDIT_UNAVAILABLE, exit 4, if none): checked before anything is changed */
+  ready?(): Promise<void>;
 }
