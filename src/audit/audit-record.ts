@@ -8,7 +8,7 @@ export interface AuditRecord {
   at: string;
   rotationId: string;
   command: 'rotate' | 'resume' | 'put' | 'adopt' | 'device-rotate';
-  actor: { user: string; uid: number; host: string; pid: number };
+  actor: { user: string; uid: number; host: string; pid: number; /** the CI runner and job, when rekey runs in CI */ ci?: string };
   secret: string;
   layer: string;
   outcome: Terminal | 'refused' | 'dry-run' | 'stored' | 'adopted' | 'failed' | 'device-rotated';

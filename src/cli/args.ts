@@ -100,6 +100,7 @@ Commands:
                                through openclaw devices rotate (the new token is never printed)
   audit verify                 walk the audit log's hash chain; exit 4 naming the first edited, missing or reordered record
   audit show [<secret>]        audit records (--env, --agent, --fingerprint F, --outcome O, --since T, --until T)
+  audit export [<secret>]      the same records as JSON lines, as stored (for shipping elsewhere)
   service render systemd|launchd --agent A --env E -- CMD…
                                print a unit / LaunchAgent plist whose command goes through rekey exec
 

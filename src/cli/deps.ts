@@ -25,6 +25,7 @@ import { SecretValue } from '../core/secret-value.js';
 import { createExec } from '../io/exec.js';
 import { createFileAuditLog } from '../io/file-audit-log.js';
 import { createAuditLog } from '../io/audit-devices.js';
+import { ciIdentity } from './ci-identity.js';
 import { createFileJournal } from '../io/file-journal.js';
 import { createFileLockManager } from '../io/file-lock.js';
 import { createFileSnapshotStore } from '../io/file-snapshot-store.js';
@@ -260,7 +261,7 @@ export function buildDeps(opts: {
     random: { id: () => randomBytes(12).toString('hex'), bytes: (n) => randomBytes(n) },
     log,
     retry: createRetry({ clock, log, jitter: Math.random, attemptTimeoutMs: stepTimeoutMs }),
-    actor: { user: user.username, uid: user.uid, host: hostname(), pid: process.pid },
+    actor: { user: user.username, uid: user.uid, host: hostname(), pid: process.pid, ...(ciIdentity(env) ? { ci: ciIdentity(env)! } : {}) },
     planContext: { hostname: env.REKEY_HOSTNAME || hostname(), home: userHome },
     signal: opts.signal,
     residue: { scan: scanResidue, remove: removeResidue },

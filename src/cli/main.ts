@@ -45,7 +45,7 @@ function guardDebugEnv(io: CliIo): void {
 }
 
 /** commands that read or write rekey's state directory */
-const STATEFUL = new Set(['plan', 'rotate', 'resume', 'status', 'put', 'openclaw adopt', 'openclaw devices', 'audit verify', 'audit show']);
+const STATEFUL = new Set(['plan', 'rotate', 'resume', 'status', 'put', 'openclaw adopt', 'openclaw devices', 'audit verify', 'audit show', 'audit export']);
 
 /** Runs one command; returns the exit code. The only place errors become exit codes. */
 export async function main(argv: string[], io: CliIo): Promise<number> {

@@ -75,6 +75,12 @@ export const COMMANDS: Record<string, CommandHelp> = {
     options: ['--fingerprint F    records whose old or new fingerprint contains F', '--outcome O        promoted, rolled-back, refused, stored, …', '--since T, --until T  ISO 8601 dates', '--env E, --agent A  records whose blast radius includes them', '--home DIR         state directory', '--json             machine-readable'],
     example: 'rekey audit show anthropic --since 2026-11-01 --outcome rolled-back',
   },
+  'audit export': {
+    usage: 'rekey audit export [<secret>] [--env E] [--agent A] [--fingerprint F] [--outcome O] [--since T] [--until T]',
+    summary: 'the audit records as stored (one JSON object per line, chain fields included), filtered like audit show',
+    options: ['--since T, --until T  ISO 8601 dates', '--home DIR         state directory'],
+    example: 'rekey audit export --since 2026-11-01 > rekey-audit-november.jsonl',
+  },
   'service render': {
     usage: 'rekey service render systemd|launchd --agent A --env E [--out FILE] [--label L] -- CMD…',
     summary: 'print a unit / LaunchAgent plist whose command goes through rekey exec',

@@ -5,7 +5,7 @@
  * (exit 4). The real CLI; `journalctl -o json` reads what was recorded.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -69,7 +69,7 @@ kill $JD`;
     expect(JSON.stringify(entries)).not.toContain(KEY);
   });
 
-  test('no device can record (journald only, and no journal here): put changes nothing, exit 4; with the file too it goes on and names the device that is down', async () => {
+  test('no device can record (journald only, and no journal here): put and rotate change nothing, exit 4; with the file too it goes on and names the device that is down', async () => {
     const { env, policy, root } = setup('[{ kind: journald }]');
     const cli = (args: string[], input?: string) => rekeyAsync([...args, '--policy', policy], env, input);
     expect((await cli(['init'])).code).toBe(0);
@@ -83,5 +83,13 @@ kill $JD`;
     const ok = await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], KEY);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stderr).toMatch(/audit device journald cannot record/);
+    // a rotation (and its dry run) is refused before anything is read from the consumers or written
+    writeFileSync(policy, policyWith('[{ kind: journald }]', join(root, 'gw.env')));
+    for (const args of [['rotate', 'anthropic'], ['rotate', 'anthropic', '--dry-run']]) {
+      const r = await cli(args);
+      expect(r.code, r.stderr).toBe(4);
+      expect(r.stderr).toMatch(/AUDIT_UNAVAILABLE|no audit device can record/);
+    }
+    expect(existsSync(join(root, 'gw.env'))).toBe(false);
   });
 });

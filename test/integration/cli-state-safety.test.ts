@@ -248,6 +248,12 @@ describe('rekey audit verify | show', () => {
     const byFp = JSON.parse((await cli(['audit', 'show', '--fingerprint', two.split('#')[1]!, '--json'])).stdout).records;
     expect(byFp.map((r: { rotationId: string }) => r.rotationId)).toEqual([shown[1].rotationId]);
     expect((await cli(['audit', 'show'])).stdout).toMatch(/put +anthropic +stored +exit 0/);
+    const exported = (await cli(['audit', 'export', 'anthropic', '--outcome', 'stored'])).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(exported.map((r: { seq: number }) => r.seq)).toEqual(shown.map((r: { seq: number }) => r.seq));
+    // in CI the actor names the runner and the job
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], ONE, { GITHUB_ACTIONS: 'true', RUNNER_NAME: 'runner-7', GITHUB_RUN_ID: '4242', GITHUB_REPOSITORY: 'org/repo' })).code).toBe(0);
+    const last = JSON.parse((await cli(['audit', 'export'])).stdout.trim().split('\n').at(-1)!);
+    expect(last.actor.ci).toBe('github-actions runner runner-7 run 4242/1 org/repo');
     // someone rewrites history: the first put becomes "refused"
     const file = join(home, 'audit.jsonl');
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');

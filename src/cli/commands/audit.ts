@@ -54,8 +54,9 @@ const time = (s: string | undefined, flag: string) => {
   return t;
 };
 
-/** rekey audit show [<secret>]: the records, filtered, as a table or --json */
-export async function auditShow({ a, out, depsFor, filter }: CommandContext): Promise<number> {
+/** rekey audit show|export [<secret>]: the records, filtered, as a table or --json (show), or JSON lines (export) */
+export async function auditShow(c: CommandContext): Promise<number> {
+  const { a, out, depsFor, filter } = c;
   const deps = depsFor(null);
   const secret = a.positionals[0];
   const fp = str(a.flags.fingerprint);
@@ -75,8 +76,13 @@ export async function auditShow({ a, out, depsFor, filter }: CommandContext): Pr
   );
   const line = (r: AuditRecord) => {
     const change = Object.entries(r.newFingerprints ?? {}).map(([ref, n]) => `${ref}: ${r.oldFingerprints?.[ref] ?? '(none)'} → ${n}`).join('; ');
-    return `${r.at}  ${r.command.padEnd(13)} ${r.secret.padEnd(16)} ${r.outcome.padEnd(19)} exit ${r.exitCode}  ${r.actor?.user ?? '?'}@${r.actor?.host ?? '?'}  ${r.rotationId}${change ? `\n    ${change}` : ''}${r.failure ? `\n    failure: ${r.failure.reason}` : ''}\n`;
+    return `${r.at}  ${r.command.padEnd(13)} ${r.secret.padEnd(16)} ${r.outcome.padEnd(19)} exit ${r.exitCode}  ${r.actor?.user ?? '?'}@${r.actor?.host ?? '?'}${r.actor?.ci ? ` [${r.actor.ci}]` : ''}  ${r.rotationId}${change ? `\n    ${change}` : ''}${r.failure ? `\n    failure: ${r.failure.reason}` : ''}\n`;
   };
+  if (a.command[1] === 'export') {
+    // one JSON record per line, as stored (chain fields included): for shipping elsewhere
+    c.io.stdout(rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : ''));
+    return ExitCode.ok;
+  }
   out(rows.length ? rows.map(line).join('') : 'no audit record matches\n', { records: rows });
   return ExitCode.ok;
 }

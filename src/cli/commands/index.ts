@@ -28,4 +28,5 @@ export const RUNNERS: Record<string, (c: CommandContext) => Promise<number>> = {
   'service render': serviceRender,
   'audit verify': auditVerify,
   'audit show': auditShow,
+  'audit export': auditShow,
 };
