@@ -32,7 +32,9 @@ export interface ChainReport {
   /** records written before rekey chained its log (no seq): listed, not judged */
   legacy: number;
   /** the first problem: which record (1-based line of the file) and why */
-  broken?: { line: number; seq?: number; reason: string };
+  broken?: { line: number; seq?: number; reason: string; /** the file of a rotated log it is in */ file?: string };
+  /** how many files the log spans (rotated ones and the live one), when more than one */
+  files?: number;
   headHash?: string;
   /** bytes after the last newline: an append a crash cut short (not tampering; the next append removes it) */
   tornTail?: boolean;

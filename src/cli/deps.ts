@@ -256,7 +256,7 @@ export function buildDeps(opts: {
     journal: createFileJournal(paths.journal),
     snapshots: createFileSnapshotStore(paths.snapshots, key),
     locks: createFileLockManager(paths.locks, () => clock.now()),
-    audit: createAuditLog(createFileAuditLog(paths.audit, { onAppend: anchorHead }), paths.audit, opts.policy?.audit?.devices ?? [{ kind: 'file' }], { exec, warn: (m) => log.warn({}, m) }),
+    audit: createAuditLog(createFileAuditLog(paths.audit, { onAppend: anchorHead, ...(env.REKEY_AUDIT_MAX_BYTES ? { maxBytes: Number(env.REKEY_AUDIT_MAX_BYTES) } : {}) }), paths.audit, opts.policy?.audit?.devices ?? [{ kind: 'file' }], { exec, warn: (m) => log.warn({}, m) }),
     clock,
     random: { id: () => randomBytes(12).toString('hex'), bytes: (n) => randomBytes(n) },
     log,

@@ -87,47 +87,87 @@ async function lastRecord(path: string): Promise<Chained | null> {
  */
 export type FileAuditLog = AuditLog & { verify(): Promise<ChainReport>; appendChained(r: AuditRecord): Promise<AuditRecord & Required<Chained>> };
 
-export function createFileAuditLog(path: string, opts: { onAppend?: (head: { seq: number; hash: string }) => Promise<void> } = {}): FileAuditLog {
+/** the files of the log, oldest first: rotated ones (`audit.jsonl.<last seq, 10 digits>`), then the live one */
+async function logFiles(path: string): Promise<string[]> {
+  const dir = dirname(path);
+  const base = path.slice(dir.length + 1);
+  const rotated = (await fs.readdir(dir).catch(() => [] as string[])).filter((n) => n.startsWith(`${base}.`) && /^\d{10}$/.test(n.slice(base.length + 1))).sort();
+  return [...rotated.map((n) => `${dir}/${n}`), path];
+}
+
+/**
+ * Append-only, fsync'd JSONL audit log (fingerprints only: the record type carries no values),
+ * hash-chained: every record carries seq, prev and hash (src/audit/chain.ts), appended under a
+ * lock so two rekey processes never fork the chain. Past `maxBytes` the live file is renamed
+ * `audit.jsonl.<its last seq>` and the next record, first of a new file, continues the chain.
+ */
+export function createFileAuditLog(path: string, opts: { onAppend?: (head: { seq: number; hash: string }) => Promise<void>; maxBytes?: number } = {}): FileAuditLog {
+  const maxBytes = opts.maxBytes ?? 8 * 1024 * 1024;
   const appendChained = async (r: AuditRecord) => {
     await fs.mkdir(dirname(path), { recursive: true, mode: 0o700 });
     const rec = await withAppendLock(path, async () => {
-      const c = chain(r, await lastRecord(path));
+      const last = await lastRecord(path);
+      const size = (await fs.stat(path).catch(() => null))?.size ?? 0;
+      if (size >= maxBytes && last?.seq !== undefined) await fs.rename(path, `${path}.${String(last.seq).padStart(10, '0')}`);
+      const c = chain(r, last ?? (await lastOfRotated(path)));
       await appendJsonl(path, c);
       return c;
     });
     await opts.onAppend?.({ seq: rec.seq, hash: rec.hash });
     return rec;
   };
+  /** an empty live file after a rotation continues from the newest rotated one */
+  const lastOfRotated = async (p: string) => {
+    const files = await logFiles(p);
+    const prev = files.at(-2);
+    return prev ? lastRecord(prev) : null;
+  };
   return {
     appendChained,
     async append(r) {
       await appendChained(r);
     },
-    read: () => readJsonl(path, 'the audit log'),
+    async read() {
+      const out: AuditRecord[] = [];
+      for (const f of await logFiles(path)) out.push(...(await readJsonl<AuditRecord>(f, 'the audit log')));
+      return out;
+    },
     async verify() {
-      let text = '';
-      try {
-        text = await fs.readFile(path, 'utf8');
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      }
-      const lines = text.split('\n');
-      if (lines.at(-1) === '') lines.pop(); // the final newline; anything else after it is a torn tail, judged below
       const records: (Record<string, unknown> & Chained)[] = [];
-      for (let i = 0; i < lines.length; i++) {
+      const where: { file: string; line: number }[] = [];
+      const files = await logFiles(path);
+      for (const file of files) {
+        let text = '';
         try {
-          const r = JSON.parse(lines[i]!) as unknown;
-          if (!r || typeof r !== 'object' || Array.isArray(r)) throw new Error('not an object');
-          records.push(r as Record<string, unknown> & Chained);
-        } catch {
-          const torn = i === lines.length - 1 && !text.endsWith('\n');
-          const before = verifyChain(records);
-          if (!before.ok) return before;
-          if (torn) return { ...before, tornTail: true };
-          return { ok: false, records: lines.length, legacy: before.legacy, broken: { line: i + 1, reason: 'the line is not a JSON record (damaged or edited)' } };
+          text = await fs.readFile(file, 'utf8');
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        }
+        const lines = text.split('\n');
+        if (lines.at(-1) === '') lines.pop(); // the final newline; anything after it is a torn tail, judged below
+        for (let i = 0; i < lines.length; i++) {
+          try {
+            const r = JSON.parse(lines[i]!) as unknown;
+            if (!r || typeof r !== 'object' || Array.isArray(r)) throw new Error('not an object');
+            records.push(r as Record<string, unknown> & Chained);
+            where.push({ file, line: i + 1 });
+          } catch {
+            const torn = file === path && i === lines.length - 1 && !text.endsWith('\n');
+            const before = locate(verifyChain(records), where);
+            if (!before.ok) return before;
+            if (torn) return { ...before, tornTail: true };
+            return { ok: false, records: records.length, legacy: before.legacy, broken: { line: i + 1, file, reason: 'the line is not a JSON record (damaged or edited)' } };
+          }
         }
       }
-      return verifyChain(records);
+      return { ...locate(verifyChain(records), where), ...(files.length > 1 ? { files: files.length } : {}) };
     },
   };
+}
+
+/** a report's record index → the file and line it is in */
+function locate(r: ChainReport, where: { file: string; line: number }[]): ChainReport {
+  if (r.ok || !r.broken) return r;
+  const w = where[r.broken.line - 1];
+  return w ? { ...r, broken: { ...r.broken, line: w.line, file: w.file } } : r;
 }

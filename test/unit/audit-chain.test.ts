@@ -2,9 +2,9 @@
  * The audit log's hash chain against a real file: appends (also concurrent ones) chain; an edited,
  * deleted, inserted or reordered record is named by `verify`; a torn last line is not tampering.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { AuditRecord } from '../../src/audit/audit-record.js';
 import { GENESIS } from '../../src/audit/chain.js';
@@ -75,6 +75,29 @@ describe('the audit hash chain', () => {
     expect(await log.verify()).toMatchObject({ ok: true, tornTail: true });
     await log.append(rec(4));
     expect(await log.verify()).toMatchObject({ ok: true, records: 4 });
+  });
+
+  test('a rotated log (past maxBytes) keeps one chain across its files; damage in an older file is named there', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'rekey-audit-')), 'audit.jsonl');
+    const log = createFileAuditLog(path, { maxBytes: 2_000 });
+    for (let i = 1; i <= 10; i++) await log.append(rec(i));
+    const files = readdirSync(dirname(path)).filter((f) => f.startsWith('audit.jsonl')).sort();
+    expect(files.length).toBeGreaterThan(2);
+    expect(files.slice(1).every((f) => /^audit\.jsonl\.\d{10}$/.test(f))).toBe(true);
+    const report = await log.verify();
+    expect(report).toMatchObject({ ok: true, records: 10 });
+    expect(report.files).toBe(files.filter((f) => !f.endsWith('.lock')).length);
+    expect((await log.read()).map((r) => r.rotationId)).toEqual(Array.from({ length: 10 }, (_, i) => `r${i + 1}`));
+    // the live file's first record continues the rotated one's chain
+    const live = JSON.parse(readFileSync(path, 'utf8').split('\n')[0]!);
+    expect(live.seq).toBeGreaterThan(1);
+    const older = join(dirname(path), files[1]!); // files[0] is the live audit.jsonl; [1] the oldest rotated one
+    const ls = readFileSync(older, 'utf8').trimEnd().split('\n');
+    ls[0] = ls[0]!.replace('"exitCode":0', '"exitCode":3');
+    writeFileSync(older, ls.join('\n') + '\n');
+    const broken = await log.verify();
+    expect(broken.ok).toBe(false);
+    expect(broken.broken).toMatchObject({ file: older, line: 1 });
   });
 
   test('records written before the chain existed are counted, not judged', async () => {

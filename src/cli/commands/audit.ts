@@ -8,8 +8,8 @@ import { type CommandContext, loadPolicy, str } from './context.js';
 
 export const renderChain = (file: string, r: ChainReport): string =>
   r.ok
-    ? `audit log ${file}: chain intact, ${r.records} record(s)${r.legacy ? ` (${r.legacy} written before the chain began)` : ''}${r.headHash ? `, head ${r.headHash.slice(0, 16)}` : ''}${r.tornTail ? '; a torn last line (a crash mid-append) is skipped' : ''}\n`
-    : `audit log ${file}: CHAIN BROKEN at line ${r.broken!.line}${r.broken!.seq !== undefined ? ` (record ${r.broken!.seq})` : ''}: ${r.broken!.reason}\n`;
+    ? `audit log ${file}: chain intact, ${r.records} record(s)${r.files ? ` in ${r.files} files` : ''}${r.legacy ? ` (${r.legacy} written before the chain began)` : ''}${r.headHash ? `, head ${r.headHash.slice(0, 16)}` : ''}${r.tornTail ? '; a torn last line (a crash mid-append) is skipped' : ''}\n`
+    : `audit log ${file}: CHAIN BROKEN at ${r.broken!.file && r.broken!.file !== file ? `${r.broken!.file} ` : ''}line ${r.broken!.line}${r.broken!.seq !== undefined ? ` (record ${r.broken!.seq})` : ''}: ${r.broken!.reason}\n`;
 
 /** the log against its anchor in a shared backend: a deleted or rewritten tail shows there */
 async function checkAnchor(c: CommandContext, file: string): Promise<{ ok: boolean; line: string; anchor: AuditAnchor | null } | null> {
