@@ -20,6 +20,7 @@ const LONGEST_FIRST = [
   'hostile-fs',
   'concurrency',
   'vault-rotation',
+  'demo',
   'env-file-systemd',
 ];
 

@@ -3,7 +3,7 @@
  * nothing of yours — a private systemd user manager, the real OpenClaw Gateway as its user unit,
  * and a loopback stand-in for the Anthropic API that records which key it receives.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { startGatewayFixture, UNIT } from '../test/harness/gateway-fixture.js';
 import { REKEY_MAIN } from '../test/harness/rekey-cli.js';
@@ -19,10 +19,14 @@ function step(title: string) {
 async function main() {
   step('sandbox: private systemd user manager, real OpenClaw Gateway unit, loopback Anthropic API');
   const f = await startGatewayFixture({ allow: [OLD, NEW] });
-  const rekey = (args: string[], input?: string) => {
+  // asynchronous: the loopback Anthropic API lives in this process and must answer rekey's probes
+  const rekey = async (args: string[], input?: string) => {
     process.stdout.write(`$ rekey ${args.join(' ')}${input ? '   (value on stdin)' : ''}\n`);
-    const r = spawnSync(process.execPath, [REKEY_MAIN, ...args, '--policy', f.policyFile], { env: f.env, input: input ?? '', stdio: ['pipe', 'inherit', 'inherit'] });
-    if (r.status !== 0) throw new Error(`rekey ${args[0]} exited ${r.status}`);
+    const child = spawn(process.execPath, [REKEY_MAIN, ...args, '--policy', f.policyFile], { env: f.env, stdio: ['pipe', 'inherit', 'inherit'] });
+    child.stdin.on('error', () => {});
+    child.stdin.end(input ?? '');
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    if (code !== 0) throw new Error(`rekey ${args[0]} exited ${code}`);
   };
   try {
     writeFileSync(f.envFile, `ANTHROPIC_API_KEY=${OLD}\n`, { mode: 0o600 });
@@ -31,17 +35,17 @@ async function main() {
     process.stdout.write(`gateway unit ${UNIT} pid ${f.um.mainPid(UNIT)}, reading ${f.envFile}\npolicy ${f.policyFile}\n`);
 
     step('adopt the key the Gateway runs with as the current version');
-    rekey(['put', 'anthropic', '--env', 'prod', '--stdin'], OLD);
-    rekey(['rotate', 'anthropic']);
+    await rekey(['put', 'anthropic', '--env', 'prod', '--stdin'], OLD);
+    await rekey(['rotate', 'anthropic']);
 
     step('an admin minted a new key in the provider console: store it as pending');
-    rekey(['put', 'anthropic', '--env', 'prod', '--stdin'], NEW);
+    await rekey(['put', 'anthropic', '--env', 'prod', '--stdin'], NEW);
 
     step('plan: targets and blast radius, no side effects');
-    rekey(['plan', 'anthropic']);
+    await rekey(['plan', 'anthropic']);
 
-    step('rotate: deliver → restart → verify with `openclaw models status` → promote');
-    rekey(['rotate', 'anthropic']);
+    step('rotate: ask the provider → deliver → restart → verify with `openclaw models status` → promote');
+    await rekey(['rotate', 'anthropic']);
 
     step('proof at the consumer: an agent turn through the Gateway');
     await f.waitGatewayReady();
@@ -53,7 +57,10 @@ async function main() {
     process.stdout.write(`the Gateway sent ${sent.length} request(s), ${ok ? 'all with the NEW key (old key now refused upstream)' : 'NOT all with the new key'}\n`);
 
     step('status: versions and stages, fingerprints only');
-    rekey(['status', 'anthropic']);
+    await rekey(['status', 'anthropic']);
+
+    step('audit: the hash-chained trail of every run');
+    await rekey(['audit', 'verify']);
     process.stdout.write(`\naudit log: ${f.env.REKEY_HOME}/audit.jsonl (last record's outcome: ${JSON.parse(readFileSync(`${f.env.REKEY_HOME}/audit.jsonl`, 'utf8').trim().split('\n').at(-1)!).outcome})\n`);
     if (!ok) process.exitCode = 1;
   } finally {
