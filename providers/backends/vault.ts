@@ -229,7 +229,9 @@ export async function assertKvV2(client: VaultClientLike, mount: string, signal?
   } catch (e) {
     if (e instanceof UnsafeError) throw e;
     firstStatus = vaultStatus(e);
-    if (firstStatus !== 403 && firstStatus !== 404) throw sanitizeVaultError(e, 'read', `sys/internal/ui/mounts/${mount}`);
+    // any HTTP answer (403 no grant or no such mount, 404/405 a Vault or proxy without this
+    // endpoint) falls back to sys/mounts; a network or TLS failure is reported as it is
+    if (firstStatus === undefined) throw sanitizeVaultError(e, 'read', `sys/internal/ui/mounts/${mount}`);
   }
   if (!m) {
     let mounts: Record<string, MountInfo>;
