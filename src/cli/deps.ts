@@ -246,6 +246,7 @@ export function buildDeps(opts: {
     }
   };
   const user = userInfo();
+  const ci = ciIdentity(env);
   const stepTimeoutMs = Number(env.REKEY_STEP_TIMEOUT_MS ?? 5 * 60_000);
   return {
     backend,
@@ -261,8 +262,8 @@ export function buildDeps(opts: {
     random: { id: () => randomBytes(12).toString('hex'), bytes: (n) => randomBytes(n) },
     log,
     retry: createRetry({ clock, log, jitter: Math.random, attemptTimeoutMs: stepTimeoutMs }),
-    actor: { user: user.username, uid: user.uid, host: hostname(), pid: process.pid, ...(ciIdentity(env) ? { ci: ciIdentity(env)! } : {}) },
-    planContext: { hostname: env.REKEY_HOSTNAME || hostname(), home: userHome },
+    actor: { user: user.username, uid: user.uid, host: hostname(), pid: process.pid, ...(ci ? { ci } : {}) },
+    planContext: { hostname: host, home: userHome },
     signal: opts.signal,
     residue: { scan: scanResidue, remove: removeResidue },
     probe: keyProbe,

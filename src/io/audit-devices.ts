@@ -20,6 +20,8 @@ export const JOURNALD_SOCKET = '/run/systemd/journal/socket';
 
 interface Device {
   name: string;
+  /** the chained file: appended first, its record (chain fields added) is what the others get */
+  isFile?: boolean;
   ready(): Promise<string | null>;
   /** returns the record as recorded (the file adds the chain fields) */
   append(r: AuditRecord & { seq?: number; hash?: string }): Promise<unknown>;
@@ -76,6 +78,7 @@ export function createAuditLog(
     if (d.kind === 'syslog') return syslog(deps.exec, d.socket);
     return {
       name: `file ${filePath}`,
+      isFile: true,
       ready: async () => {
         try {
           await fs.mkdir(dirname(filePath), { recursive: true, mode: 0o700 });
@@ -89,8 +92,8 @@ export function createAuditLog(
     };
   });
   // the file first: the copies carry its chain fields
-  list.sort((a, b) => Number(b.name.startsWith('file ')) - Number(a.name.startsWith('file ')));
-  const hasFile = devices.some((d) => d.kind === 'file');
+  list.sort((a, b) => Number(b.isFile === true) - Number(a.isFile === true));
+  const hasFile = list.some((d) => d.isFile);
   return {
     async ready() {
       const why = await Promise.all(list.map(async (d) => [d.name, await d.ready()] as const));
@@ -110,7 +113,7 @@ export function createAuditLog(
       for (const d of list) {
         try {
           const out = await d.append(chained);
-          if (d.name.startsWith('file ')) chained = out as typeof chained;
+          if (d.isFile) chained = out as typeof chained;
           recorded++;
         } catch (e) {
           errors.push(`${d.name}: ${(e as Error).message}`);

@@ -4,16 +4,8 @@ import { chain, verifyChain, type ChainReport, type Chained } from '../audit/cha
 import { BackendError } from '../core/errors.js';
 import type { AuditRecord } from '../audit/audit-record.js';
 import type { AuditLog } from '../rotation/stores.js';
+import { pidAlive, TORN_GRACE_MS } from './file-lock.js';
 import { appendJsonl, readJsonl } from './jsonl.js';
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /** One appender at a time (another secret's rotation may append now): `<log>.lock`, O_EXCL, a dead holder's lock recovered. */
 async function withAppendLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
@@ -30,7 +22,7 @@ async function withAppendLock<T>(path: string, fn: () => Promise<T>): Promise<T>
       const holder = Number((await fs.readFile(lock, 'utf8').catch(() => '')).trim());
       const st = await fs.stat(lock).catch(() => null);
       // a holder that died (or a lock left empty for long) is stale
-      if ((holder > 0 && !alive(holder)) || (!(holder > 0) && st && Date.now() - st.mtimeMs > 5_000)) {
+      if ((holder > 0 && !pidAlive(holder)) || (!(holder > 0) && st && Date.now() - st.mtimeMs > TORN_GRACE_MS)) {
         await fs.rm(lock, { force: true });
         continue;
       }

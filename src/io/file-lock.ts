@@ -13,7 +13,8 @@ interface LockBody {
   since: string;
 }
 
-function alive(pid: number): boolean {
+/** is `pid` a live process on this host (EPERM: alive, someone else's) */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -23,7 +24,7 @@ function alive(pid: number): boolean {
 }
 
 /** An empty or torn lock younger than this may be a live process between create and write. */
-const TORN_GRACE_MS = 5_000;
+export const TORN_GRACE_MS = 5_000;
 
 async function readBody(path: string): Promise<LockBody | null> {
   try {
@@ -67,7 +68,7 @@ export function createFileLockManager(dir: string, now: () => Date): LockManager
     return true;
   };
   const isStale = (b: LockBody) =>
-    b.host === host && (b.pid === -1 ? now().getTime() - Date.parse(b.since) > TORN_GRACE_MS : b.pid <= 0 || !alive(b.pid));
+    b.host === host && (b.pid === -1 ? now().getTime() - Date.parse(b.since) > TORN_GRACE_MS : b.pid <= 0 || !pidAlive(b.pid));
 
   const recover = async (p: string, seen: LockBody): Promise<void> => {
     const rp = `${p}.recover`;

@@ -12,6 +12,17 @@ export interface OpJournal {
   end(outcome: 'done' | 'failed', reason?: string): Promise<void>;
 }
 
+/** append an event (durably), then the crash hook, as the runner does */
+function journalOf(deps: RekeyDeps) {
+  return {
+    at: () => deps.clock.now().toISOString(),
+    emit: async (e: JournalEvent) => {
+      await deps.journal.append(e);
+      await deps.afterAppend?.(e);
+    },
+  };
+}
+
 /**
  * An operation's journal: `begin` (with `op` and its arguments, the resolved plan), one
  * `step` record before and after every write, `end`. No `end` = unfinished: `rekey resume` runs
@@ -19,11 +30,7 @@ export interface OpJournal {
  * rotated again, since the one a killed run minted was never shown to anyone).
  */
 export async function beginOp(deps: RekeyDeps, id: string, op: OpKind, plan: Plan, filter: PlanFilter, args: Record<string, string>): Promise<OpJournal> {
-  const at = () => deps.clock.now().toISOString();
-  const emit = async (e: JournalEvent) => {
-    await deps.journal.append(e);
-    await deps.afterAppend?.(e);
-  };
+  const { at, emit } = journalOf(deps);
   const f = { ...(filter.env ? { env: filter.env } : {}), ...(filter.agent ? { agent: filter.agent } : {}) };
   await emit({ type: 'begin', rotationId: id, secret: plan.secret, at: at(), plan: summarize(plan, f), oldFingerprints: {}, newFingerprints: {}, op, args });
   return continueOp(deps, id);
@@ -31,11 +38,7 @@ export async function beginOp(deps: RekeyDeps, id: string, op: OpKind, plan: Pla
 
 /** append to an operation's existing journal (resume) */
 export function continueOp(deps: RekeyDeps, id: string): OpJournal {
-  const at = () => deps.clock.now().toISOString();
-  const emit = async (e: JournalEvent) => {
-    await deps.journal.append(e);
-    await deps.afterAppend?.(e);
-  };
+  const { at, emit } = journalOf(deps);
   return {
     id,
     async step(name, fn, detail) {
