@@ -10,24 +10,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeSecretsManager, type FakeSecretsManager } from '../harness/fake-secrets-manager.js';
 import { startFakeVault, type FakeVault } from '../harness/fake-vault.js';
+import { lightPolicy } from '../harness/light-policy.js';
 import { rekeyAsync } from '../harness/rekey-cli.js';
 
-const policyWith = (anchorBackend: string, backends: string, envFile: string) => `version: 1
-environments: { prod: {} }
-agents: { main: {} }
-backends: { local: { kind: local }, ${backends} }
-services: { gateway: { kind: systemd-user, unit: not-started-here.service } }
-audit: { anchor: { backend: ${anchorBackend} } }
-secrets:
-  anthropic:
-    layer: provider-key
-    provider: anthropic
-    envVar: ANTHROPIC_API_KEY
-    backend: local
-    ref: openclaw/{env}/anthropic
-    deliveries:
-      - { agent: main, env: prod, sink: { kind: systemd-env-file, path: "${envFile}" }, service: gateway, verify: { kind: none, reason: 'audit only' } }
-`;
+const policyWith = (anchorBackend: string, backends: string, envFile: string) =>
+  lightPolicy({ envFile, reason: 'audit only', backends, audit: `{ anchor: { backend: ${anchorBackend} } }` });
 const KEY = (i: number) => `sk-ant-anchor-${String(i).padStart(4, '0')}-000000000000000000000000`;
 
 describe('the audit chain anchored in a shared backend', () => {

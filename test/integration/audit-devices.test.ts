@@ -9,25 +9,11 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { lightPolicy } from '../harness/light-policy.js';
 import { REKEY_MAIN, rekeyAsync } from '../harness/rekey-cli.js';
 
 const KEY = 'sk-ant-journald-canary-0000000000000000000000000001';
-const policyWith = (devices: string, envFile: string) => `version: 1
-environments: { prod: {} }
-agents: { main: {} }
-backends: { local: { kind: local } }
-services: { gateway: { kind: systemd-user, unit: not-started-here.service } }
-audit: { devices: ${devices} }
-secrets:
-  anthropic:
-    layer: provider-key
-    provider: anthropic
-    envVar: ANTHROPIC_API_KEY
-    backend: local
-    ref: openclaw/{env}/anthropic
-    deliveries:
-      - { agent: main, env: prod, sink: { kind: systemd-env-file, path: "${envFile}" }, service: gateway, verify: { kind: none, reason: 'audit devices only' } }
-`;
+const policyWith = (devices: string, envFile: string) => lightPolicy({ envFile, reason: 'audit devices only', audit: `{ devices: ${devices} }` });
 
 function setup(devices: string) {
   const root = mkdtempSync(join(tmpdir(), 'rekey-devices-'));

@@ -6,23 +6,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { lightPolicy } from '../harness/light-policy.js';
 import { rekeyAsync } from '../harness/rekey-cli.js';
 
-const POLICY = `version: 1
-environments: { prod: {} }
-agents: { main: {} }
-backends: { local: { kind: local } }
-services: { gateway: { kind: systemd-user, unit: not-started-here.service } }
-secrets:
-  anthropic:
-    layer: provider-key
-    provider: anthropic
-    envVar: ANTHROPIC_API_KEY
-    backend: local
-    ref: openclaw/{env}/anthropic
-    deliveries:
-      - { agent: main, env: prod, sink: { kind: systemd-env-file, path: /tmp/rekey-limits-never-written.env }, service: gateway, verify: { kind: none, reason: 'input limits only, never rotated' } }
-`;
+const POLICY = lightPolicy({ envFile: '/tmp/rekey-limits-never-written.env', reason: 'input limits only, never rotated' });
+
 
 describe('input limits', () => {
   const setup = async () => {

@@ -7,23 +7,12 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { lightPolicy } from '../harness/light-policy.js';
 import { rekeyAsync } from '../harness/rekey-cli.js';
 
-const POLICY = `version: 1
-environments: { prod: {} }
-agents: { main: {} }
-backends: { local: { kind: local } }
-services: { gateway: { kind: systemd-user, unit: not-started-here.service } }
-secrets:
-  anthropic:
-    layer: provider-key
-    provider: anthropic
-    envVar: ANTHROPIC_API_KEY
-    backend: local
-    ref: openclaw/{env}/anthropic
-    deliveries:
-      - { agent: main, env: prod, sink: { kind: systemd-env-file, path: /tmp/rekey-state-never-written.env }, service: gateway, verify: { kind: none, reason: 'state safety only, never rotated' } }
-`;
+const REASON = 'state safety only, never rotated';
+const POLICY = lightPolicy({ envFile: '/tmp/rekey-state-never-written.env', reason: REASON });
+
 const ONE = 'sk-ant-state-one-000000000000000000000000000001';
 const TWO = 'sk-ant-state-two-000000000000000000000000000002';
 
@@ -184,7 +173,7 @@ describe('live files wider than 0600', () => {
     writeFileSync(envFile, `ANTHROPIC_API_KEY=${ONE}\n`);
     chmodSync(envFile, 0o644);
     const policy = join(root, 'policy.yaml');
-    writeFileSync(policy, POLICY.replace('/tmp/rekey-state-never-written.env', envFile));
+    writeFileSync(policy, lightPolicy({ envFile, reason: REASON }));
     const env = { HOME: root, REKEY_HOME: join(root, 'rekey'), PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' };
     const cli = (args: string[]) => rekeyAsync([...args, '--policy', policy], env);
     expect((await cli(['init'])).code).toBe(0);
@@ -205,10 +194,10 @@ describe('the one-owner rule on disk', () => {
     const root = mkdtempSync(join(tmpdir(), 'rekey-owner-'));
     mkdirSync(join(root, 'real'));
     symlinkSync(join(root, 'real'), join(root, 'alias'));
-    const two = POLICY.replace('/tmp/rekey-state-never-written.env', join(root, 'real', 'gw.env')).replace(
-      'secrets:\n',
-      `secrets:
-  second:
+    const two = lightPolicy({
+      envFile: join(root, 'real', 'gw.env'),
+      reason: REASON,
+      secrets: `  second:
     layer: provider-key
     provider: anthropic
     envVar: ANTHROPIC_API_KEY
@@ -217,7 +206,7 @@ describe('the one-owner rule on disk', () => {
     deliveries:
       - { agent: main, env: prod, sink: { kind: systemd-env-file, path: "${join(root, 'alias', 'gw.env')}" }, service: gateway, verify: { kind: none, reason: 'never rotated' } }
 `,
-    );
+    });
     const policy = join(root, 'policy.yaml');
     writeFileSync(policy, two);
     const env = { HOME: root, REKEY_HOME: join(root, 'rekey'), PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' };

@@ -10,22 +10,10 @@ import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { record } from '../harness/figures.js';
+import { lightPolicy } from '../harness/light-policy.js';
 
-const POLICY = `version: 1
-environments: { prod: {} }
-agents: { main: {} }
-backends: { local: { kind: local } }
-services: { gateway: { kind: systemd-user, unit: not-started-here.service } }
-secrets:
-  anthropic:
-    layer: provider-key
-    provider: anthropic
-    envVar: ANTHROPIC_API_KEY
-    backend: local
-    ref: openclaw/{env}/anthropic
-    deliveries:
-      - { agent: main, env: prod, sink: { kind: systemd-env-file, path: /tmp/rekey-fuzz-never-written.env }, service: gateway, verify: { kind: none, reason: 'fuzz only, never rotated' } }
-`;
+const POLICY = lightPolicy({ envFile: '/tmp/rekey-fuzz-never-written.env', reason: 'fuzz only, never rotated' });
+
 
 /** a small deterministic PRNG: the same cases every run */
 function prng(seed: number) {
