@@ -14,9 +14,9 @@ const dist = new URL('../dist/', import.meta.url).pathname;
 const { startUserManager } = await import(join(dist, 'test/harness/systemd-user.js'));
 const { OPENCLAW, writeOpenclawConfig, assertOpenclawInstalled } = await import(join(dist, 'test/harness/openclaw.js'));
 const { buildDeps } = await import(join(dist, 'src/cli/deps.js'));
-const { parsePolicy } = await import(join(dist, 'src/policy/load.js'));
-const { rotate } = await import(join(dist, 'src/rotation/rotate.js'));
-const { put } = await import(join(dist, 'src/rotation/put.js'));
+const { parsePolicy, catalog } = await import(join(dist, 'providers/registry.js'));
+const { rotate } = await import(join(dist, 'src/usecases/rotate.js'));
+const { put } = await import(join(dist, 'src/usecases/put.js'));
 const { SecretValue } = await import(join(dist, 'src/core/secret-value.js'));
 const { silentLogger } = await import(join(dist, 'src/core/logger.js'));
 assertOpenclawInstalled();
@@ -89,7 +89,7 @@ secrets:
       - { agent: [${as.join(', ')}], env: [${es.join(', ')}], sink: { kind: systemd-env-file, path: "/srv/{env}/{agent}.env" }, service: gw, verify: { kind: openclaw-models-status } }
 `);
   const heap0 = process.memoryUsage().heapUsed;
-  const ms = time(() => planRotation(p, 'anthropic', {}, { hostname: 'h', home: '/root' }));
+  const ms = time(() => planRotation(p, 'anthropic', {}, { hostname: 'h', home: '/root', adapters: catalog }));
   scaling.push({ targets: A * E, ms, heapMB: (process.memoryUsage().heapUsed - heap0) / 1e6 });
 }
 

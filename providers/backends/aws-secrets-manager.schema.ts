@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { BackendSpec } from '../../src/core/adapters.js';
 
 export const awsSecretsManagerBackendConfig = z
   .strictObject({
@@ -23,3 +24,11 @@ export const awsSecretsManagerBackendConfig = z
   })
   .describe('AWS Secrets Manager with staging labels (AWSPENDING → AWSCURRENT → AWSPREVIOUS); shared across hosts.');
 export type AwsSecretsManagerBackendConfig = z.infer<typeof awsSecretsManagerBackendConfig>;
+
+declare module '../../src/core/adapters.js' {
+  interface BackendConfigs {
+    'aws-secrets-manager': AwsSecretsManagerBackendConfig;
+  }
+}
+
+export const awsSecretsManagerBackendSpec: BackendSpec<AwsSecretsManagerBackendConfig> = { kind: 'aws-secrets-manager', scope: 'shared' };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { BackendSpec } from '../../src/core/adapters.js';
 
 /** The embedded default: an encrypted store on this machine's disk. */
 export const localBackendConfig = z
@@ -11,3 +12,11 @@ export const localBackendConfig = z
   })
   .describe('Embedded encrypted store (AES-256-GCM), the default; coordinates this host only.');
 export type LocalBackendConfig = z.infer<typeof localBackendConfig>;
+
+declare module '../../src/core/adapters.js' {
+  interface BackendConfigs {
+    'local': LocalBackendConfig;
+  }
+}
+
+export const localBackendSpec: BackendSpec<LocalBackendConfig> = { kind: 'local', scope: 'host' };

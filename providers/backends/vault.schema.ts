@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { BackendSpec } from '../../src/core/adapters.js';
 
 const tokenAuth = z.strictObject({
   method: z.literal('token'),
@@ -38,3 +39,11 @@ export const vaultBackendConfig = z
   })
   .describe('HashiCorp Vault KV v2: versions + check-and-set; shared across hosts.');
 export type VaultBackendConfig = z.infer<typeof vaultBackendConfig>;
+
+declare module '../../src/core/adapters.js' {
+  interface BackendConfigs {
+    'vault': VaultBackendConfig;
+  }
+}
+
+export const vaultBackendSpec: BackendSpec<VaultBackendConfig> = { kind: 'vault', scope: 'shared' };

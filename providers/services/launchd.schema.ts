@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ServiceSpec } from '../../src/core/adapters.js';
 
 export const launchdServiceConfig = z
   .strictObject({
@@ -14,3 +15,14 @@ export const launchdServiceConfig = z
   })
   .describe('A launchd LaunchAgent (macOS): launchctl kickstart -k, then a bounded wait on launchctl print.');
 export type LaunchdServiceConfig = z.infer<typeof launchdServiceConfig>;
+
+declare module '../../src/core/adapters.js' {
+  interface ServiceConfigs {
+    'launchd': LaunchdServiceConfig;
+  }
+}
+
+export const launchdServiceSpec: ServiceSpec<LaunchdServiceConfig> = {
+  kind: 'launchd',
+  resolve: (c, tpl) => ({ ...c, unit: tpl.text(c.unit) }),
+};

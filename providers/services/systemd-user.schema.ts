@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ServiceSpec } from '../../src/core/adapters.js';
 
 export const systemdUserServiceConfig = z
   .strictObject({
@@ -12,3 +13,14 @@ export const systemdUserServiceConfig = z
   })
   .describe('A systemd --user unit (Linux).');
 export type SystemdUserServiceConfig = z.infer<typeof systemdUserServiceConfig>;
+
+declare module '../../src/core/adapters.js' {
+  interface ServiceConfigs {
+    'systemd-user': SystemdUserServiceConfig;
+  }
+}
+
+export const systemdUserServiceSpec: ServiceSpec<SystemdUserServiceConfig> = {
+  kind: 'systemd-user',
+  resolve: (c, tpl) => ({ ...c, unit: tpl.text(c.unit) }),
+};

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { ENV_NAME } from './systemd-env-file.schema.js';
+import type { SinkSpec } from '../../src/core/adapters.js';
+import { openclawPaths } from '../spec-helpers.js';
+import { ENV_NAME } from '../../src/core/env-name.js';
 
 export const keychainSinkConfig = z
   .strictObject({
@@ -26,3 +28,23 @@ export const keychainSinkConfig = z
   })
   .describe('An OS keychain item (macOS Keychain, the Secret Service on Linux); the service reads it at start through `rekey exec`.');
 export type KeychainSinkConfig = z.infer<typeof keychainSinkConfig>;
+
+declare module '../../src/core/adapters.js' {
+  interface SinkConfigs {
+    keychain: KeychainSinkConfig;
+  }
+}
+
+export const keychainSinkSpec: SinkSpec<KeychainSinkConfig> = {
+  kind: 'keychain',
+  layers: ['provider-key', 'gateway-token'],
+  // with reload: an OpenClaw exec SecretRef in the config resolves the item (rekey openclaw resolve)
+  reads: (c) => (c.reload ? 'secretref' : 'exec-env'),
+  resolve: (c, tpl) => ({ ...c, service: tpl.text(c.service), ...(c.reload ? { reload: openclawPaths(c.reload, tpl) } : {}) }),
+  envKey: (c) => c.key,
+  touches: (c, t) => ({ files: [], keychainItems: [`${c.service}/${c.key ?? t.envVar}`], profiles: [] }),
+  describe: (c) => c.service,
+  needsService: (c) =>
+    c.reload ? null : { path: 'service', message: 'a keychain item reaches a process only at its start (rekey exec) or through an OpenClaw exec SecretRef', hint: 'name the service that starts through rekey exec, or add sink.reload for an exec SecretRef' },
+  source: (c, t) => (c.reload ? { kind: 'config-apikey' } : { kind: 'rekey-exec', where: `${c.service}/${c.key ?? t.envVar}` }),
+};

@@ -3,7 +3,7 @@ import { childMessage } from '../../src/core/child-output.js';
 import type { Exec, Sink, Snapshot } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import type { Target } from '../../src/core/target.js';
-import { parseCliJson, runOpenclaw } from '../openclaw-cli.js';
+import { parseCliJson, runOpenclaw } from '../openclaw/cli.js';
 import type { OpenclawAuthProfileSinkConfig } from './openclaw-auth-profile.schema.js';
 
 const config = (t: Target): OpenclawAuthProfileSinkConfig => {

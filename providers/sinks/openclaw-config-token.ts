@@ -3,8 +3,8 @@ import { childMessage } from '../../src/core/child-output.js';
 import type { Exec, Sink, Snapshot } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import type { Target } from '../../src/core/target.js';
-import { runOpenclaw } from '../openclaw-cli.js';
-import { configPathOf, readOpenclawConfig, type OpenclawConfig } from '../openclaw-config.js';
+import { runOpenclaw } from '../openclaw/cli.js';
+import { configPathOf, readOpenclawConfig, type OpenclawConfig } from '../openclaw/config.js';
 import type { OpenclawConfigTokenSinkConfig } from './openclaw-config-token.schema.js';
 
 const config = (t: Target): OpenclawConfigTokenSinkConfig => {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { SinkSpec } from '../../src/core/adapters.js';
+import { openclawPaths } from '../spec-helpers.js';
 
 export const openclawSecretrefFileSinkConfig = z
   .strictObject({
@@ -19,3 +21,20 @@ export const openclawSecretrefFileSinkConfig = z
   })
   .describe('A 0600 JSON file behind an OpenClaw file SecretRef, then `openclaw secrets reload`: no restart.');
 export type OpenclawSecretrefFileSinkConfig = z.infer<typeof openclawSecretrefFileSinkConfig>;
+
+declare module '../../src/core/adapters.js' {
+  interface SinkConfigs {
+    'openclaw-secretref-file': OpenclawSecretrefFileSinkConfig;
+  }
+}
+
+export const openclawSecretrefFileSinkSpec: SinkSpec<OpenclawSecretrefFileSinkConfig> = {
+  kind: 'openclaw-secretref-file',
+  layers: ['provider-key', 'gateway-token'],
+  reads: () => 'secretref',
+  resolve: (c, tpl) => openclawPaths({ ...c, path: tpl.path(c.path), pointer: tpl.text(c.pointer) }, tpl),
+  touches: (c) => ({ files: [c.path], keychainItems: [], profiles: [] }),
+  describe: (c) => c.path,
+  source: () => ({ kind: 'config-apikey' }),
+  fileSecretRef: (c) => ({ path: c.path, pointer: c.pointer, alias: c.secretsProvider }),
+};

@@ -5,7 +5,7 @@ import { SecretValue } from '../../src/core/secret-value.js';
 import type { Target } from '../../src/core/target.js';
 import { assertSafeTarget, atomicWrite, readNoFollow } from '../../src/io/atomic-write.js';
 import { getPointer, setPointer } from '../../src/io/json-pointer.js';
-import { secretsReload } from '../openclaw-cli.js';
+import { secretsReload } from '../openclaw/cli.js';
 import type { OpenclawSecretrefFileSinkConfig } from './openclaw-secretref-file.schema.js';
 import { primaryGid, resolveOwner } from './owner.js';
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { ENV_NAME } from '../../src/core/env-name.js';
+import type { SinkSpec } from '../../src/core/adapters.js';
 
-export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export { ENV_NAME };
 
 export const systemdEnvFileSinkConfig = z
   .strictObject({
@@ -16,3 +18,22 @@ export const systemdEnvFileSinkConfig = z
   })
   .describe("An EnvironmentFile= of the Gateway's user unit; needs a restart.");
 export type SystemdEnvFileSinkConfig = z.infer<typeof systemdEnvFileSinkConfig>;
+
+declare module '../../src/core/adapters.js' {
+  interface SinkConfigs {
+    'systemd-env-file': SystemdEnvFileSinkConfig;
+  }
+}
+
+export const systemdEnvFileSinkSpec: SinkSpec<SystemdEnvFileSinkConfig> = {
+  kind: 'systemd-env-file',
+  layers: ['provider-key', 'gateway-token'],
+  reads: () => 'env-file',
+  resolve: (c, tpl) => ({ ...c, path: tpl.path(c.path) }),
+  envKey: (c) => c.key,
+  touches: (c) => ({ files: [c.path], keychainItems: [], profiles: [] }),
+  describe: (c) => c.path,
+  needsService: () => ({ path: 'service', message: 'an env file is read only when the service starts, so it needs a service to restart', hint: 'name the unit that reads this file under services:' }),
+  source: (c) => ({ kind: 'process-env', where: c.path }),
+  places: (c, envVar) => [`${c.path}#${c.key ?? envVar}`],
+};

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { VerifierSpec } from '../../src/core/adapters.js';
 
 export const noneVerifierConfig = z
   .strictObject({
@@ -8,3 +9,17 @@ export const noneVerifierConfig = z
   })
   .describe('No consumer check (say why). Promotion then rests on the read-back alone.');
 export type NoneVerifierConfig = z.infer<typeof noneVerifierConfig>;
+
+declare module '../../src/core/adapters.js' {
+  interface VerifierConfigs {
+    none: NoneVerifierConfig;
+  }
+}
+
+export const noneVerifierSpec: VerifierSpec<NoneVerifierConfig> = {
+  kind: 'none',
+  layers: ['provider-key', 'gateway-token'],
+  cannotVerify: { profile: { message: 'OpenClaw never reveals a stored key: only its masked hint in models status can confirm the profile', hint: 'use verify: { kind: openclaw-models-status }' } },
+  resolve: (c) => c,
+  unverified: (c) => c.reason,
+};

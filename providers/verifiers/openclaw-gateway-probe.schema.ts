@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { VerifierSpec } from '../../src/core/adapters.js';
+import { openclawPaths } from '../spec-helpers.js';
 
 export const openclawGatewayProbeVerifierConfig = z
   .strictObject({
@@ -25,3 +27,18 @@ export const openclawGatewayProbeVerifierConfig = z
   })
   .describe('The Gateway token at work: an RPC probe of the Gateway with the new token (and the old one refused), or a client reaching it.');
 export type OpenclawGatewayProbeVerifierConfig = z.infer<typeof openclawGatewayProbeVerifierConfig>;
+
+declare module '../../src/core/adapters.js' {
+  interface VerifierConfigs {
+    'openclaw-gateway-probe': OpenclawGatewayProbeVerifierConfig;
+  }
+}
+
+export const openclawGatewayProbeVerifierSpec: VerifierSpec<OpenclawGatewayProbeVerifierConfig> = {
+  kind: 'openclaw-gateway-probe',
+  layers: ['gateway-token'],
+  wrongLayer: 'openclaw-gateway-probe verifies the Gateway token, not provider keys',
+  cannotVerify: { profile: { message: 'OpenClaw never reveals a stored key: only its masked hint in models status can confirm the profile', hint: 'use verify: { kind: openclaw-models-status }' } },
+  resolve: openclawPaths,
+  tokenRole: (c) => c.role,
+};

@@ -6,8 +6,8 @@ import { InternalError, UnsafeError } from '../../src/core/errors.js';
 import type { Clock, Exec, Sink, Verifier, VerifyResult } from '../../src/core/ports.js';
 import type { SecretValue } from '../../src/core/secret-value.js';
 import type { Target } from '../../src/core/target.js';
-import { openclawEnv, parseCliJson } from '../openclaw-cli.js';
-import { configPathOf, readOpenclawConfig } from '../openclaw-config.js';
+import { openclawEnv, parseCliJson } from '../openclaw/cli.js';
+import { configPathOf, readOpenclawConfig } from '../openclaw/config.js';
 import type { OpenclawGatewayProbeVerifierConfig } from './openclaw-gateway-probe.schema.js';
 
 const cfg = (t: Target): OpenclawGatewayProbeVerifierConfig => {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { VerifierSpec } from '../../src/core/adapters.js';
+import { openclawPaths } from '../spec-helpers.js';
 
 export const openclawModelsStatusVerifierConfig = z
   .strictObject({
@@ -21,3 +23,17 @@ export const openclawModelsStatusVerifierConfig = z
   })
   .describe("`openclaw models status --json --check --agent A`, run with the service's environment.");
 export type OpenclawModelsStatusVerifierConfig = z.infer<typeof openclawModelsStatusVerifierConfig>;
+
+declare module '../../src/core/adapters.js' {
+  interface VerifierConfigs {
+    'openclaw-models-status': OpenclawModelsStatusVerifierConfig;
+  }
+}
+
+export const openclawModelsStatusVerifierSpec: VerifierSpec<OpenclawModelsStatusVerifierConfig> = {
+  kind: 'openclaw-models-status',
+  layers: ['provider-key'],
+  wrongLayer: 'openclaw-models-status verifies provider keys, not the Gateway token',
+  cannotVerify: { secretref: { message: 'models status shows no mask for a SecretRef (it reports it as indeterminate)', hint: 'use verify: { kind: openclaw-secrets-audit }' } },
+  resolve: openclawPaths,
+};

@@ -1,10 +1,11 @@
+import type { AdapterCatalog } from '../../src/core/adapters.js';
 import { InternalError } from '../../src/core/errors.js';
 import { childMessage } from '../../src/core/child-output.js';
 import type { Exec, KeyProbe, Verifier, VerifyContext, VerifyFailure, VerifyResult } from '../../src/core/ports.js';
 import type { SecretValue } from '../../src/core/secret-value.js';
 import type { Target } from '../../src/core/target.js';
 import { openclawMask } from './openclaw-mask.js';
-import { runOpenclaw } from '../openclaw-cli.js';
+import { runOpenclaw } from '../openclaw/cli.js';
 import { probeHeld } from './upstream-probe.js';
 import type { OpenclawModelsStatusVerifierConfig } from './openclaw-models-status.schema.js';
 
@@ -19,6 +20,8 @@ export interface ConsumerView {
 
 export interface ModelsStatusDeps {
   exec: Exec;
+  /** how the target's sink is read by its consumer */
+  adapters: AdapterCatalog;
   consumer(target: Target, signal: AbortSignal): Promise<ConsumerView>;
   /** asks the provider whether it accepts the key the consumer holds (after a delivery) */
   probe?: KeyProbe;
@@ -59,7 +62,9 @@ export function createOpenclawModelsStatusVerifier(deps: ModelsStatusDeps): Veri
       const view = await deps.consumer(t, signal);
       // the credential is in the consumer's environment (env file or `rekey exec`): the running
       // process must hold exactly the expected value, whatever the files say
-      const inEnv = t.sink.kind === 'systemd-env-file' || t.sink.kind === 'keychain';
+      const sink = deps.adapters.sink(t.sink.kind);
+      const reads = sink.reads(t.sink);
+      const inEnv = reads === 'env-file' || reads === 'exec-env';
       if (t.service && inEnv && view.seesProcesses) {
         if (!view.process) return fail('missing', `user unit ${t.service.unit} runs no process: nothing holds ${t.envVar}`, `systemctl --user status ${t.service.unit}`);
         const held = view.vars[t.envVar];
@@ -85,10 +90,12 @@ export function createOpenclawModelsStatusVerifier(deps: ModelsStatusDeps): Veri
       const provider = t.provider ?? '';
       const p = json.auth?.providers?.find((x) => x.provider === provider);
       const want = openclawMask(expected.reveal());
-      if (t.sink.kind === 'openclaw-auth-profile') {
+      if (reads === 'profile') {
         if (!p) return fail('missing', `OpenClaw (agent ${agent}) lists no credential for provider ${provider}`, `openclaw models auth list --agent ${agent}`);
-        const cooling = (json.auth?.unusableProfiles ?? []).find((u) => u.profileId === (t.sink as { profileId: string }).profileId);
-        return verifyProfile(t.sink.profileId, p, p.effective?.kind, want, expected, agent, provider, fail, r.code, cooling);
+        // <agent>/<profile id>, as the sink's adapter names what it touches
+        const profileId = (sink.touches(t.sink, t).profiles[0] ?? '').split('/').slice(1).join('/');
+        const cooling = (json.auth?.unusableProfiles ?? []).find((u) => u.profileId === profileId);
+        return verifyProfile(profileId, p, p.effective?.kind, want, expected, agent, provider, fail, r.code, cooling);
       }
       if (!p || p.effective?.kind === 'missing' || json.auth?.missingProvidersInUse?.includes(provider)) {
         return fail(

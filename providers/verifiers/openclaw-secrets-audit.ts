@@ -2,7 +2,7 @@ import { InternalError } from '../../src/core/errors.js';
 import type { Exec, KeyProbe, Sink, Verifier, VerifyFailure, VerifyResult } from '../../src/core/ports.js';
 import { probeHeld } from './upstream-probe.js';
 import type { Target } from '../../src/core/target.js';
-import { parseCliJson, runOpenclaw } from '../openclaw-cli.js';
+import { parseCliJson, runOpenclaw } from '../openclaw/cli.js';
 import type { OpenclawSecretsAuditVerifierConfig } from './openclaw-secrets-audit.schema.js';
 
 interface AuditJson {

@@ -1,6 +1,6 @@
 import type { BlastRadius } from '../plan/blast-radius.js';
 import type { Terminal } from '../rotation/transitions.js';
-import type { ProbeRecord } from '../rotation/probe-keys.js';
+import type { ProbeOutcome } from '../core/ports.js';
 
 /** One record per run: who, what, when, fingerprints old → new, blast radius, rollback point, outcome. */
 export interface AuditRecord {
@@ -30,4 +30,14 @@ export interface AuditRecord {
   seq?: number;
   prev?: string;
   hash?: string;
+}
+
+/** A provider's answer to a key probe, as recorded (fingerprint only). */
+export interface ProbeRecord {
+  ref: string;
+  provider: string;
+  fingerprint: string;
+  at: string;
+  result: ProbeOutcome['result'];
+  detail: string;
 }

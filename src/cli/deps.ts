@@ -1,24 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { hostname, userInfo } from 'node:os';
-import { createLocalBackend } from '../../providers/backends/local.js';
-import { createSystemdUserService } from '../../providers/services/systemd-user.js';
-import { createSystemdEnvFileSink } from '../../providers/sinks/systemd-env-file.js';
-import { createOpenclawSecretrefFileSink } from '../../providers/sinks/openclaw-secretref-file.js';
-import { createLaunchdService } from '../../providers/services/launchd.js';
-import { createOpenclawAuthProfileSink } from '../../providers/sinks/openclaw-auth-profile.js';
-import { removeResidue, scanResidue } from '../io/residue-scan.js';
-import { observeSources } from '../../providers/openclaw-sources.js';
-import { secretsApply } from '../../providers/openclaw-secrets-apply.js';
-import { secretsReload } from '../../providers/openclaw-cli.js';
-import { listDevices, rotateDevice } from '../../providers/openclaw-devices.js';
-import { createOpenclawConfigTokenSink } from '../../providers/sinks/openclaw-config-token.js';
-import { createOpenclawGatewayProbeVerifier } from '../../providers/verifiers/openclaw-gateway-probe.js';
-import { createKeychainSink } from '../../providers/sinks/keychain.js';
-import { createNativeKeychainStore, type KeychainStore } from '../../providers/sinks/keychain-store.js';
-import { createOpenclawSecretsAuditVerifier } from '../../providers/verifiers/openclaw-secrets-audit.js';
-import { createNoneVerifier } from '../../providers/verifiers/none.js';
-import { createOpenclawModelsStatusVerifier } from '../../providers/verifiers/openclaw-models-status.js';
 import { UsageError } from '../core/errors.js';
+import { hostname, userInfo } from 'node:os';
+import { removeResidue, scanResidue } from '../io/residue-scan.js';
+import { createNativeKeychainStore, type KeychainStore } from '../../providers/sinks/keychain-store.js';
 import type { Logger } from '../core/logger.js';
 import type { KeyProbe, SecretBackend, ServiceManager, Sink, Verifier } from '../core/ports.js';
 import { SecretValue } from '../core/secret-value.js';
@@ -35,18 +19,18 @@ import { parseEnvBytes } from '../io/env-file.js';
 import { systemClock } from '../io/system-clock.js';
 import { expandHome } from '../plan/planner.js';
 import type { Policy } from '../policy/schema.js';
-import { openclawOf, type Target } from '../core/target.js';
-import type { RekeyDeps } from '../rotation/context.js';
+import type { Target } from '../core/target.js';
+import type { RekeyDeps } from '../usecases/context.js';
 import { createRetry } from '../rotation/retry.js';
 import type { JournalEvent } from '../rotation/state.js';
 import { statePaths } from './paths.js';
 import { createProviderProbe } from '../../providers/probes/provider-probe.js';
 import { providerBaseUrl } from '../../providers/probes/base-url.js';
 import { processUptimeMs } from '../../providers/services/proc-environ.js';
-import { startsThroughRekeyExec } from '../rotation/preflight.js';
+import { startsThroughRekeyExec } from '../usecases/preflight.js';
 import type { ConsumerView } from '../../providers/verifiers/openclaw-models-status.js';
-
-import { lazyBackend } from './lazy-backend.js';
+import { catalog, registry, type AdapterRuntime } from '../../providers/registry.js';
+import { createOpenclawCli } from '../../providers/openclaw/index.js';
 
 /** what a service manager puts in every unit's environment: not the consumer's own settings */
 const MANAGER_VARS = new Set(['INVOCATION_ID', 'JOURNAL_STREAM', 'NOTIFY_SOCKET', 'LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES', 'WATCHDOG_PID', 'WATCHDOG_USEC', 'MANAGERPID', 'SYSTEMD_EXEC_PID', 'MAINPID']);
@@ -83,123 +67,78 @@ export function buildDeps(opts: {
   for (const k of PASS_THROUGH) if (env[k] !== undefined) baseEnv[k] = env[k] as string;
 
   const closers: (() => Promise<void>)[] = [];
+  let keychainStore: KeychainStore | undefined;
+  const rt: AdapterRuntime = {
+    exec,
+    clock,
+    log,
+    env,
+    baseEnv,
+    home: userHome,
+    uid: userInfo().uid,
+    store: { dir: paths.store, keyFile: paths.key, loadKey: (file) => (file === paths.key ? key() : loadKey(file, env)) },
+    keychain: () => (keychainStore ??= createNativeKeychainStore()),
+    openclaw: createOpenclawCli({ exec, baseEnv, home: userHome, planDir: `${paths.home}/adopt`, service: (svc) => service(svc), adapters: catalog }),
+    sink: (kind) => sink(kind),
+    consumer: (t, signal) => consumer(t, signal),
+    probe: (t, value, signal) => keyProbe(t, value, signal),
+    alive: (t, proc, aliveMs, signal) => aliveCheck(t, proc, aliveMs, signal),
+    readFile: async (p) => (await readNoFollow(p))?.toString('utf8') ?? null,
+    onClose: (fn) => void closers.push(fn),
+    expandHome: (p) => expandHome(p, userHome),
+  };
   const backend = memo((name: string): SecretBackend => {
     const cfg = opts.policy?.backends[name];
     if (!cfg) throw new UsageError('UNKNOWN_BACKEND', `no backend "${name}" in the policy`);
-    switch (cfg.kind) {
-      case 'aws-secrets-manager':
-        return lazyBackend('aws-secrets-manager', { nativeStages: true, checkAndSet: false, scope: 'shared', firstVersionIsCurrent: true }, async () => {
-          const [{ SecretsManagerClient }, { createAwsSecretsManagerBackend }] = await Promise.all([
-            import('@aws-sdk/client-secrets-manager'),
-            import('../../providers/backends/aws-secrets-manager.js'),
-          ]);
-          const client = new SecretsManagerClient({
-            ...(cfg.region ? { region: cfg.region } : {}),
-            ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
-            ...(cfg.profile ? { profile: cfg.profile } : {}),
-            // one retry layer: rekey's (src/rotation/retry.ts)
-            maxAttempts: 1,
-            requestHandler: { requestTimeout: cfg.requestTimeoutMs, connectionTimeout: Math.min(cfg.requestTimeoutMs, 5_000) },
-          });
-          return createAwsSecretsManagerBackend(cfg, client);
-        });
-      case 'vault':
-        return lazyBackend('vault', { nativeStages: false, checkAndSet: true, scope: 'shared' }, async () => {
-          const [{ createVaultBackend }, { createVaultClient }] = await Promise.all([import('../../providers/backends/vault.js'), import('../../providers/backends/vault-client.js')]);
-          let client: ReturnType<typeof createVaultClient> | undefined;
-          // a failed login or mount check is not cached: the retry layer tries again
-          const connect = () =>
-            (client ??= createVaultClient(cfg, env, { warn: (msg) => log.warn({ backend: name }, msg) }).catch((e: unknown) => {
-              client = undefined;
-              throw e;
-            }));
-          closers.push(async () => (await client?.catch(() => null))?.close());
-          return createVaultBackend(cfg, { client: connect });
-        });
-      case 'local': {
-        const dir = cfg.path ? expandHome(cfg.path, userHome) : paths.store;
-        const keyFile = cfg.keyFile ? expandHome(cfg.keyFile, userHome) : paths.key;
-        const k = keyFile === paths.key ? key : memo(() => loadKey(keyFile, env)).bind(null, 'k');
-        return createLocalBackend({ dir, key: k, now: () => clock.now(), keyFile });
-      }
-    }
+    return registry.backend(cfg.kind).create(cfg as never, rt, name);
   });
-  const service = memo((kind: string): ServiceManager => {
-    switch (kind) {
-      case 'systemd-user':
-        return createSystemdUserService({ exec, clock, env: baseEnv });
-      case 'launchd': {
-        const launchd = Object.values(opts.policy?.services ?? {}).filter((s) => s.kind === 'launchd');
-        // a label may be a template ({agent}, {env}): match the filled label against it
-        const matches = (template: string, label: string) => new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{(agent|env|secret|provider)\\?\}/g, '[^/]+')}$`).test(label);
-        const byLabel = (label: string) => launchd.find((s) => s.unit === label || matches(s.unit, label));
-        return createLaunchdService({
-          exec,
-          clock,
-          uid: userInfo().uid,
-          home: userHome,
-          domain: (l) => byLabel(l)?.domain ?? 'gui',
-          plistPath: (l) => expandHome(byLabel(l)?.plist ?? `~/Library/LaunchAgents/${l}.plist`, userHome),
-          readFile: async (p) => (await readNoFollow(p))?.toString('utf8') ?? null,
-        });
-      }
-      default:
-        throw new UsageError('UNKNOWN_SERVICE_KIND', `no service manager of kind "${kind}"`);
-    }
-  });
-  let keychainStore: KeychainStore | undefined;
-  const keychain = () => (keychainStore ??= createNativeKeychainStore());
-  const sink = memo((kind: string): Sink => {
-    switch (kind) {
-      case 'systemd-env-file':
-        return createSystemdEnvFileSink();
-      case 'openclaw-secretref-file':
-        return createOpenclawSecretrefFileSink({ exec, baseEnv });
-      case 'keychain':
-        return createKeychainSink(keychain(), (t, signal) => (t.sink.kind === 'keychain' && t.sink.reload ? secretsReload(exec, t.sink.reload, baseEnv, t.id, signal) : Promise.resolve()));
-      case 'openclaw-auth-profile':
-        return createOpenclawAuthProfileSink({ exec, baseEnv });
-      case 'openclaw-config-token':
-        return createOpenclawConfigTokenSink({ exec, baseEnv, home: userHome });
-      default:
-        throw new UsageError('UNKNOWN_SINK_KIND', `no sink of kind "${kind}"`);
-    }
-  });
+  // one manager per configured service (a launchd job's domain and plist come from its config)
+  const managers = new Map<string, ServiceManager>();
+  const service = (svc: NonNullable<Target['service']>): ServiceManager => {
+    const k = `${svc.kind}\0${svc.name}`;
+    let m = managers.get(k);
+    if (!m) managers.set(k, (m = registry.service(svc.kind).create(svc as never, rt)));
+    return m;
+  };
+  const sink = memo((kind: string): Sink => registry.sink(kind).create(rt));
   /**
    * What a target's consumer holds. With a service that runs: the real environment of its process
-   * (/proc/<MainPID>/environ; the child of `rekey exec` for keychain deliveries), never rebuilt from
-   * files. A service manager that cannot see processes (launchd), or a unit that is not running
-   * yet: the environment it gets at its next start (its files, and what `rekey exec` adds).
+   * (/proc/<MainPID>/environ; the child of `rekey exec` for deliveries it reads at start), never
+   * rebuilt from files. A service manager that cannot see processes (launchd), or a unit that is
+   * not running yet: the environment it gets at its next start (its files, and what `rekey exec` adds).
    */
   const consumer = async (t: Target, signal: AbortSignal): Promise<ConsumerView> => {
     const vars: Record<string, SecretValue> = {};
+    const reads = catalog.sink(t.sink.kind).reads(t.sink);
+    const viaExecSink = reads === 'exec-env';
     if (t.service) {
-      const svc = service(t.service.kind);
-      const viaExec = t.sink.kind === 'keychain' && startsThroughRekeyExec(await svc.startCommand(t.service.unit, signal), t.agent, t.env);
+      const svc = service(t.service);
+      const viaExec = viaExecSink && startsThroughRekeyExec(await svc.startCommand(t.service.unit, signal), t.agent, t.env);
       const proc = svc.seesProcesses ? await svc.running(t.service.unit, signal, { child: viaExec }) : null;
       if (proc) {
         for (const [k, v] of Object.entries(proc.env)) if (!MANAGER_VARS.has(k)) vars[k] = v;
         return { vars, process: { pid: proc.pid, unit: t.service.unit, child: viaExec }, seesProcesses: true };
       }
       Object.assign(vars, (await svc.environment(t.service.unit, signal)).vars);
-      if (t.sink.kind === 'keychain') {
-        const v = await sink('keychain').read(t, signal);
+      if (viaExecSink) {
+        const v = await sink(t.sink.kind).read(t, signal);
         if (v) vars[t.envVar] = v;
         else delete vars[t.envVar];
       }
       return { vars, process: null, seesProcesses: svc.seesProcesses };
     }
-    if (t.sink.kind === 'systemd-env-file') {
-      const bytes = await readNoFollow(t.sink.path);
-      for (const [k, v] of parseEnvBytes(bytes ?? Buffer.alloc(0))) vars[k] = SecretValue.of(v);
+    if (reads === 'env-file') {
+      for (const file of catalog.sink(t.sink.kind).touches(t.sink, t).files) {
+        const bytes = await readNoFollow(file);
+        for (const [k, v] of parseEnvBytes(bytes ?? Buffer.alloc(0))) vars[k] = SecretValue.of(v);
+      }
     }
-    if (t.sink.kind === 'keychain') {
-      const v = await sink('keychain').read(t, signal);
+    if (viaExecSink) {
+      const v = await sink(t.sink.kind).read(t, signal);
       if (v) vars[t.envVar] = v;
     }
     return { vars, process: null, seesProcesses: false };
   };
-  const consumerEnv = async (t: Target, signal: AbortSignal) => (await consumer(t, signal)).vars;
   let providerProbe: ReturnType<typeof createProviderProbe> | undefined;
   const keyProbe: KeyProbe = async (t, value, signal) => (providerProbe ??= createProviderProbe({ clock })).probe(t.provider ?? '', await providerBaseUrl(t, userHome), value, signal);
   /** the unit still runs the process `pid` (active, same main PID) once it has been up `aliveMs` */
@@ -208,31 +147,13 @@ export function buildDeps(opts: {
     const pid = proc.pid;
     const up = await processUptimeMs(pid);
     if (up !== null && up < aliveMs) await clock.sleep(aliveMs - up, signal);
-    const now = await service(t.service.kind).running(t.service.unit, signal, { child: proc.child });
+    const now = await service(t.service).running(t.service.unit, signal, { child: proc.child });
     if (!now) return `user unit ${t.service.unit} is no longer running (its process ${pid} exited within ${aliveMs} ms of its start)`;
     if (now.pid !== pid) return `user unit ${t.service.unit} restarted during verification (pid ${pid} → ${now.pid})`;
     return null;
   };
-  const verifier = memo((kind: string): Verifier => {
-    switch (kind) {
-      case 'openclaw-models-status':
-        return createOpenclawModelsStatusVerifier({ exec, baseEnv, consumer, probe: keyProbe, alive: aliveCheck });
-      case 'openclaw-secrets-audit':
-        return createOpenclawSecretsAuditVerifier({ exec, baseEnv, sink, probe: keyProbe });
-      case 'openclaw-gateway-probe':
-        return createOpenclawGatewayProbeVerifier({ exec, clock, baseEnv, home: userHome, sink, serviceEnv: consumerEnv });
-      case 'none':
-        return createNoneVerifier(sink);
-      default:
-        throw new UsageError('UNKNOWN_VERIFIER_KIND', `no verifier of kind "${kind}"`);
-    }
-  });
+  const verifier = memo((kind: string): Verifier => registry.verifier(kind).create(rt));
 
-  const requireOpenclaw = (t: Target) => {
-    const oc = openclawOf(t);
-    if (!oc) throw new UsageError('NO_OPENCLAW_COMMAND', `${t.id}: no openclaw command in its sink or verifier`);
-    return oc;
-  };
   const host = env.REKEY_HOSTNAME || hostname();
   /** the chain's head, kept in a shared backend (policy audit.anchor): best effort, the run already happened */
   const anchorHead = async (head: { seq: number; hash: string }) => {
@@ -263,14 +184,11 @@ export function buildDeps(opts: {
     log,
     retry: createRetry({ clock, log, jitter: Math.random, attemptTimeoutMs: stepTimeoutMs }),
     actor: { user: user.username, uid: user.uid, host: hostname(), pid: process.pid, ...(ci ? { ci } : {}) },
-    planContext: { hostname: host, home: userHome },
+    planContext: { hostname: host, home: userHome, adapters: catalog },
     signal: opts.signal,
     residue: { scan: scanResidue, remove: removeResidue },
     probe: keyProbe,
-    devices: (t, signal) => listDevices(exec, requireOpenclaw(t), baseEnv, signal),
-    rotateDevice: (t, device, role, signal) => rotateDevice(exec, requireOpenclaw(t), baseEnv, device, role, signal),
-    secretsApply: (t, plan, o) => secretsApply({ exec, baseEnv }, requireOpenclaw(t), plan, `${paths.home}/adopt`, { ...o, signal: opts.signal }),
-    sources: (t, signal) => observeSources(t, { exec, baseEnv, home: userHome, service }, signal),
+    openclaw: rt.openclaw,
     rollbackTimeoutMs: 5 * 60_000,
     stepTimeoutMs,
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),

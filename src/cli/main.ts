@@ -7,7 +7,7 @@ import { assertStateSafe } from '../io/state-dir.js';
 import { assertOneOwnerOnDisk } from '../io/one-owner.js';
 import { planRotation } from '../plan/planner.js';
 import type { Policy } from '../policy/schema.js';
-import type { RekeyDeps } from '../rotation/context.js';
+import type { RekeyDeps } from '../usecases/context.js';
 import { runChild } from '../io/run-child.js';
 import { HELP, parseArgv } from './args.js';
 import { RUNNERS } from './commands/index.js';
@@ -93,7 +93,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           return [];
         }
       });
-      await assertOneOwnerOnDisk(all, a.global.policy);
+      await assertOneOwnerOnDisk(all, deps.planContext.adapters, a.global.policy);
     };
 
     const run = RUNNERS[command];

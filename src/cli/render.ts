@@ -1,21 +1,22 @@
-import type { DeviceReport } from '../rotation/devices.js';
+import type { AdapterCatalog } from '../core/adapters.js';
+import type { DeviceReport } from '../usecases/devices.js';
 import type { ShadowReport } from '../plan/shadow.js';
 import type { PolicyIssue } from '../core/errors.js';
 import type { Plan } from '../plan/planner.js';
 import type { JournalEvent } from '../rotation/state.js';
-import type { RotateReport } from '../rotation/rotate.js';
-import type { SecretStatus } from '../rotation/status.js';
+import type { RotateReport } from '../usecases/rotate.js';
+import type { SecretStatus } from '../usecases/status.js';
 
 const list = (xs: string[]) => (xs.length ? xs.join(', ') : '—');
 
-export function renderPlan(p: Plan, hostname?: string): string {
+export function renderPlan(p: Plan, adapters: AdapterCatalog, hostname?: string): string {
   const lines = [
     `plan: rotate ${p.secret} (${p.layer}) from backend ${p.backend} (${p.backendKind})`,
     '',
     'targets (this host):',
     ...p.targets.map(
       (t) =>
-        `  ${t.agent} × ${t.env}  →  ${t.sink.kind} ${'path' in t.sink ? t.sink.path : 'field' in t.sink ? `gateway.${t.sink.field}.token` : ''} [${t.envVar}]` +
+        `  ${t.agent} × ${t.env}  →  ${t.sink.kind} ${adapters.sink(t.sink.kind).describe(t.sink)} [${t.envVar}]` +
         `  service: ${t.service ? `${t.service.kind} ${t.service.unit}` : 'none'}  verify: ${t.verify.kind}  ref: ${t.ref}`,
     ),
   ];

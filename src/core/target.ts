@@ -1,5 +1,4 @@
-import type { ServiceConfig, SinkConfig, VerifierConfig } from '../policy/adapter-schemas.js';
-import type { Layer } from '../policy/schema.js';
+import type { Layer, ServiceConfig, SinkConfig, VerifierConfig } from './adapters.js';
 
 /** One delivery resolved for one agent × environment: everything a rotation needs, no values. */
 export interface Target {
@@ -26,10 +25,13 @@ export interface Target {
   verify: VerifierConfig;
 }
 
-/** The OpenClaw CLI a target talks to: its verifier's, else its sink's command, state dir and config path. */
+/**
+ * The OpenClaw CLI a target talks to: its verifier's, else its sink's command, state dir and config
+ * path. Every adapter config with a `command` runs the openclaw CLI (that is what the field means).
+ */
 export function openclawOf(t: Target): { command: string[]; stateDir?: string | undefined; configPath?: string | undefined } | null {
-  for (const o of [t.verify, t.sink] as { kind: string; command?: string[]; stateDir?: string; configPath?: string }[]) {
-    if (o.kind.startsWith('openclaw-') && o.command) return { command: o.command, stateDir: o.stateDir, configPath: o.configPath };
+  for (const o of [t.verify, t.sink] as { command?: unknown; stateDir?: string; configPath?: string }[]) {
+    if (Array.isArray(o.command)) return { command: o.command as string[], stateDir: o.stateDir, configPath: o.configPath };
   }
   return null;
 }

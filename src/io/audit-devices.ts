@@ -4,7 +4,9 @@ import type { AuditRecord } from '../audit/audit-record.js';
 import type { ChainReport } from '../audit/chain.js';
 import { BackendError } from '../core/errors.js';
 import type { Exec } from '../core/ports.js';
-import type { AuditLog } from '../rotation/stores.js';
+import type { AuditLog as AuditLogPort } from '../core/ports.js';
+
+type AuditLog = AuditLogPort<AuditRecord, ChainReport>;
 import type { FileAuditLog } from './file-audit-log.js';
 
 /**

@@ -7,7 +7,9 @@ import { UnsafeError, UsageError } from '../core/errors.js';
 import type { SecretValue } from '../core/secret-value.js';
 import { loadSystemdEnv, parseSystemdEnv } from './systemd-env-parse.js';
 
-export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+import { ENV_NAME } from '../core/env-name.js';
+
+export { ENV_NAME };
 /** written bare: unambiguous to both systemd and dotenv */
 const BARE = /^[A-Za-z0-9_\-.:/+=@%,~^]*$/;
 /** written in single quotes: printable ASCII except ' \ $ ` (literal in both parsers, never expanded) */

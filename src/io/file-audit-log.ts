@@ -3,7 +3,9 @@ import { dirname } from 'node:path';
 import { chain, verifyChain, type ChainReport, type Chained } from '../audit/chain.js';
 import { BackendError } from '../core/errors.js';
 import type { AuditRecord } from '../audit/audit-record.js';
-import type { AuditLog } from '../rotation/stores.js';
+import type { AuditLog as AuditLogPort } from '../core/ports.js';
+
+type AuditLog = AuditLogPort<AuditRecord, ChainReport>;
 import { pidAlive, TORN_GRACE_MS } from './file-lock.js';
 import { appendJsonl, readJsonl } from './jsonl.js';
 

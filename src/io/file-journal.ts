@@ -2,7 +2,9 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { BackendError } from '../core/errors.js';
 import type { JournalEvent } from '../rotation/state.js';
-import type { Journal } from '../rotation/stores.js';
+import type { Journal as JournalPort } from '../core/ports.js';
+
+type Journal = JournalPort<JournalEvent>;
 import { appendJsonl, readJsonl } from './jsonl.js';
 
 const ID = /^[A-Za-z0-9_-]+$/;

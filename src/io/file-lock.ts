@@ -2,7 +2,7 @@ import { constants, promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UnsafeError } from '../core/errors.js';
-import type { LockHandle, LockManager } from '../rotation/stores.js';
+import type { LockHandle, LockManager } from '../core/ports.js';
 import { fsyncDir } from './atomic-write.js';
 
 interface LockBody {

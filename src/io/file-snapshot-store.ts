@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { Snapshot } from '../core/ports.js';
 import { SecretValue } from '../core/secret-value.js';
-import type { SnapshotStore } from '../rotation/stores.js';
+import type { SnapshotStore } from '../core/ports.js';
 import { atomicWrite, readNoFollow } from './atomic-write.js';
 import { open, seal, type Sealed } from './sealed-box.js';
 

@@ -8,6 +8,7 @@
  * Works on bytes (a Buffer), so lines rekey does not touch come back exactly, invalid UTF-8
  * included. Every assignment records its byte span, so an edit replaces exactly one construct.
  */
+import { ENV_NAME } from '../core/env-name.js';
 
 /** One assignment as systemd's parser pushes it. */
 export interface EnvAssignment {
@@ -162,7 +163,7 @@ export function parseSystemdEnv(bytes: Buffer): ParsedEnvFile {
   return { assignments, hazards };
 }
 
-const VALID_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const VALID_NAME = ENV_NAME;
 
 /** The environment a unit gets from this file, or why systemd refuses to load it. */
 export type LoadedEnv = { ok: true; vars: Map<string, Buffer> } | { ok: false; line: number; why: string };

@@ -1,3 +1,4 @@
+import type { AdapterCatalog, Touches } from '../core/adapters.js';
 import type { Target } from '../core/target.js';
 
 /** Everything a credential touches. Names and paths only: never values. */
@@ -15,24 +16,13 @@ export interface BlastRadius {
 
 const uniq = (xs: string[]) => [...new Set(xs)].sort();
 
-/** The places a target's sink writes (files, keychain items, stored profiles), by sink kind. */
-export function sinkTouches(t: Target): { files: string[]; keychainItems: string[]; profiles?: string[] } {
-  switch (t.sink.kind) {
-    case 'systemd-env-file':
-    case 'openclaw-secretref-file':
-      return { files: [t.sink.path], keychainItems: [] };
-    case 'openclaw-auth-profile':
-      // the profile lives in OpenClaw's state (SQLite), reached only through its CLI
-      return { files: [], keychainItems: [], profiles: [`${t.sink.agent ?? t.agent}/${t.sink.profileId}`] };
-    case 'openclaw-config-token':
-      return { files: [t.sink.configPath ?? `${t.sink.stateDir ?? '~/.openclaw'}/openclaw.json`], keychainItems: [] };
-    case 'keychain':
-      return { files: [], keychainItems: [`${t.sink.service}/${t.envVar}`] };
-  }
+/** The places a target's sink writes (files, keychain items, stored profiles), as its adapter says. */
+export function sinkTouches(t: Target, adapters: AdapterCatalog): Touches {
+  return adapters.sink(t.sink.kind).touches(t.sink, t);
 }
 
-export function blastRadius(targets: Target[]): BlastRadius {
-  const touches = targets.map(sinkTouches);
+export function blastRadius(targets: Target[], adapters: AdapterCatalog): BlastRadius {
+  const touches = targets.map((t) => sinkTouches(t, adapters));
   return {
     agents: uniq(targets.map((t) => t.agent)),
     environments: uniq(targets.map((t) => t.env)),
@@ -40,7 +30,7 @@ export function blastRadius(targets: Target[]): BlastRadius {
     units: uniq(targets.flatMap((t) => (t.service ? [t.service.unit] : []))),
     files: uniq(touches.flatMap((x) => x.files)),
     keychainItems: uniq(touches.flatMap((x) => x.keychainItems)),
-    authProfiles: uniq(touches.flatMap((x) => x.profiles ?? [])),
+    authProfiles: uniq(touches.flatMap((x) => x.profiles)),
     backendRefs: uniq(targets.map((t) => t.ref)),
   };
 }

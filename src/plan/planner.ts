@@ -1,4 +1,5 @@
-import { canonicalPath } from '../policy/rules.js';
+import type { AdapterCatalog } from '../core/adapters.js';
+import { canonicalPath, templater } from '../policy/template.js';
 import { UsageError } from '../core/errors.js';
 import type { Target } from '../core/target.js';
 import type { Policy } from '../policy/schema.js';
@@ -9,6 +10,8 @@ export interface PlanContext {
   hostname: string;
   /** for ~ in paths */
   home: string;
+  /** what each adapter kind means (providers/registry.ts) */
+  adapters: AdapterCatalog;
 }
 
 export interface PlanFilter {
@@ -42,10 +45,6 @@ export function expandHome(path: string, home: string): string {
   return canonicalPath(path, home);
 }
 
-function fill(template: string, vars: { secret: string; env: string; agent: string; provider: string }): string {
-  return template.replaceAll('{secret}', vars.secret).replaceAll('{env}', vars.env).replaceAll('{agent}', vars.agent).replaceAll('{provider}', vars.provider);
-}
-
 /** Resolve every target of every secret (for `plan` of all and for shadow/ownership views). */
 export function resolveTargets(policy: Policy, secretName: string, ctx: PlanContext): Target[] {
   const secret = policy.secrets[secretName];
@@ -58,38 +57,23 @@ export function resolveTargets(policy: Policy, secretName: string, ctx: PlanCont
   secret.deliveries.forEach((d, index) => {
     for (const env of asList(d.env)) {
       for (const agent of asList(d.agent)) {
-        const vars = { secret: secretName, env, agent, provider: secret.layer === 'provider-key' ? secret.provider : 'gateway' };
-        const path = (p: string) => expandHome(fill(p, vars), ctx.home);
-        /** the OpenClaw state dir / config path of a sink or verifier, templates filled */
-        const openclawPaths = <T extends { stateDir?: string | undefined; configPath?: string | undefined }>(o: T): T => ({
-          ...o,
-          ...(o.stateDir ? { stateDir: path(o.stateDir) } : {}),
-          ...(o.configPath ? { configPath: path(o.configPath) } : {}),
-        });
-        const sink: Target['sink'] =
-          d.sink.kind === 'openclaw-secretref-file'
-            ? openclawPaths({ ...d.sink, path: path(d.sink.path), pointer: fill(d.sink.pointer, vars) })
-            : d.sink.kind === 'keychain'
-              ? { ...d.sink, service: fill(d.sink.service, vars), ...(d.sink.reload ? { reload: openclawPaths(d.sink.reload) } : {}) }
-              : d.sink.kind === 'openclaw-auth-profile'
-                ? openclawPaths({ ...d.sink, profileId: fill(d.sink.profileId, vars) })
-                : d.sink.kind === 'openclaw-config-token'
-                  ? openclawPaths({ ...d.sink })
-                  : { ...d.sink, path: path(d.sink.path) };
+        const tpl = templater({ secret: secretName, env, agent, provider: secret.layer === 'provider-key' ? secret.provider : 'gateway' }, ctx.home);
+        const sinkSpec = ctx.adapters.sink(d.sink.kind);
+        const sink = sinkSpec.resolve(d.sink, tpl) as Target['sink'];
         const svc = d.service === null ? null : policy.services[d.service];
-        const service = svc ? { ...svc, unit: fill(svc.unit, vars), name: d.service as string } : null;
-        const verify = d.verify.kind === 'none' ? d.verify : openclawPaths(d.verify);
+        const service = svc ? { ...(ctx.adapters.service(svc.kind).resolve(svc, tpl) as typeof svc), name: d.service as string } : null;
+        const verify = ctx.adapters.verifier(d.verify.kind).resolve(d.verify, tpl) as Target['verify'];
         targets.push({
           id: `${secretName}/${env}/${agent}#${index}`,
           secret: secretName,
           layer: secret.layer,
           ...(secret.layer === 'provider-key' ? { provider: secret.provider, probe: secret.probe } : {}),
-          envVar: (d.sink.kind === 'systemd-env-file' || d.sink.kind === 'keychain' ? d.sink.key : undefined) ?? secret.envVar,
+          envVar: sinkSpec.envKey?.(d.sink) ?? secret.envVar,
           agent,
           env,
           host: d.host ?? '*',
           backend: secret.backend,
-          ref: fill(secret.ref, vars),
+          ref: tpl.text(secret.ref),
           sink,
           service,
           verify,
@@ -116,7 +100,7 @@ export function planRotation(policy: Policy, secretName: string, filter: PlanFil
   }
   // Gateway token: the server first, then every client, back to back (restarts and verification
   // only after the last write), so the window in which they disagree is as short as it can be
-  const here = orderDeliveries(selected.filter((t) => t.host === '*' || t.host === ctx.hostname));
+  const here = orderDeliveries(selected.filter((t) => t.host === '*' || t.host === ctx.hostname), ctx.adapters);
   // Sets, not Array.includes: planning stays linear in the number of targets (100,000 in a few seconds)
   const hereSet = new Set(here);
   const elsewhere = selected.filter((t) => !hereSet.has(t));
@@ -126,7 +110,8 @@ export function planRotation(policy: Policy, secretName: string, filter: PlanFil
   const restarts = [...new Set(here.flatMap((t) => (t.service ? [t.service.unit] : [])))];
   const warnings: string[] = [];
   for (const t of here) {
-    if (t.verify.kind === 'none') warnings.push(`${t.id}: not verified at the consumer (${t.verify.reason})`);
+    const why = ctx.adapters.verifier(t.verify.kind).unverified?.(t.verify);
+    if (why !== undefined) warnings.push(`${t.id}: not verified at the consumer (${why})`);
   }
   // A ref shared by targets outside the filter: they would keep the old value after promote.
   const outside = all.filter((t) => !selectedSet.has(t) && refSet.has(t.ref));
@@ -144,9 +129,9 @@ export function planRotation(policy: Policy, secretName: string, filter: PlanFil
     targets: here,
     elsewhere,
     restarts,
-    blastRadius: blastRadius(selected),
+    blastRadius: blastRadius(selected, ctx.adapters),
     warnings,
-    deliveryOrder: here.map((t) => `${t.id} (${tokenRole(t) ?? t.sink.kind})`),
+    deliveryOrder: here.map((t) => `${t.id} (${tokenRole(t, ctx.adapters) ?? t.sink.kind})`),
   };
 }
 
@@ -156,13 +141,12 @@ function describeFilter(f: PlanFilter): string {
 }
 
 /** server or client for a Gateway-token target; undefined for provider keys */
-export function tokenRole(t: Target): 'server' | 'client' | undefined {
+export function tokenRole(t: Target, adapters: AdapterCatalog): 'server' | 'client' | undefined {
   if (t.layer !== 'gateway-token') return undefined;
-  if (t.verify.kind === 'openclaw-gateway-probe') return t.verify.role;
-  return t.sink.kind === 'openclaw-config-token' && t.sink.field === 'auth' ? 'server' : 'client';
+  return adapters.verifier(t.verify.kind).tokenRole?.(t.verify) ?? adapters.sink(t.sink.kind).tokenRole?.(t.sink) ?? 'client';
 }
 
-function orderDeliveries(targets: Target[]): Target[] {
-  const rank = (t: Target) => (tokenRole(t) === 'server' ? 0 : 1);
+function orderDeliveries(targets: Target[], adapters: AdapterCatalog): Target[] {
+  const rank = (t: Target) => (tokenRole(t, adapters) === 'server' ? 0 : 1);
   return [...targets].sort((a, b) => rank(a) - rank(b));
 }

@@ -1,21 +1,8 @@
 import type { Target } from '../core/target.js';
+import type { SourceObservation } from '../core/openclaw.js';
+import type { AdapterCatalog } from '../core/adapters.js';
 
-/** What was found, per place, for one target's provider credential (names and paths only). */
-export interface SourceObservation {
-  /** stored profiles for the provider: on the target's agent, and on main (inherited by agents without their own) */
-  profiles: { agent: string; ids: string[] }[];
-  /** the unit's process environment, in systemd's order: `Environment=` then each `EnvironmentFile=`; which set the variable */
-  processEnv: { where: string; sets: boolean }[];
-  /** the unit starts through `rekey exec`, which sets the variable last */
-  injectedByExec: boolean;
-  /** <stateDir>/.env and openclaw.json env.vars */
-  dotEnv: { path: string; sets: boolean };
-  envVars: { path: string; sets: boolean };
-  /** models.providers.<P>.apiKey in openclaw.json: absent, a plain string, or a SecretRef */
-  configApiKey: { path: string; kind: 'none' | 'string' | 'secretref'; ref?: string };
-  /** what could not be looked at (e.g. a JSON5 config, an openclaw CLI that failed) */
-  notes?: string[];
-}
+export type { SourceObservation };
 
 export interface CredentialSource {
   /** profile | process-env | rekey-exec | dot-env | env-vars | config-apikey */
@@ -35,24 +22,15 @@ export interface ShadowReport {
   notes?: string[];
 }
 
-/** Where this target's delivery lands, in the same words as the sources. */
-function deliveredSource(t: Target, obs: SourceObservation): { kind: string; where: string } | null {
-  switch (t.sink.kind) {
-    case 'openclaw-auth-profile':
-      return { kind: 'profile', where: `${t.sink.agent ?? t.agent}/${t.sink.profileId}` };
-    case 'keychain':
-      // with reload: an OpenClaw exec SecretRef in the config resolves the item (rekey openclaw resolve)
-      if (t.sink.reload) return { kind: 'config-apikey', where: obs.configApiKey.path };
-      return { kind: 'rekey-exec', where: `${t.sink.service}/${t.envVar}` };
-    case 'openclaw-secretref-file':
-      return { kind: 'config-apikey', where: obs.configApiKey.path };
-    case 'openclaw-config-token':
-      return null;
-    case 'systemd-env-file': {
-      if (t.sink.path === obs.dotEnv.path) return { kind: 'dot-env', where: obs.dotEnv.path };
-      return { kind: 'process-env', where: t.sink.path };
-    }
-  }
+/** Where this target's delivery lands, in the same words as the sources (its sink adapter says). */
+function deliveredSource(t: Target, obs: SourceObservation, adapters: AdapterCatalog): { kind: string; where: string } | null {
+  const d = adapters.sink(t.sink.kind).source(t.sink, t);
+  if (!d) return null;
+  // the config's apiKey: only the observation knows the config's path
+  if (d.kind === 'config-apikey') return { kind: d.kind, where: d.where ?? obs.configApiKey.path };
+  // an env file that is OpenClaw's own <stateDir>/.env is read by OpenClaw, not by the unit
+  if (d.kind === 'process-env' && d.where === obs.dotEnv.path) return { kind: 'dot-env', where: obs.dotEnv.path };
+  return { kind: d.kind, where: d.where ?? '' };
 }
 
 /**
@@ -62,11 +40,11 @@ function deliveredSource(t: Target, obs: SourceObservation): { kind: string; whe
  * `models.providers.<P>.apiKey` in the config. The delivered place counts as present (it will be
  * after the write), so a first delivery is judged too.
  */
-export function shadowReport(t: Target, obs: SourceObservation): ShadowReport {
-  const mine = deliveredSource(t, obs);
+export function shadowReport(t: Target, obs: SourceObservation, adapters: AdapterCatalog): ShadowReport {
+  const mine = deliveredSource(t, obs, adapters);
   const own = (kind: string, where: string) => mine !== null && mine.kind === kind && mine.where === where;
   const ordered: { kind: string; where: string }[] = [];
-  const agentProfiles = obs.profiles.find((p) => p.agent === (t.sink.kind === 'openclaw-auth-profile' ? (t.sink.agent ?? t.agent) : t.agent));
+  const agentProfiles = obs.profiles.find((p) => p.agent === (mine?.kind === 'profile' ? (mine.where.split('/')[0] ?? t.agent) : t.agent));
   const mainProfiles = obs.profiles.find((p) => p.agent === 'main');
   let profileIds = (agentProfiles?.ids ?? []).map((id) => `${agentProfiles!.agent}/${id}`);
   if (profileIds.length === 0 && mainProfiles && t.agent !== 'main') profileIds = mainProfiles.ids.map((id) => `main/${id}`);

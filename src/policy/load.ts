@@ -2,7 +2,8 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { PolicyError, type PolicyIssue } from '../core/errors.js';
 import { checkRules } from './rules.js';
-import { policySchema, type Policy } from './schema.js';
+import type { AdapterCatalog } from '../core/adapters.js';
+import type { Policy, PolicySchema } from './schema.js';
 
 /** Policies larger than this are refused before parsing (a policy is a few KiB). */
 export const MAX_POLICY_BYTES = 1024 * 1024;
@@ -25,11 +26,19 @@ function hintFor(issue: z.core.$ZodIssue): string | undefined {
 }
 
 /**
- * Parse and validate policy text: YAML → schema (every issue with its dot-path) → cross-field
- * rules (every issue). Pure: the caller reads the file.
+ * A policy parser over the schema and adapters the registry assembles (providers/registry.ts
+ * exports the one rekey uses).
  */
-/** `home`: expands ~ in sink paths when comparing them (the one-owner rule sees ~/x and /home/u/x as one file) */
-export function parsePolicy(text: string, file = 'policy', opts: { home?: string } = {}): Policy {
+export function createPolicyLoader(policySchema: PolicySchema, adapters: AdapterCatalog): { parsePolicy: (text: string, file?: string, opts?: { home?: string }) => Policy } {
+  return { parsePolicy: (text, file = 'policy', opts = {}) => parsePolicyWith(policySchema, adapters, text, file, opts) };
+}
+
+/**
+ * Parse and validate policy text: YAML → schema (every issue with its dot-path) → cross-field
+ * rules (every issue). Pure: the caller reads the file. `home`: expands ~ in sink paths when
+ * comparing them (the one-owner rule sees ~/x and /home/u/x as one file).
+ */
+function parsePolicyWith(policySchema: PolicySchema, adapters: AdapterCatalog, text: string, file: string, opts: { home?: string }): Policy {
   if (Buffer.byteLength(text, 'utf8') > MAX_POLICY_BYTES) {
     throw new PolicyError(file, [{ path: '(root)', message: `the file is larger than ${MAX_POLICY_BYTES} bytes`, hint: 'a policy is a few KiB; is this the right file?' }]);
   }
@@ -73,7 +82,7 @@ export function parsePolicy(text: string, file = 'policy', opts: { home?: string
     });
     throw new PolicyError(file, issues);
   }
-  const ruleIssues = checkRules(parsed.data, opts);
+  const ruleIssues = checkRules(parsed.data, adapters, opts);
   if (ruleIssues.length > 0) throw new PolicyError(file, ruleIssues);
   return parsed.data;
 }

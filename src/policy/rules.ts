@@ -1,19 +1,16 @@
-import { posix } from 'node:path';
 import type { PolicyIssue } from '../core/errors.js';
+import type { AdapterCatalog } from '../core/adapters.js';
 import type { Policy } from './schema.js';
+import { canonicalPath, templater } from './template.js';
 
-/** A sink path as the file system will see it: `~` expanded (when the home is known), no `.`, `..` or `//`. */
-export function canonicalPath(p: string, home?: string): string {
-  const expanded = home && (p === '~' || p.startsWith('~/')) ? `${home}${p.slice(1)}` : p;
-  const n = posix.normalize(expanded);
-  return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
-}
+export { canonicalPath };
+
 const isAnchored = (p: string) => p.startsWith('/') || p === '~' || p.startsWith('~/');
 
 const asList = (v: string | string[]): string[] => (Array.isArray(v) ? v : [v]);
 
 /** Cross-field rules over a schema-valid policy. Reports every issue, each with its dot-path. */
-export function checkRules(policy: Policy, opts: { home?: string } = {}): PolicyIssue[] {
+export function checkRules(policy: Policy, adapters: AdapterCatalog, opts: { home?: string } = {}): PolicyIssue[] {
   const issues: PolicyIssue[] = [];
   const owners = new Map<string, string>();
   for (const [secretName, secret] of Object.entries(policy.secrets)) {
@@ -32,55 +29,43 @@ export function checkRules(policy: Policy, opts: { home?: string } = {}): Policy
       if (d.service !== null && !(d.service in policy.services)) {
         issues.push({ path: `${at}.service`, message: `unknown service "${d.service}"`, hint: 'define it under services:' });
       }
-      if (d.sink.kind === 'systemd-env-file' && d.service === null) {
-        issues.push({ path: `${at}.service`, message: 'an env file is read only when the service starts, so it needs a service to restart', hint: 'name the unit that reads this file under services:' });
+      const sink = adapters.sink(d.sink.kind);
+      const verifier = adapters.verifier(d.verify.kind);
+      const need = d.service === null ? sink.needsService?.(d.sink) : null;
+      if (need) issues.push({ ...need, path: `${at}.${need.path}` });
+      const cannot = verifier.cannotVerify[sink.reads(d.sink)];
+      if (cannot) issues.push({ path: `${at}.verify.kind`, ...cannot });
+      if (!sink.layers.includes(secret.layer)) {
+        issues.push({ path: `${at}.sink.kind`, message: sink.wrongLayer ?? `${d.sink.kind} cannot deliver a ${secret.layer}`, hint: 'a rotation names exactly one layer' });
       }
-      if (d.sink.kind === 'openclaw-secretref-file' && d.verify.kind === 'openclaw-models-status') {
-        issues.push({ path: `${at}.verify.kind`, message: 'models status shows no mask for a SecretRef (it reports it as indeterminate)', hint: 'use verify: { kind: openclaw-secrets-audit }' });
-      }
-      if (d.sink.kind === 'keychain' && d.service === null && !d.sink.reload) {
-        issues.push({ path: `${at}.service`, message: 'a keychain item reaches a process only at its start (rekey exec) or through an OpenClaw exec SecretRef', hint: 'name the service that starts through rekey exec, or add sink.reload for an exec SecretRef' });
-      }
-      if (d.sink.kind === 'keychain' && d.sink.reload && d.verify.kind === 'openclaw-models-status') {
-        issues.push({ path: `${at}.verify.kind`, message: 'models status shows no mask for a SecretRef (it reports it as indeterminate)', hint: 'use verify: { kind: openclaw-secrets-audit }' });
-      }
-      if (d.sink.kind === 'openclaw-auth-profile' && d.verify.kind !== 'openclaw-models-status') {
-        issues.push({ path: `${at}.verify.kind`, message: 'OpenClaw never reveals a stored key: only its masked hint in models status can confirm the profile', hint: 'use verify: { kind: openclaw-models-status }' });
-      }
-      if (d.sink.kind === 'openclaw-auth-profile' && secret.layer !== 'provider-key') {
-        issues.push({ path: `${at}.sink.kind`, message: 'auth profiles hold provider keys, not the Gateway token', hint: 'a rotation names exactly one layer' });
-      }
-      if (d.verify.kind === 'openclaw-gateway-probe' && secret.layer !== 'gateway-token') {
-        issues.push({ path: `${at}.verify.kind`, message: 'openclaw-gateway-probe verifies the Gateway token, not provider keys', hint: 'a rotation names exactly one layer' });
-      }
-      if (d.sink.kind === 'openclaw-config-token' && secret.layer !== 'gateway-token') {
-        issues.push({ path: `${at}.sink.kind`, message: 'openclaw-config-token writes the Gateway token, not provider keys', hint: 'a rotation names exactly one layer' });
-      }
-      if ((d.verify.kind === 'openclaw-models-status' || d.verify.kind === 'openclaw-secrets-audit') && secret.layer !== 'provider-key') {
-        issues.push({ path: `${at}.verify.kind`, message: 'openclaw-models-status verifies provider keys, not the Gateway token', hint: 'a rotation names exactly one layer' });
+      if (!verifier.layers.includes(secret.layer)) {
+        issues.push({ path: `${at}.verify.kind`, message: verifier.wrongLayer ?? `${d.verify.kind} cannot verify a ${secret.layer}`, hint: 'a rotation names exactly one layer' });
       }
       for (const [field, p] of [['path', (d.sink as { path?: string }).path], ['stateDir', (d.sink as { stateDir?: string }).stateDir], ['configPath', (d.sink as { configPath?: string }).configPath]] as const) {
         if (p !== undefined && !isAnchored(p)) {
           issues.push({ path: `${at}.sink.${field}`, message: `"${p}" is a relative path: it would depend on the directory rekey runs in`, hint: 'use an absolute path or one under ~/' });
         }
       }
-      if (d.sink.kind === 'systemd-env-file') {
-        const key = d.sink.key ?? secret.envVar;
+      // places only one secret may own (an env file's variable), however the path is spelled (./, //, .., ~ or the absolute home)
+      if (sink.places) {
+        const provider = secret.layer === 'provider-key' ? secret.provider : 'gateway';
         for (const agent of asList(d.agent)) {
           for (const env of asList(d.env)) {
-            const fill = (t: string) => t.replaceAll('{agent}', agent).replaceAll('{env}', env).replaceAll('{secret}', secretName);
-            // one file however it is spelled (./, //, .., ~ or the absolute home)
-            const place = `${d.host ?? '*'}:${canonicalPath(fill(d.sink.path), opts.home)}#${key}`;
-            const value = `${secretName} (${fill(secret.ref)})`;
-            const other = owners.get(place);
-            if (other !== undefined && other !== value) {
-              issues.push({
-                path: `${at}.sink`,
-                message: `${fill(d.sink.path)} ${key} would get two values: ${other} and ${value}`,
-                hint: 'rekey owns exactly one source per variable: use {agent}/{env} in the path or a per-agent key',
-              });
+            const tpl = templater({ secret: secretName, env, agent, provider }, opts.home);
+            const envVar = sink.envKey?.(d.sink) ?? secret.envVar;
+            const value = `${secretName} (${tpl.text(secret.ref)})`;
+            for (const place of sink.places(sink.resolve(d.sink, tpl), envVar)) {
+              const key = `${d.host ?? '*'}:${place}`;
+              const other = owners.get(key);
+              if (other !== undefined && other !== value) {
+                issues.push({
+                  path: `${at}.sink`,
+                  message: `${place.replace('#', ' ')} would get two values: ${other} and ${value}`,
+                  hint: 'rekey owns exactly one source per variable: use {agent}/{env} in the path or a per-agent key',
+                });
+              }
+              owners.set(key, value);
             }
-            owners.set(place, value);
           }
         }
       }
@@ -90,7 +75,7 @@ export function checkRules(policy: Policy, opts: { home?: string } = {}): Policy
   if (anchor) {
     const b = policy.backends[anchor.backend];
     if (!b) issues.push({ path: 'audit.anchor.backend', message: `unknown backend "${anchor.backend}"`, hint: 'name a vault or aws-secrets-manager backend under backends:' });
-    else if (b.kind === 'local') issues.push({ path: 'audit.anchor.backend', message: 'the local store lives on this host, beside the log: an anchor there proves nothing', hint: 'anchor in a shared backend (vault or aws-secrets-manager)' });
+    else if (adapters.backend(b.kind).scope !== 'shared') issues.push({ path: 'audit.anchor.backend', message: 'the local store lives on this host, beside the log: an anchor there proves nothing', hint: 'anchor in a shared backend (vault or aws-secrets-manager)' });
   }
   return issues;
 }

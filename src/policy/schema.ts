@@ -1,6 +1,16 @@
 import { z } from 'zod';
-import { backendConfig, serviceConfig, sinkConfig, verifierConfig } from './adapter-schemas.js';
-import { ENV_NAME } from '../../providers/sinks/systemd-env-file.schema.js';
+import type { BackendConfig, ServiceConfig, SinkConfig, VerifierConfig } from '../core/adapters.js';
+import { ENV_NAME } from '../core/env-name.js';
+
+export type { Layer } from '../core/adapters.js';
+
+/** The adapters' config schemas, each a union on `kind`, assembled by providers/registry.ts. */
+export interface AdapterSchemas {
+  backend: z.ZodType<BackendConfig>;
+  sink: z.ZodType<SinkConfig>;
+  service: z.ZodType<ServiceConfig>;
+  verifier: z.ZodType<VerifierConfig>;
+}
 
 const NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const name = (what: string) => z.string().regex(NAME, `${what} names are lower-case letters, digits, _ and -`);
@@ -10,84 +20,86 @@ export const duration = z.string().regex(/^[1-9][0-9]*(m|h|d)$/, 'a duration suc
 
 const oneOrMany = z.union([name('name'), z.array(name('name')).min(1)]);
 
-export const delivery = z.strictObject({
-  /** agent id(s); each agent × env pair becomes one target */
-  agent: oneOrMany,
-  env: oneOrMany,
-  /** host name this delivery lives on; default: any host that runs this policy */
-  host: z.string().min(1).optional(),
-  sink: sinkConfig,
-  /** a name under `services`, or null when the sink needs no restart */
-  service: name('service').nullable(),
-  verify: verifierConfig,
-});
+/** The policy schema over the adapters' config unions (the registry passes them in). */
+export function makePolicySchema(a: AdapterSchemas) {
+  const delivery = z.strictObject({
+    /** agent id(s); each agent × env pair becomes one target */
+    agent: oneOrMany,
+    env: oneOrMany,
+    /** host name this delivery lives on; default: any host that runs this policy */
+    host: z.string().min(1).optional(),
+    sink: a.sink,
+    /** a name under `services`, or null when the sink needs no restart */
+    service: name('service').nullable(),
+    verify: a.verifier,
+  });
 
-const secretCommon = {
-  description: z.string().optional(),
-  /** a name under `backends` */
-  backend: name('backend'),
-  /** the backend reference; templates {secret} {env} {agent} */
-  ref: z.string().min(1),
-  maxAge: duration.optional(),
-  deliveries: z.array(delivery).min(1),
-};
+  const secretCommon = {
+    description: z.string().optional(),
+    /** a name under `backends` */
+    backend: name('backend'),
+    /** the backend reference; templates {secret} {env} {agent} */
+    ref: z.string().min(1),
+    maxAge: duration.optional(),
+    deliveries: z.array(delivery).min(1),
+  };
 
-export const providerKeySecret = z.strictObject({
-  layer: z.literal('provider-key'),
-  /**
-   * Ask the provider whether it accepts the key (a model listing: no tokens spent), before anything
-   * is delivered and again with what the consumer holds after delivery. required: a key the
-   * provider refuses or a provider that cannot be reached stops the rotation; best-effort: an
-   * unreachable provider is a warning; off: never asked (say why in `description`).
-   */
-  probe: z.enum(['required', 'best-effort', 'off']).default('required'),
-  /** OpenClaw provider id, e.g. anthropic, openai */
-  provider: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'a provider id such as anthropic'),
-  /** the env name OpenClaw reads, e.g. ANTHROPIC_API_KEY (per-agent names via an env keyRef) */
-  envVar: z.string().regex(ENV_NAME, 'must be a valid environment variable name'),
-  ...secretCommon,
-});
+  const providerKeySecret = z.strictObject({
+    layer: z.literal('provider-key'),
+    /**
+     * Ask the provider whether it accepts the key (a model listing: no tokens spent), before anything
+     * is delivered and again with what the consumer holds after delivery. required: a key the
+     * provider refuses or a provider that cannot be reached stops the rotation; best-effort: an
+     * unreachable provider is a warning; off: never asked (say why in `description`).
+     */
+    probe: z.enum(['required', 'best-effort', 'off']).default('required'),
+    /** OpenClaw provider id, e.g. anthropic, openai */
+    provider: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'a provider id such as anthropic'),
+    /** the env name OpenClaw reads, e.g. ANTHROPIC_API_KEY (per-agent names via an env keyRef) */
+    envVar: z.string().regex(ENV_NAME, 'must be a valid environment variable name'),
+    ...secretCommon,
+  });
 
-export const gatewayTokenSecret = z.strictObject({
-  layer: z.literal('gateway-token'),
-  envVar: z.string().regex(ENV_NAME, 'must be a valid environment variable name').default('OPENCLAW_GATEWAY_TOKEN'),
-  ...secretCommon,
-});
+  const gatewayTokenSecret = z.strictObject({
+    layer: z.literal('gateway-token'),
+    envVar: z.string().regex(ENV_NAME, 'must be a valid environment variable name').default('OPENCLAW_GATEWAY_TOKEN'),
+    ...secretCommon,
+  });
 
-export const secret = z.discriminatedUnion('layer', [providerKeySecret, gatewayTokenSecret]);
+  const secret = z.discriminatedUnion('layer', [providerKeySecret, gatewayTokenSecret]);
 
-const described = z.strictObject({ description: z.string().optional() });
+  const described = z.strictObject({ description: z.string().optional() });
 
-export const policySchema = z
-  .strictObject({
-    version: z.literal(1),
-    environments: z.record(name('environment'), described),
-    agents: z.record(name('agent'), described),
-    backends: z.record(name('backend'), backendConfig),
-    services: z.record(name('service'), serviceConfig).default({}),
-    secrets: z.record(name('secret'), secret),
-    audit: z
-      .strictObject({
-        /** where records go (Vault-style audit devices); a run that changes something needs at least one that can record. Default: the file */
-        devices: z
-          .array(
-            z.discriminatedUnion('kind', [
-              z.strictObject({ kind: z.literal('file') }),
-              z.strictObject({ kind: z.literal('journald') }),
-              z.strictObject({ kind: z.literal('syslog'), socket: z.string().min(1).default('/dev/log') }),
-            ]),
-          )
-          .min(1)
-          .default([{ kind: 'file' }]),
-        /** after every record, the chain's head (seq and hash, no values) is written to a shared backend (vault or aws-secrets-manager): a deleted or rewritten tail of the local log is then caught by `rekey audit verify` */
-        anchor: z.strictObject({ backend: z.string().min(1), ref: z.string().min(1).default('rekey/audit/{host}') }).optional(),
-      })
-      .optional(),
-  })
-  .describe('rekey policy: which agent × environment uses which secret, from which backend, delivered where, behind which service, verified how.');
+  return z
+    .strictObject({
+      version: z.literal(1),
+      environments: z.record(name('environment'), described),
+      agents: z.record(name('agent'), described),
+      backends: z.record(name('backend'), a.backend),
+      services: z.record(name('service'), a.service).default({}),
+      secrets: z.record(name('secret'), secret),
+      audit: z
+        .strictObject({
+          /** where records go (Vault-style audit devices); a run that changes something needs at least one that can record. Default: the file */
+          devices: z
+            .array(
+              z.discriminatedUnion('kind', [
+                z.strictObject({ kind: z.literal('file') }),
+                z.strictObject({ kind: z.literal('journald') }),
+                z.strictObject({ kind: z.literal('syslog'), socket: z.string().min(1).default('/dev/log') }),
+              ]),
+            )
+            .min(1)
+            .default([{ kind: 'file' }]),
+          /** after every record, the chain's head (seq and hash, no values) is written to a shared backend (vault or aws-secrets-manager): a deleted or rewritten tail of the local log is then caught by `rekey audit verify` */
+          anchor: z.strictObject({ backend: z.string().min(1), ref: z.string().min(1).default('rekey/audit/{host}') }).optional(),
+        })
+        .optional(),
+    })
+    .describe('rekey policy: which agent × environment uses which secret, from which backend, delivered where, behind which service, verified how.');
+}
 
-export type Policy = z.infer<typeof policySchema>;
-export type PolicyInput = z.input<typeof policySchema>;
-export type SecretPolicy = z.infer<typeof secret>;
-export type DeliveryPolicy = z.infer<typeof delivery>;
-export type Layer = SecretPolicy['layer'];
+export type PolicySchema = ReturnType<typeof makePolicySchema>;
+export type Policy = z.infer<PolicySchema>;
+export type SecretPolicy = Policy['secrets'][string];
+export type DeliveryPolicy = SecretPolicy['deliveries'][number];

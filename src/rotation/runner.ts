@@ -1,17 +1,17 @@
 import { describeError, isRekeyError, VerificationFailedError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { Clock, SecretBackend, ServiceManager, Sink, Verifier } from '../core/ports.js';
+import type { Clock, Journal, SecretBackend, ServiceManager, Sink, SnapshotStore, Verifier } from '../core/ports.js';
 import type { SecretValue } from '../core/secret-value.js';
 import type { Target } from '../core/target.js';
 import { apply, next, type JournalEvent, type PlanSummary, type RotationState } from './state.js';
-import type { Journal, SnapshotStore } from './stores.js';
+
 import { isRollback, type Phase, type Terminal } from './transitions.js';
 import { withTimeout } from './timeout.js';
 
 export interface RunnerDeps {
   backend: SecretBackend;
   sink(kind: string): Sink;
-  service(kind: string): ServiceManager;
+  service(svc: NonNullable<Target['service']>): ServiceManager;
   verifier(kind: string): Verifier;
   journal: Journal;
   snapshots: SnapshotStore;
@@ -96,7 +96,7 @@ export async function runRotation(input: RunInput, state: RotationState, deps: R
       case 'restart':
       case 'restart-old': {
         const t = unitTarget(item);
-        await deps.service(t.service!.kind).restart(item, signal, { startTimeoutMs: t.service!.startTimeoutMs, settleMs: t.service!.settleMs });
+        await deps.service(t.service!).restart(item, signal, { startTimeoutMs: t.service!.startTimeoutMs, settleMs: t.service!.settleMs });
         return { detail: 'active' };
       }
       case 'verify': {

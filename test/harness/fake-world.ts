@@ -3,8 +3,8 @@
  * agents behind one unit, OLD current and delivered, NEW put as pending.
  */
 import { SecretValue } from '../../src/core/secret-value.js';
-import { parsePolicy } from '../../src/policy/load.js';
-import { put } from '../../src/rotation/put.js';
+import { parsePolicy } from '../../providers/registry.js';
+import { put } from '../../src/usecases/put.js';
 import { fakeDeps } from './memory-stores.js';
 
 // the fake deps ignore kinds, so the policy names real ones

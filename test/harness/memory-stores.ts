@@ -2,9 +2,10 @@ import type { AuditRecord } from '../../src/audit/audit-record.js';
 import { UnsafeError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { Clock, Snapshot } from '../../src/core/ports.js';
-import type { RekeyDeps } from '../../src/rotation/context.js';
+import type { RekeyDeps } from '../../src/usecases/context.js';
 import type { JournalEvent } from '../../src/rotation/state.js';
-import type { AuditLog, Journal, LockManager, SnapshotStore } from '../../src/rotation/stores.js';
+import type { AuditLog, Journal, LockManager, SnapshotStore } from '../../src/usecases/context.js';
+import { catalog } from '../../providers/registry.js';
 import { createMemoryBackend } from '../../providers/backends/memory.js';
 import { createMemorySink } from '../../providers/sinks/memory.js';
 import { createMemoryService } from '../../providers/services/memory.js';
@@ -107,7 +108,7 @@ export function fakeDeps() {
     log: silentLogger,
     retry: createRetry({ clock, log: silentLogger, attemptTimeoutMs: 200 }),
     actor: { user: 'test', uid: 0, host: 'h', pid: 1 },
-    planContext: { hostname: 'h', home: '/home/test' },
+    planContext: { hostname: 'h', home: '/home/test', adapters: catalog },
     signal: new AbortController().signal,
     rollbackTimeoutMs: 60_000,
     stepTimeoutMs: 200,

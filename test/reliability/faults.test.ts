@@ -7,8 +7,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { NEW, OLD, policy, REF, T, world } from '../harness/fake-world.js';
-import { resumeAll } from '../../src/rotation/resume.js';
-import { rotate } from '../../src/rotation/rotate.js';
+import { resumeAll } from '../../src/usecases/resume.js';
+import { rotate } from '../../src/usecases/rotate.js';
 import { record } from '../harness/figures.js';
 
 type Fault = 'fail' | 'hang' | 'slow';

@@ -14,7 +14,7 @@ import { PolicyError, RekeyError } from '../../src/core/errors.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import { decodeSecretInput } from '../../src/cli/secret-input.js';
 import { parseEnvText, providerAlternates, updateEnvText } from '../../src/io/env-file.js';
-import { parsePolicy } from '../../src/policy/load.js';
+import { parsePolicy } from '../../providers/registry.js';
 import { envFileTarget } from '../harness/targets.js';
 import { record } from '../harness/figures.js';
 

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { parsePolicy } from '../../src/policy/load.js';
+import { parsePolicy } from '../../providers/registry.js';
 import { REPO } from '../harness/openclaw.js';
 
 const files = ['README.md', ...readdirSync(join(REPO, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join('docs', f))];

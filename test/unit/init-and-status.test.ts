@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { defaultPolicyPath } from '../../src/cli/args.js';
 import { openclawPrefix } from '../../src/cli/detect-openclaw.js';
-import { parsePolicy } from '../../src/policy/load.js';
-import { status } from '../../src/rotation/status.js';
+import { parsePolicy } from '../../providers/registry.js';
+import { status } from '../../src/usecases/status.js';
 import { NEW, policyText } from '../harness/fake-world.js';
 import { fakeDeps } from '../harness/memory-stores.js';
-import { put } from '../../src/rotation/put.js';
+import { put } from '../../src/usecases/put.js';
 
 describe('rekey init helpers', () => {
   test('the openclaw of a unit: the words before `gateway`, through rekey exec too; none without it', () => {

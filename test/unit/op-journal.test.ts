@@ -5,11 +5,12 @@
  */
 import { describe, expect, test } from 'vitest';
 import { tokenRole } from '../../src/plan/planner.js';
-import { parsePolicy } from '../../src/policy/load.js';
-import { rotateDeviceToken } from '../../src/rotation/devices.js';
-import { resumeAll } from '../../src/rotation/resume.js';
+import { parsePolicy } from '../../providers/registry.js';
+import { rotateDeviceToken } from '../../src/usecases/devices.js';
+import { resumeAll } from '../../src/usecases/resume.js';
 import { planRotation } from '../../src/plan/planner.js';
 import { fakeDeps } from '../harness/memory-stores.js';
+import { fakeOpenclaw } from '../harness/fake-openclaw.js';
 
 const policy = parsePolicy(`
 version: 1
@@ -49,9 +50,9 @@ describe('device-token rotation is journaled', () => {
   test('a clean run: begin, the rotate step, end done, one audit record', async () => {
     const w = fakeDeps();
     const calls: string[] = [];
-    w.deps.rotateDevice = async (_t, device, role) => void calls.push(`${device}/${role}`);
+    w.deps.openclaw = fakeOpenclaw({ rotateDevice: async (_t, device, role) => void calls.push(`${device}/${role}`) });
     const plan = planRotation(policy, 'gateway', {}, w.deps.planContext);
-    const server = plan.targets.find((t) => tokenRole(t) === 'server')!;
+    const server = plan.targets.find((t) => tokenRole(t, w.deps.planContext.adapters) === 'server')!;
     await rotateDeviceToken(plan, server, 'dev-1', 'operator', w.deps);
     expect(calls).toEqual(['dev-1/operator']);
     const [id] = [...w.journal.events.keys()];
@@ -63,9 +64,9 @@ describe('device-token rotation is journaled', () => {
   test('killed after the upstream rotation, before its end: unfinished, blocks the secret; resume rotates again and ends it', async () => {
     const w = fakeDeps();
     const calls: string[] = [];
-    w.deps.rotateDevice = async (_t, device, role) => void calls.push(`${device}/${role}`);
+    w.deps.openclaw = fakeOpenclaw({ rotateDevice: async (_t, device, role) => void calls.push(`${device}/${role}`) });
     const plan = planRotation(policy, 'gateway', {}, w.deps.planContext);
-    const server = plan.targets.find((t) => tokenRole(t) === 'server')!;
+    const server = plan.targets.find((t) => tokenRole(t, w.deps.planContext.adapters) === 'server')!;
     const real = { journal: w.deps.journal, audit: w.deps.audit };
     dyingAfter(w, 3);
     await expect(rotateDeviceToken(plan, server, 'dev-1', 'operator', w.deps)).rejects.toThrow(/killed/);

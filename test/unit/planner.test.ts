@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { parsePolicy } from '../../src/policy/load.js';
+import { catalog, parsePolicy } from '../../providers/registry.js';
 import { planRotation } from '../../src/plan/planner.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const ctx = { hostname: 'gw1', home: '/home/op' };
+const ctx = { hostname: 'gw1', home: '/home/op', adapters: catalog };
 const perAgent = parsePolicy(readFileSync(join(import.meta.dirname, '..', '..', 'policies', 'per-agent.example.yaml'), 'utf8'));
 
 describe('planRotation', () => {

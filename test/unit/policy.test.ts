@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { describe, expect, test } from 'vitest';
 import { PolicyError } from '../../src/core/errors.js';
-import { parsePolicy } from '../../src/policy/load.js';
+import { parsePolicy } from '../../providers/registry.js';
 import { canonicalPath } from '../../src/policy/rules.js';
-import { policySchema } from '../../src/policy/schema.js';
+import { policySchema } from '../../providers/registry.js';
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'policies');
 const examples = join(import.meta.dirname, '..', '..', 'policies');

@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { put } from '../../src/rotation/put.js';
+import { put } from '../../src/usecases/put.js';
 import { NEW, OLD, policy, policyText, REF, T, world } from '../harness/fake-world.js';
-import { parsePolicy } from '../../src/policy/load.js';
-import { resumeAll } from '../../src/rotation/resume.js';
-import { rotate } from '../../src/rotation/rotate.js';
+import { parsePolicy } from '../../providers/registry.js';
+import { resumeAll } from '../../src/usecases/resume.js';
+import { rotate } from '../../src/usecases/rotate.js';
 import { fakeDeps } from '../harness/memory-stores.js';
 
 

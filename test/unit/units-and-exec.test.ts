@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { parsePlist, renderPlist } from '../../providers/services/plist.js';
 import { renderLaunchdPlist, renderSystemdUnit } from '../../providers/services/render-units.js';
 import { parseExecStartArgv, splitEnvironmentProperty } from '../../providers/services/systemd-user.js';
-import { startsThroughRekeyExec } from '../../src/rotation/preflight.js';
+import { startsThroughRekeyExec } from '../../src/usecases/preflight.js';
 import { rekeyAsync } from '../harness/rekey-cli.js';
 
 describe('plist rendering', () => {

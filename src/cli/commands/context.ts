@@ -2,9 +2,9 @@ import { promises as fs } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { PlanFilter } from '../../plan/planner.js';
-import { parsePolicy } from '../../policy/load.js';
+import { parsePolicy } from '../../../providers/registry.js';
 import type { Policy } from '../../policy/schema.js';
-import type { RekeyDeps } from '../../rotation/context.js';
+import type { RekeyDeps } from '../../usecases/context.js';
 import type { ParsedArgs } from '../args.js';
 
 export interface CliIo {

@@ -1,6 +1,6 @@
 import { InternalError, UsageError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
-import { resolveExecEnv } from '../../rotation/exec-env.js';
+import { resolveExecEnv } from '../../usecases/exec-env.js';
 import { type CommandContext, loadPolicy, str } from './context.js';
 
 /** rekey exec */

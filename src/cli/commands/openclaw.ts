@@ -1,10 +1,10 @@
 import { UsageError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { planRotation, tokenRole } from '../../plan/planner.js';
-import { adopt } from '../../rotation/adopt.js';
-import { pairedDevices, rotateDeviceToken } from '../../rotation/devices.js';
-import { resolveIds, type ResolveRequest } from '../../rotation/resolve.js';
-import { rotate } from '../../rotation/rotate.js';
+import { adopt } from '../../usecases/adopt.js';
+import { pairedDevices, rotateDeviceToken } from '../../usecases/devices.js';
+import { resolveIds, type ResolveRequest } from '../../usecases/resolve.js';
+import { rotate } from '../../usecases/rotate.js';
 import { renderDevices } from '../render.js';
 import { resolve } from 'node:path';
 import { type CommandContext, loadPolicy, requireSecret, str } from './context.js';
@@ -46,7 +46,7 @@ export async function devicesCmd({ a, io, out, depsFor, filter }: CommandContext
   const policy = await loadPolicy(a.global.policy, io.env.HOME);
   const deps = depsFor(policy);
   const plan = planRotation(policy, requireSecret(a), filter, deps.planContext);
-  const server = plan.targets.find((t) => tokenRole(t) === 'server');
+  const server = plan.targets.find((t) => tokenRole(t, deps.planContext.adapters) === 'server');
   if (!server) throw new UsageError('NO_SERVER_TARGET', `secret "${plan.secret}" has no Gateway-token delivery to a server on this host`, { hint: 'devices belong to a Gateway: name a gateway-token secret with a role: server delivery' });
   const device = str(a.flags.rotate);
   if (device) {

@@ -1,5 +1,5 @@
 import { ExitCode } from '../../core/exit-codes.js';
-import { policySchema } from '../../policy/schema.js';
+import { policySchema } from '../../../providers/registry.js';
 import { z } from 'zod';
 import { type CommandContext, loadPolicy } from './context.js';
 

@@ -1,8 +1,8 @@
 import { UsageError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { SecretValue } from '../../core/secret-value.js';
-import { put } from '../../rotation/put.js';
-import { rotate } from '../../rotation/rotate.js';
+import { put } from '../../usecases/put.js';
+import { rotate } from '../../usecases/rotate.js';
 import { MAX_VALUE_BYTES, decodeSecretInput } from '../secret-input.js';
 import { type CommandContext, loadPolicy, requireSecret } from './context.js';
 

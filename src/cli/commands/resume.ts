@@ -1,5 +1,5 @@
 import { ExitCode } from '../../core/exit-codes.js';
-import { resumeAll } from '../../rotation/resume.js';
+import { resumeAll } from '../../usecases/resume.js';
 import { renderReport } from '../render.js';
 import { type CommandContext, loadPolicy } from './context.js';
 

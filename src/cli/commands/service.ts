@@ -2,7 +2,7 @@ import { renderLaunchdPlist, renderSystemdUnit } from '../../../providers/servic
 import { UsageError, isRekeyError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { assertSafeTarget, atomicWrite } from '../../io/atomic-write.js';
-import { resolveExecEnv } from '../../rotation/exec-env.js';
+import { resolveExecEnv } from '../../usecases/exec-env.js';
 import { resolve } from 'node:path';
 import { type CommandContext, loadPolicy, str } from './context.js';
 

@@ -3,10 +3,10 @@ import { planRotation, type Plan } from '../plan/planner.js';
 import type { Policy } from '../policy/schema.js';
 import type { RekeyDeps } from './context.js';
 import { auditRecord, finishedReport, type RotateReport } from './rotate.js';
-import { runRotation } from './runner.js';
+import { runRotation } from '../rotation/runner.js';
 import { resumeAdopt } from './adopt.js';
 import { resumeDeviceRotation } from './devices.js';
-import { apply, initialState, resumeDecision, rollbackEntry, type JournalEvent, type PlanSummary } from './state.js';
+import { apply, initialState, resumeDecision, rollbackEntry, type JournalEvent, type PlanSummary } from '../rotation/state.js';
 
 /**
  * Finish every rotation the journal shows unfinished: before the point of no return roll back,

@@ -1,8 +1,9 @@
 import type { Plan } from '../plan/planner.js';
+import type { Target } from '../core/target.js';
 import { sinkTouches } from '../plan/blast-radius.js';
 import { UnsafeError } from '../core/errors.js';
 import { shadowReport, type ShadowReport } from '../plan/shadow.js';
-import { withTimeout } from './timeout.js';
+import { withTimeout } from '../rotation/timeout.js';
 import type { RekeyDeps } from './context.js';
 
 /** Read-only checks before anything is written: every sink is safe, every unit reads its files. */
@@ -13,17 +14,21 @@ export async function preflight(plan: Plan, deps: RekeyDeps): Promise<void> {
     const v = deps.verifier(t.verify.kind);
     if (v.preflight) await bound(v.preflight(t, deps.signal), `verifier pre-flight ${t.id}`);
   }
-  const byUnit = new Map<string, { kind: string; files: Set<string> }>();
+  const adapters = deps.planContext.adapters;
+  const reads = (t: Target) => adapters.sink(t.sink.kind).reads(t.sink);
+  // every unit reads every env file delivered to it
+  const byUnit = new Map<string, { service: NonNullable<Target['service']>; files: Set<string> }>();
   for (const t of plan.targets) {
     if (!t.service) continue;
-    const u = byUnit.get(t.service.unit) ?? { kind: t.service.kind, files: new Set<string>() };
-    if (t.sink.kind === 'systemd-env-file') sinkTouches(t).files.forEach((f) => u.files.add(f));
+    const u = byUnit.get(t.service.unit) ?? { service: t.service, files: new Set<string>() };
+    if (reads(t) === 'env-file') sinkTouches(t, adapters).files.forEach((f) => u.files.add(f));
     byUnit.set(t.service.unit, u);
   }
-  for (const [unit, u] of byUnit) await bound(deps.service(u.kind).preflight(unit, [...u.files], deps.signal), `preflight ${unit}`);
+  for (const [unit, u] of byUnit) await bound(deps.service(u.service).preflight(unit, [...u.files], deps.signal), `preflight ${unit}`);
+  // a delivery read at start through `rekey exec` (a keychain item) needs a unit that starts through it
   for (const t of plan.targets) {
-    if (t.sink.kind !== 'keychain' || !t.service) continue;
-    const argv = await bound(deps.service(t.service.kind).startCommand(t.service.unit, deps.signal), `start command of ${t.service.unit}`);
+    if (reads(t) !== 'exec-env' || !t.service) continue;
+    const argv = await bound(deps.service(t.service).startCommand(t.service.unit, deps.signal), `start command of ${t.service.unit}`);
     if (!startsThroughRekeyExec(argv, t.agent, t.env)) {
       throw new UnsafeError('KEYCHAIN_NOT_READ_BY_SERVICE', `${t.id}: unit ${t.service.unit} does not start through \`rekey exec --agent ${t.agent} --env ${t.env} -- …\`: it would never see the keychain item`, {
         details: { target: t.id, unit: t.service.unit },
@@ -45,12 +50,13 @@ export async function preflight(plan: Plan, deps: RekeyDeps): Promise<void> {
 }
 
 /** Which source wins for every provider-key target (empty when the deps cannot look). */
-export async function shadowReports(plan: Plan, deps: Pick<RekeyDeps, 'sources' | 'stepTimeoutMs' | 'signal'>, opts: { tolerant?: boolean } = {}): Promise<ShadowReport[]> {
-  if (!deps.sources || plan.layer !== 'provider-key') return [];
-  const sources = deps.sources;
+export async function shadowReports(plan: Plan, deps: Pick<RekeyDeps, 'openclaw' | 'stepTimeoutMs' | 'signal' | 'planContext'>, opts: { tolerant?: boolean } = {}): Promise<ShadowReport[]> {
+  const openclaw = deps.openclaw;
+  if (!openclaw || plan.layer !== 'provider-key') return [];
+  const sources = (t: Target, signal: AbortSignal) => openclaw.sources(t, signal);
   const one = async (t: Plan['targets'][number]): Promise<ShadowReport> => {
     try {
-      return shadowReport(t, await withTimeout(sources(t, deps.signal), deps.stepTimeoutMs, `sources of ${t.id}`, deps.signal));
+      return shadowReport(t, await withTimeout(sources(t, deps.signal), deps.stepTimeoutMs, `sources of ${t.id}`, deps.signal), deps.planContext.adapters);
     } catch (e) {
       // plan and status report what they could not look at; rotate's pre-flight stops
       if (!opts.tolerant) throw e;

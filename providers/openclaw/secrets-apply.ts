@@ -1,13 +1,13 @@
 import { join } from 'node:path';
-import { childMessage, scrubText } from '../src/core/child-output.js';
+import { childMessage, scrubText } from '../../src/core/child-output.js';
 import { tmpdir } from 'node:os';
 import { promises as fs } from 'node:fs';
-import { setPointer } from '../src/io/json-pointer.js';
-import { DeliveryError } from '../src/core/errors.js';
-import type { Exec } from '../src/core/ports.js';
-import { atomicWrite } from '../src/io/atomic-write.js';
-import type { SecretsApplyPlan } from '../src/plan/adopt-plan.js';
-import { parseCliJson, runOpenclaw, type OpenclawTarget } from './openclaw-cli.js';
+import { setPointer } from '../../src/io/json-pointer.js';
+import { DeliveryError } from '../../src/core/errors.js';
+import type { Exec } from '../../src/core/ports.js';
+import { atomicWrite } from '../../src/io/atomic-write.js';
+import type { SecretsApplyPlan } from '../../src/plan/adopt-plan.js';
+import { parseCliJson, runOpenclaw, type OpenclawTarget } from './cli.js';
 
 export interface SecretsApplyResult {
   planFile: string;

@@ -4,17 +4,13 @@
  * A shared-token caller never receives the replacement bearer token (docs/cli/devices.md); if a
  * token ever appears in the answer it is reduced to its fingerprint here and never printed.
  */
-import { BackendError } from '../src/core/errors.js';
-import { childMessage, scrubText } from '../src/core/child-output.js';
-import type { Exec } from '../src/core/ports.js';
-import { fingerprint } from '../src/core/secret-value.js';
-import { parseCliJson, runOpenclaw, type OpenclawTarget } from './openclaw-cli.js';
+import { BackendError } from '../../src/core/errors.js';
+import { childMessage, scrubText } from '../../src/core/child-output.js';
+import type { Exec } from '../../src/core/ports.js';
+import { fingerprint } from '../../src/core/secret-value.js';
+import type { PairedDevice } from '../../src/core/openclaw.js';
+import { parseCliJson, runOpenclaw, type OpenclawTarget } from './cli.js';
 
-export interface PairedDevice {
-  deviceId: string;
-  name?: string;
-  roles: string[];
-}
 
 type Raw = { deviceId?: string; id?: string; displayName?: string; label?: string; name?: string; roles?: string[]; role?: string };
 

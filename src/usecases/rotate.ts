@@ -5,14 +5,14 @@ import { planRotation, type Plan, type PlanFilter } from '../plan/planner.js';
 import { openclawOf } from '../core/target.js';
 import type { Policy } from '../policy/schema.js';
 import { newRotationId, type RekeyDeps } from './context.js';
-import { outcomeExit, outcomeMessage } from './outcome.js';
+import { outcomeExit, outcomeMessage } from '../rotation/outcome.js';
 import { preflight } from './preflight.js';
 import { probeBeforeDelivery, type ProbeRecord } from './probe-keys.js';
 import { assertDeliverable } from './deliverable.js';
 import { refusedIsAudited } from './run-audit.js';
-import { runRotation, type RunResult } from './runner.js';
-import { initialState, summarize, type JournalEvent, type RotationState } from './state.js';
-import type { Terminal } from './transitions.js';
+import { runRotation, type RunResult } from '../rotation/runner.js';
+import { initialState, summarize, type JournalEvent, type RotationState } from '../rotation/state.js';
+import type { Terminal } from '../rotation/transitions.js';
 
 export interface RotateReport {
   rotationId: string | null;

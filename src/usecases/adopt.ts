@@ -3,12 +3,13 @@ import { RekeyError, RollbackFailedError, UnsafeError, UsageError } from '../cor
 import type { SecretValue } from '../core/secret-value.js';
 import type { Target } from '../core/target.js';
 import { adoptPlan, type SecretsApplyPlan } from '../plan/adopt-plan.js';
+import type { OpenclawCli } from '../core/openclaw.js';
 import { planRotation, type Plan, type PlanFilter } from '../plan/planner.js';
 import type { Policy } from '../policy/schema.js';
 import { newRotationId, type RekeyDeps } from './context.js';
 import { beginOp, continueOp, type OpJournal } from './op-journal.js';
 import { failureOf, refusedIsAudited, runRecord } from './run-audit.js';
-import type { JournalEvent } from './state.js';
+import type { JournalEvent } from '../rotation/state.js';
 import { isPutVersion, stateDirs } from './rotate.js';
 
 export interface AdoptStep {
@@ -106,9 +107,11 @@ export async function resumeAdopt(begin: Extract<JournalEvent, { type: 'begin' }
 async function adoptLocked(plan: Plan, secret: string, opts: { dryRun: boolean; scrub: boolean }, deps: RekeyDeps, op?: OpJournal): Promise<AdoptReport> {
   /** a write, journaled when this is the real run */
   const step = <T>(name: string, fn: () => Promise<T>): Promise<T> => (op ? op.step(name, fn) : fn());
-  const secretsApply = deps.secretsApply;
-  if (!secretsApply) throw new UsageError('ADOPT_UNAVAILABLE', 'this build has no openclaw secrets apply port');
-  const targets = plan.targets.filter((t) => t.sink.kind === 'openclaw-secretref-file');
+  const openclaw = deps.openclaw;
+  if (!openclaw) throw new UsageError('ADOPT_UNAVAILABLE', 'this build has no OpenClaw CLI port');
+  const secretsApply: OpenclawCli['secretsApply'] = (t, p, o) => openclaw.secretsApply(t, p, o);
+  const adapters = deps.planContext.adapters;
+  const targets = plan.targets.filter((t) => adapters.sink(t.sink.kind).fileSecretRef?.(t.sink) !== undefined);
   if (targets.length === 0) {
     throw new UsageError('ADOPT_NO_SECRETREF_TARGET', `secret "${secret}" has no openclaw-secretref-file delivery on this host`, { hint: 'adopt points OpenClaw at the file of an openclaw-secretref-file sink' });
   }
@@ -135,10 +138,10 @@ async function adoptLocked(plan: Plan, secret: string, opts: { dryRun: boolean; 
   const steps: AdoptStep[] = [];
   const stamp = deps.clock.now().toISOString().replace(/[:.]/g, '-');
   for (const [config, group] of byConfig) {
-    const p = adoptPlan(group);
+    const p = adoptPlan(group, adapters);
     if (!opts.dryRun) for (const t of group) await step(`deliver ${t.id}`, () => deps.sink(t.sink.kind).write(t, values.get(t.ref)!, deps.signal));
-    const dry = await secretsApply(group[0]!, p, { dryRun: true, name: `adopt-${secret}-${stamp}` });
-    const applied = opts.dryRun ? dry : await step(`secrets-apply ${config}`, () => secretsApply(group[0]!, p, { dryRun: false, name: `adopt-${secret}-${stamp}` }));
+    const dry = await secretsApply(group[0]!, p, { dryRun: true, name: `adopt-${secret}-${stamp}`, signal: deps.signal });
+    const applied = opts.dryRun ? dry : await step(`secrets-apply ${config}`, () => secretsApply(group[0]!, p, { dryRun: false, name: `adopt-${secret}-${stamp}`, signal: deps.signal }));
     steps.push({ config, plan: p, ...applied });
   }
   const verified: Record<string, string> = {};

@@ -1,7 +1,7 @@
 /** Running the openclaw CLI for an OpenClaw deployment: argv prefix, state dir, config path. */
-import { DeliveryError } from '../src/core/errors.js';
-import { childMessage } from '../src/core/child-output.js';
-import type { Exec, ExecResult } from '../src/core/ports.js';
+import { DeliveryError } from '../../src/core/errors.js';
+import { childMessage } from '../../src/core/child-output.js';
+import type { Exec, ExecResult } from '../../src/core/ports.js';
 
 export interface OpenclawTarget {
   /** argv prefix, e.g. ["openclaw"] or ["/opt/node24/bin/node", "/opt/openclaw/openclaw.mjs"] */

@@ -5,14 +5,14 @@ import { sinkTouches } from '../plan/blast-radius.js';
 import { resolveTargets, type PlanContext } from '../plan/planner.js';
 import type { Policy } from '../policy/schema.js';
 import type { RekeyDeps } from './context.js';
-import { withTimeout } from './timeout.js';
+import { withTimeout } from '../rotation/timeout.js';
 
-/** Sinks a process reads through its environment; OpenClaw's own doors (SecretRef file, stored profiles) it reads itself. */
-const ENV_SINKS = new Set(['keychain', 'systemd-env-file']);
+/** Deliveries a process reads through its environment at start; OpenClaw's own doors (SecretRefs, stored profiles) it reads itself. */
+const AT_START = new Set(['exec-env', 'env-file']);
 
 /** Every delivery on this host whose consumer reads it as an environment variable (keychain item or env file). */
 export function envTargets(policy: Policy, ctx: PlanContext, secrets: string[] = Object.keys(policy.secrets)): Target[] {
-  return secrets.flatMap((s) => resolveTargets(policy, s, ctx)).filter((t) => (t.host === '*' || t.host === ctx.hostname) && ENV_SINKS.has(t.sink.kind));
+  return secrets.flatMap((s) => resolveTargets(policy, s, ctx)).filter((t) => (t.host === '*' || t.host === ctx.hostname) && AT_START.has(ctx.adapters.sink(t.sink.kind).reads(t.sink)));
 }
 
 export interface ExecSource {
@@ -45,7 +45,7 @@ export async function resolveExecEnv(
   const vars: Record<string, SecretValue> = {};
   const sources: ExecSource[] = [];
   for (const t of targets) {
-    const touched = sinkTouches(t);
+    const touched = sinkTouches(t, deps.planContext.adapters);
     const from = touched.keychainItems[0] ?? touched.files[0] ?? t.sink.kind;
     const v = await withTimeout(deps.sink(t.sink.kind).read(t, deps.signal), deps.stepTimeoutMs, `read ${from}`, deps.signal);
     if (!v || v.length === 0) {

@@ -1,6 +1,6 @@
 import type { Plan, PlanFilter } from '../plan/planner.js';
 import type { RekeyDeps } from './context.js';
-import { summarize, type JournalEvent } from './state.js';
+import { summarize, type JournalEvent } from '../rotation/state.js';
 
 /** Commands other than rotate that change a consumer or the backend, journaled so a kill is resumable. */
 export type OpKind = 'adopt' | 'device-rotate';

@@ -1,4 +1,4 @@
-import type { BackendCapabilities, SecretBackend } from '../core/ports.js';
+import type { BackendCapabilities, SecretBackend } from '../../src/core/ports.js';
 
 /**
  * A backend whose adapter (and SDK) is imported on first use, so commands and policies that never

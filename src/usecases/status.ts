@@ -4,7 +4,7 @@ import type { VersionInfo } from '../core/ports.js';
 import { resolveTargets } from '../plan/planner.js';
 import type { Policy } from '../policy/schema.js';
 import type { RekeyDeps } from './context.js';
-import type { JournalEvent } from './state.js';
+import type { JournalEvent } from '../rotation/state.js';
 
 export interface SecretStatus {
   secret: string;

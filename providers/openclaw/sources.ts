@@ -4,19 +4,21 @@
  * each `EnvironmentFile=`, whether the unit starts through `rekey exec`, <stateDir>/.env,
  * `env.vars` and `models.providers.<P>.apiKey` in openclaw.json. Names and paths only.
  */
-import type { Exec, ServiceManager } from '../src/core/ports.js';
-import { openclawOf, type Target } from '../src/core/target.js';
-import { readNoFollow } from '../src/io/atomic-write.js';
-import { parseEnvBytes } from '../src/io/env-file.js';
-import type { SourceObservation } from '../src/plan/shadow.js';
-import { startsThroughRekeyExec } from '../src/rotation/preflight.js';
-import { parseCliJson, runOpenclaw } from './openclaw-cli.js';
+import type { Exec, ServiceManager } from '../../src/core/ports.js';
+import { openclawOf, type Target } from '../../src/core/target.js';
+import { readNoFollow } from '../../src/io/atomic-write.js';
+import { parseEnvBytes } from '../../src/io/env-file.js';
+import type { SourceObservation } from '../../src/core/openclaw.js';
+import type { AdapterCatalog } from '../../src/core/adapters.js';
+import { startsThroughRekeyExec } from '../../src/usecases/preflight.js';
+import { parseCliJson, runOpenclaw } from './cli.js';
 
 export interface SourcesDeps {
   exec: Exec;
   baseEnv: Record<string, string>;
   home: string;
-  service: (kind: string) => ServiceManager;
+  service: (svc: NonNullable<Target['service']>) => ServiceManager;
+  adapters: AdapterCatalog;
 }
 
 export async function observeSources(t: Target, deps: SourcesDeps, signal: AbortSignal): Promise<SourceObservation> {
@@ -26,8 +28,11 @@ export async function observeSources(t: Target, deps: SourcesDeps, signal: Abort
   const provider = t.provider ?? '';
   const profiles: SourceObservation['profiles'] = [];
   const notes: string[] = [];
+  const spec = deps.adapters.sink(t.sink.kind);
+  // a stored profile's own agent (the sink may name another agent's store)
+  const profileAgent = spec.touches(t.sink, t).profiles[0]?.split('/')[0] ?? t.agent;
   if (oc) {
-    for (const agent of [...new Set([t.sink.kind === 'openclaw-auth-profile' ? (t.sink.agent ?? t.agent) : t.agent, 'main'])]) {
+    for (const agent of [...new Set([profileAgent, 'main'])]) {
       const r = await runOpenclaw(deps.exec, oc, ['models', 'auth', 'list', '--json', '--agent', agent, '--provider', provider], { baseEnv: deps.baseEnv, timeoutMs: 60_000, signal });
       const out = parseCliJson<{ profiles?: { id?: string; provider?: string }[] }>(r.stdout);
       if (r.code === 0 && out) profiles.push({ agent, ids: (out.profiles ?? []).filter((p) => p.provider === provider && p.id).map((p) => p.id!) });
@@ -37,7 +42,7 @@ export async function observeSources(t: Target, deps: SourcesDeps, signal: Abort
   const processEnv: SourceObservation['processEnv'] = [];
   let injectedByExec = false;
   if (t.service) {
-    const svc = deps.service(t.service.kind);
+    const svc = deps.service(t.service);
     const env = await svc.environment(t.service.unit, signal);
     const fromFiles = new Map<string, boolean>();
     for (const f of env.files) {
@@ -48,7 +53,7 @@ export async function observeSources(t: Target, deps: SourcesDeps, signal: Abort
     const inline = t.envVar in env.vars && ![...fromFiles.values()].some(Boolean);
     processEnv.push({ where: `${t.service.unit} Environment=`, sets: inline });
     for (const [f, sets] of fromFiles) processEnv.push({ where: f, sets });
-    injectedByExec = startsThroughRekeyExec(await svc.startCommand(t.service.unit, signal), t.agent, t.env) && t.sink.kind === 'keychain';
+    injectedByExec = startsThroughRekeyExec(await svc.startCommand(t.service.unit, signal), t.agent, t.env) && spec.reads(t.sink) === 'exec-env';
   }
   const dotEnvPath = `${stateDir}/.env`;
   const dot = await readNoFollow(dotEnvPath).catch(() => null);

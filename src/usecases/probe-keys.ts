@@ -4,15 +4,10 @@ import type { SecretValue } from '../core/secret-value.js';
 import type { Plan } from '../plan/planner.js';
 import { openclawOf } from '../core/target.js';
 import type { RekeyDeps } from './context.js';
+import type { ProbeRecord } from '../audit/audit-record.js';
 
-export interface ProbeRecord {
-  ref: string;
-  provider: string;
-  fingerprint: string;
-  at: string;
-  result: ProbeOutcome['result'];
-  detail: string;
-}
+export type { ProbeRecord };
+
 
 const describe = (o: ProbeOutcome) =>
   o.result === 'accepted' ? `accepted (HTTP ${o.status} from ${o.url})` : o.result === 'refused' ? `refused: HTTP ${o.status} ${o.code} from ${o.url}` : o.result === 'unreachable' ? `not reachable: ${o.why} (${o.url})` : o.why;

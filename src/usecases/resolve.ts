@@ -1,7 +1,7 @@
 import type { Policy } from '../policy/schema.js';
 import { envTargets } from './exec-env.js';
 import type { RekeyDeps } from './context.js';
-import { withTimeout } from './timeout.js';
+import { withTimeout } from '../rotation/timeout.js';
 
 /** OpenClaw's exec SecretRef protocol (docs/gateway/secrets/secretref-contract.md), version 1. */
 export interface ResolveRequest {

@@ -1,7 +1,7 @@
 /** Reading an OpenClaw config (openclaw.json) the way rekey needs: plain JSON, never followed through a symlink. */
-import { UnsafeError } from '../src/core/errors.js';
-import { readNoFollow } from '../src/io/atomic-write.js';
-import type { OpenclawTarget } from './openclaw-cli.js';
+import { UnsafeError } from '../../src/core/errors.js';
+import { readNoFollow } from '../../src/io/atomic-write.js';
+import type { OpenclawTarget } from './cli.js';
 
 export const configPathOf = (o: Pick<OpenclawTarget, 'stateDir' | 'configPath'>, home: string) => o.configPath ?? `${o.stateDir ?? `${home}/.openclaw`}/openclaw.json`;
 

@@ -6,7 +6,7 @@ import type { Target } from '../core/target.js';
 import { newRotationId, type RekeyDeps } from './context.js';
 import { beginOp, continueOp, type OpJournal } from './op-journal.js';
 import { failureOf, refusedIsAudited, runRecord } from './run-audit.js';
-import type { JournalEvent } from './state.js';
+import type { JournalEvent } from '../rotation/state.js';
 
 export interface DeviceReport {
   target: string;
@@ -16,12 +16,13 @@ export interface DeviceReport {
 }
 
 /** For a Gateway-token plan: the paired devices of every server target's Gateway (not rotated by a shared-token rotation). */
-export async function pairedDevices(plan: Plan, deps: Pick<RekeyDeps, 'devices' | 'signal'>): Promise<DeviceReport[]> {
-  if (plan.layer !== 'gateway-token' || !deps.devices) return [];
+export async function pairedDevices(plan: Plan, deps: Pick<RekeyDeps, 'openclaw' | 'signal' | 'planContext'>): Promise<DeviceReport[]> {
+  const openclaw = deps.openclaw;
+  if (plan.layer !== 'gateway-token' || !openclaw) return [];
   const out: DeviceReport[] = [];
-  for (const t of plan.targets.filter((x) => tokenRole(x) === 'server')) {
+  for (const t of plan.targets.filter((x) => tokenRole(x, deps.planContext.adapters) === 'server')) {
     try {
-      out.push({ target: t.id, ...(await deps.devices(t, deps.signal)) });
+      out.push({ target: t.id, ...(await openclaw.devices(t, deps.signal)) });
     } catch (e) {
       out.push({ target: t.id, paired: [], pending: 0, error: (e as Error).message });
     }
@@ -35,7 +36,7 @@ export async function pairedDevices(plan: Plan, deps: Pick<RekeyDeps, 'devices' 
  * The token itself never reaches rekey's output (fingerprints only).
  */
 export async function rotateDeviceToken(plan: Plan, server: Target, device: string, role: string, deps: RekeyDeps): Promise<unknown> {
-  if (!deps.rotateDevice) throw new UsageError('DEVICES_UNAVAILABLE', 'this build has no openclaw devices port');
+  if (!deps.openclaw) throw new UsageError('DEVICES_UNAVAILABLE', 'this build has no OpenClaw CLI port');
   const started = deps.clock.now().getTime();
   const id = `device-${newRotationId(deps)}`;
   await deps.audit.ready?.();
@@ -74,7 +75,7 @@ async function rotateJournaled(command: 'device-rotate' | 'resume', id: string, 
       targets: [{ id: server.id, verified: null }],
       ...(failure ? { failure } : {}),
     });
-  const r = await op.step(`rotate ${device} (${role})`, () => deps.rotateDevice!(server, device, role, deps.signal)).catch(async (e: unknown) => {
+  const r = await op.step(`rotate ${device} (${role})`, () => deps.openclaw!.rotateDevice(server, device, role, deps.signal)).catch(async (e: unknown) => {
     await op.end('failed', (e as Error)?.message);
     await deps.audit.append(record('failed', e instanceof RekeyError ? e.exitCode : 1, failureOf(e)));
     throw e;
