@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { BackendSpec } from '../../src/core/adapters.js';
+import { requestTimeoutMs } from '../spec-helpers.js';
 
 export const awsSecretsManagerBackendConfig = z
   .strictObject({
@@ -20,15 +21,13 @@ export const awsSecretsManagerBackendConfig = z
     tags: z.record(z.string().min(1).max(128), z.string().max(256)).optional(),
     /** a secret with AWS-native rotation (a Lambda) enabled is refused unless this is true */
     allowNativeRotation: z.boolean().default(false),
-    requestTimeoutMs: z.number().int().positive().max(120_000).default(10_000),
+    requestTimeoutMs,
   })
   .describe('AWS Secrets Manager with staging labels (AWSPENDING → AWSCURRENT → AWSPREVIOUS); shared across hosts.');
 export type AwsSecretsManagerBackendConfig = z.infer<typeof awsSecretsManagerBackendConfig>;
 
 declare module '../../src/core/adapters.js' {
-  interface BackendConfigs {
-    'aws-secrets-manager': AwsSecretsManagerBackendConfig;
-  }
+  interface BackendConfigs { 'aws-secrets-manager': AwsSecretsManagerBackendConfig }
 }
 
 export const awsSecretsManagerBackendSpec: BackendSpec<AwsSecretsManagerBackendConfig> = { kind: 'aws-secrets-manager', scope: 'shared' };

@@ -14,9 +14,7 @@ export const localBackendConfig = z
 export type LocalBackendConfig = z.infer<typeof localBackendConfig>;
 
 declare module '../../src/core/adapters.js' {
-  interface BackendConfigs {
-    'local': LocalBackendConfig;
-  }
+  interface BackendConfigs { 'local': LocalBackendConfig }
 }
 
 export const localBackendSpec: BackendSpec<LocalBackendConfig> = { kind: 'local', scope: 'host' };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { BackendSpec } from '../../src/core/adapters.js';
+import { requestTimeoutMs } from '../spec-helpers.js';
 
 const tokenAuth = z.strictObject({
   method: z.literal('token'),
@@ -35,15 +36,13 @@ export const vaultBackendConfig = z
     field: z.string().min(1).default('value'),
     /** where pending values wait, out of consumers' sight: <mount>/data/<pendingPrefix>/<ref> */
     pendingPrefix: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('rekey-pending'),
-    requestTimeoutMs: z.number().int().positive().max(120_000).default(10_000),
+    requestTimeoutMs,
   })
   .describe('HashiCorp Vault KV v2: versions + check-and-set; shared across hosts.');
 export type VaultBackendConfig = z.infer<typeof vaultBackendConfig>;
 
 declare module '../../src/core/adapters.js' {
-  interface BackendConfigs {
-    'vault': VaultBackendConfig;
-  }
+  interface BackendConfigs { 'vault': VaultBackendConfig }
 }
 
 export const vaultBackendSpec: BackendSpec<VaultBackendConfig> = { kind: 'vault', scope: 'shared' };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ServiceSpec } from '../../src/core/adapters.js';
+import { resolveUnit, restartFields } from '../spec-helpers.js';
 
 export const launchdServiceConfig = z
   .strictObject({
@@ -10,19 +11,16 @@ export const launchdServiceConfig = z
     domain: z.enum(['gui', 'user']).default('gui'),
     /** the job's plist; default ~/Library/LaunchAgents/<label>.plist */
     plist: z.string().min(1).optional(),
-    startTimeoutMs: z.number().int().positive().max(600_000).default(30_000),
-    settleMs: z.number().int().nonnegative().max(60_000).default(1_500),
+    ...restartFields,
   })
   .describe('A launchd LaunchAgent (macOS): launchctl kickstart -k, then a bounded wait on launchctl print.');
 export type LaunchdServiceConfig = z.infer<typeof launchdServiceConfig>;
 
 declare module '../../src/core/adapters.js' {
-  interface ServiceConfigs {
-    'launchd': LaunchdServiceConfig;
-  }
+  interface ServiceConfigs { 'launchd': LaunchdServiceConfig }
 }
 
 export const launchdServiceSpec: ServiceSpec<LaunchdServiceConfig> = {
   kind: 'launchd',
-  resolve: (c, tpl) => ({ ...c, unit: tpl.text(c.unit) }),
+  resolve: resolveUnit,
 };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SinkSpec } from '../../src/core/adapters.js';
-import { openclawPaths } from '../spec-helpers.js';
+import { openclawCliFields, openclawPaths } from '../spec-helpers.js';
 import { ENV_NAME } from '../../src/core/env-name.js';
 
 export const keychainSinkConfig = z
@@ -18,21 +18,14 @@ export const keychainSinkConfig = z
      * after every write and restore, `openclaw secrets reload` (no restart)
      */
     reload: z
-      .strictObject({
-        command: z.array(z.string().min(1)).min(1).default(['openclaw']),
-        stateDir: z.string().min(1).optional(),
-        configPath: z.string().min(1).optional(),
-        timeoutMs: z.number().int().positive().max(300_000).default(60_000),
-      })
+      .strictObject(openclawCliFields)
       .optional(),
   })
   .describe('An OS keychain item (macOS Keychain, the Secret Service on Linux); the service reads it at start through `rekey exec`.');
 export type KeychainSinkConfig = z.infer<typeof keychainSinkConfig>;
 
 declare module '../../src/core/adapters.js' {
-  interface SinkConfigs {
-    keychain: KeychainSinkConfig;
-  }
+  interface SinkConfigs { keychain: KeychainSinkConfig }
 }
 
 export const keychainSinkSpec: SinkSpec<KeychainSinkConfig> = {
@@ -40,6 +33,7 @@ export const keychainSinkSpec: SinkSpec<KeychainSinkConfig> = {
   layers: ['provider-key', 'gateway-token'],
   // with reload: an OpenClaw exec SecretRef in the config resolves the item (rekey openclaw resolve)
   reads: (c) => (c.reload ? 'secretref' : 'exec-env'),
+  handsOut: true,
   resolve: (c, tpl) => ({ ...c, service: tpl.text(c.service), ...(c.reload ? { reload: openclawPaths(c.reload, tpl) } : {}) }),
   envKey: (c) => c.key,
   touches: (c, t) => ({ files: [], keychainItems: [`${c.service}/${c.key ?? t.envVar}`], profiles: [] }),

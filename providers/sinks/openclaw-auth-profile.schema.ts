@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SinkSpec } from '../../src/core/adapters.js';
-import { openclawPaths } from '../spec-helpers.js';
+import { openclawCliFields, openclawPaths } from '../spec-helpers.js';
 
 export const openclawAuthProfileSinkConfig = z
   .strictObject({
@@ -9,19 +9,13 @@ export const openclawAuthProfileSinkConfig = z
     profileId: z.string().regex(/^[{}A-Za-z0-9_.-]+:[{}A-Za-z0-9_.:-]+$/, 'a profile id such as anthropic:rekey').default('{provider}:rekey'),
     /** the OpenClaw agent whose store holds the profile; default: the delivery's agent */
     agent: z.string().min(1).optional(),
-    /** argv prefix that runs the openclaw CLI */
-    command: z.array(z.string().min(1)).min(1).default(['openclaw']),
-    stateDir: z.string().min(1).optional(),
-    configPath: z.string().min(1).optional(),
-    timeoutMs: z.number().int().positive().max(300_000).default(60_000),
+    ...openclawCliFields,
   })
   .describe('A stored OpenClaw auth profile, through `openclaw models auth paste-api-key` with the key on stdin: no restart.');
 export type OpenclawAuthProfileSinkConfig = z.infer<typeof openclawAuthProfileSinkConfig>;
 
 declare module '../../src/core/adapters.js' {
-  interface SinkConfigs {
-    'openclaw-auth-profile': OpenclawAuthProfileSinkConfig;
-  }
+  interface SinkConfigs { 'openclaw-auth-profile': OpenclawAuthProfileSinkConfig }
 }
 
 export const openclawAuthProfileSinkSpec: SinkSpec<OpenclawAuthProfileSinkConfig> = {

@@ -1,26 +1,19 @@
 import { z } from 'zod';
 import type { SinkSpec } from '../../src/core/adapters.js';
-import { openclawPaths } from '../spec-helpers.js';
+import { openclawCliFields, openclawPaths } from '../spec-helpers.js';
 
 export const openclawConfigTokenSinkConfig = z
   .strictObject({
     kind: z.literal('openclaw-config-token'),
     /** auth: the Gateway's own gateway.auth.token (server); remote: a client's gateway.remote.token */
     field: z.enum(['auth', 'remote']),
-    /** argv prefix that runs the openclaw CLI */
-    command: z.array(z.string().min(1)).min(1).default(['openclaw']),
-    /** OPENCLAW_STATE_DIR / OPENCLAW_CONFIG_PATH of that OpenClaw (a client's, for field: remote) */
-    stateDir: z.string().min(1).optional(),
-    configPath: z.string().min(1).optional(),
-    timeoutMs: z.number().int().positive().max(300_000).default(60_000),
+    ...openclawCliFields,
   })
   .describe('The Gateway token in openclaw.json (gateway.auth.token or a client\'s gateway.remote.token), through `openclaw config patch --stdin`: no restart.');
 export type OpenclawConfigTokenSinkConfig = z.infer<typeof openclawConfigTokenSinkConfig>;
 
 declare module '../../src/core/adapters.js' {
-  interface SinkConfigs {
-    'openclaw-config-token': OpenclawConfigTokenSinkConfig;
-  }
+  interface SinkConfigs { 'openclaw-config-token': OpenclawConfigTokenSinkConfig }
 }
 
 export const openclawConfigTokenSinkSpec: SinkSpec<OpenclawConfigTokenSinkConfig> = {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SinkSpec } from '../../src/core/adapters.js';
-import { openclawPaths } from '../spec-helpers.js';
+import { openclawCliFields, openclawPaths } from '../spec-helpers.js';
 
 export const openclawSecretrefFileSinkConfig = z
   .strictObject({
@@ -13,19 +13,13 @@ export const openclawSecretrefFileSinkConfig = z
     secretsProvider: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'an OpenClaw provider alias: lower case, digits, _ and -').default('rekey'),
     /** uid or user name that must own the file (the Gateway's user); default: the user rekey runs as */
     owner: z.union([z.number().int().nonnegative(), z.string().min(1)]).optional(),
-    /** argv prefix that runs the openclaw CLI */
-    command: z.array(z.string().min(1)).min(1).default(['openclaw']),
-    stateDir: z.string().min(1).optional(),
-    configPath: z.string().min(1).optional(),
-    timeoutMs: z.number().int().positive().max(300_000).default(60_000),
+    ...openclawCliFields,
   })
   .describe('A 0600 JSON file behind an OpenClaw file SecretRef, then `openclaw secrets reload`: no restart.');
 export type OpenclawSecretrefFileSinkConfig = z.infer<typeof openclawSecretrefFileSinkConfig>;
 
 declare module '../../src/core/adapters.js' {
-  interface SinkConfigs {
-    'openclaw-secretref-file': OpenclawSecretrefFileSinkConfig;
-  }
+  interface SinkConfigs { 'openclaw-secretref-file': OpenclawSecretrefFileSinkConfig }
 }
 
 export const openclawSecretrefFileSinkSpec: SinkSpec<OpenclawSecretrefFileSinkConfig> = {

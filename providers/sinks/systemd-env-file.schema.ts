@@ -20,15 +20,14 @@ export const systemdEnvFileSinkConfig = z
 export type SystemdEnvFileSinkConfig = z.infer<typeof systemdEnvFileSinkConfig>;
 
 declare module '../../src/core/adapters.js' {
-  interface SinkConfigs {
-    'systemd-env-file': SystemdEnvFileSinkConfig;
-  }
+  interface SinkConfigs { 'systemd-env-file': SystemdEnvFileSinkConfig }
 }
 
 export const systemdEnvFileSinkSpec: SinkSpec<SystemdEnvFileSinkConfig> = {
   kind: 'systemd-env-file',
   layers: ['provider-key', 'gateway-token'],
   reads: () => 'env-file',
+  handsOut: true,
   resolve: (c, tpl) => ({ ...c, path: tpl.path(c.path) }),
   envKey: (c) => c.key,
   touches: (c) => ({ files: [c.path], keychainItems: [], profiles: [] }),

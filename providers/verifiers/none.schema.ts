@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { VerifierSpec } from '../../src/core/adapters.js';
+import { PROFILES_NEED_MODELS_STATUS } from '../spec-helpers.js';
 
 export const noneVerifierConfig = z
   .strictObject({
@@ -11,15 +12,13 @@ export const noneVerifierConfig = z
 export type NoneVerifierConfig = z.infer<typeof noneVerifierConfig>;
 
 declare module '../../src/core/adapters.js' {
-  interface VerifierConfigs {
-    none: NoneVerifierConfig;
-  }
+  interface VerifierConfigs { none: NoneVerifierConfig }
 }
 
 export const noneVerifierSpec: VerifierSpec<NoneVerifierConfig> = {
   kind: 'none',
   layers: ['provider-key', 'gateway-token'],
-  cannotVerify: { profile: { message: 'OpenClaw never reveals a stored key: only its masked hint in models status can confirm the profile', hint: 'use verify: { kind: openclaw-models-status }' } },
+  cannotVerify: PROFILES_NEED_MODELS_STATUS,
   resolve: (c) => c,
   unverified: (c) => c.reason,
 };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { VerifierSpec } from '../../src/core/adapters.js';
-import { openclawPaths } from '../spec-helpers.js';
+import { PROFILES_NEED_MODELS_STATUS, openclawCliFields, openclawPaths } from '../spec-helpers.js';
 
 export const openclawGatewayProbeVerifierConfig = z
   .strictObject({
@@ -14,11 +14,7 @@ export const openclawGatewayProbeVerifierConfig = z
     role: z.enum(['server', 'client']),
     /** server: the Gateway's port on loopback */
     port: z.number().int().min(1).max(65535).optional(),
-    command: z.array(z.string().min(1)).min(1).default(['openclaw']),
-    /** client: the client's OPENCLAW_STATE_DIR / OPENCLAW_CONFIG_PATH (its gateway.remote.url) */
-    stateDir: z.string().min(1).optional(),
-    configPath: z.string().min(1).optional(),
-    timeoutMs: z.number().int().positive().max(300_000).default(60_000),
+    ...openclawCliFields,
     /**
      * how long to wait for a Gateway that does not answer yet (it serves RPC 15–30 s after a
      * restart on a small host): probes are repeated until it answers; a token refusal ends the wait
@@ -29,16 +25,14 @@ export const openclawGatewayProbeVerifierConfig = z
 export type OpenclawGatewayProbeVerifierConfig = z.infer<typeof openclawGatewayProbeVerifierConfig>;
 
 declare module '../../src/core/adapters.js' {
-  interface VerifierConfigs {
-    'openclaw-gateway-probe': OpenclawGatewayProbeVerifierConfig;
-  }
+  interface VerifierConfigs { 'openclaw-gateway-probe': OpenclawGatewayProbeVerifierConfig }
 }
 
 export const openclawGatewayProbeVerifierSpec: VerifierSpec<OpenclawGatewayProbeVerifierConfig> = {
   kind: 'openclaw-gateway-probe',
   layers: ['gateway-token'],
   wrongLayer: 'openclaw-gateway-probe verifies the Gateway token, not provider keys',
-  cannotVerify: { profile: { message: 'OpenClaw never reveals a stored key: only its masked hint in models status can confirm the profile', hint: 'use verify: { kind: openclaw-models-status }' } },
+  cannotVerify: PROFILES_NEED_MODELS_STATUS,
   resolve: openclawPaths,
   tokenRole: (c) => c.role,
 };

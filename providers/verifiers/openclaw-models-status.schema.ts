@@ -1,19 +1,13 @@
 import { z } from 'zod';
 import type { VerifierSpec } from '../../src/core/adapters.js';
-import { openclawPaths } from '../spec-helpers.js';
+import { openclawCliFields, openclawPaths } from '../spec-helpers.js';
 
 export const openclawModelsStatusVerifierConfig = z
   .strictObject({
     kind: z.literal('openclaw-models-status'),
-    /** argv prefix that runs the CLI, e.g. ["openclaw"] or ["/opt/node24/bin/node", "/opt/openclaw/openclaw.mjs"] */
-    command: z.array(z.string().min(1)).min(1).default(['openclaw']),
-    /** OPENCLAW_STATE_DIR of the Gateway, if not the default ~/.openclaw */
-    stateDir: z.string().min(1).optional(),
-    /** OPENCLAW_CONFIG_PATH, if not the default */
-    configPath: z.string().min(1).optional(),
+    ...openclawCliFields,
     /** the OpenClaw agent id to check; default: the delivery's agent */
     agent: z.string().min(1).optional(),
-    timeoutMs: z.number().int().positive().max(300_000).default(60_000),
     /**
      * after a restart, the consumer's process must have run this long, and still be the unit's
      * main process, before verification passes (a consumer that dies after its start fails it).
@@ -25,9 +19,7 @@ export const openclawModelsStatusVerifierConfig = z
 export type OpenclawModelsStatusVerifierConfig = z.infer<typeof openclawModelsStatusVerifierConfig>;
 
 declare module '../../src/core/adapters.js' {
-  interface VerifierConfigs {
-    'openclaw-models-status': OpenclawModelsStatusVerifierConfig;
-  }
+  interface VerifierConfigs { 'openclaw-models-status': OpenclawModelsStatusVerifierConfig }
 }
 
 export const openclawModelsStatusVerifierSpec: VerifierSpec<OpenclawModelsStatusVerifierConfig> = {

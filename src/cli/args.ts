@@ -1,46 +1,29 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../core/errors.js';
+import { COMMANDS } from './commands/index.js';
+import { GLOBAL_OPTIONS, type Command, type OptionSpec, type OptionSpecs } from './commands/define.js';
 
 export interface GlobalOptions {
   json: boolean;
   policy: string;
   logLevel: string;
   home: string | undefined;
+  help: boolean;
+  version: boolean;
 }
 
 export interface ParsedArgs {
+  /** the command's words (`openclaw adopt`), empty when none was given */
   command: string[];
   positionals: string[];
   global: GlobalOptions;
-  flags: Record<string, string | boolean | undefined>;
+  /** the command's own options, as its descriptor declares them */
+  opts: Record<string, string | boolean | undefined>;
+  /** its descriptor; null for an unknown command */
+  spec: Command | null;
 }
-
-const OPTIONS = {
-  json: { type: 'boolean' },
-  policy: { type: 'string', short: 'p' },
-  'log-level': { type: 'string' },
-  home: { type: 'string' },
-  env: { type: 'string', short: 'e' },
-  agent: { type: 'string', short: 'a' },
-  'dry-run': { type: 'boolean' },
-  'take-over-pending': { type: 'boolean' },
-  stdin: { type: 'boolean' },
-  force: { type: 'boolean' },
-  out: { type: 'string' },
-  scrub: { type: 'boolean' },
-  'skip-sources': { type: 'boolean' },
-  rotate: { type: 'string' },
-  role: { type: 'string' },
-  label: { type: 'string' },
-  fingerprint: { type: 'string' },
-  outcome: { type: 'string' },
-  since: { type: 'string' },
-  until: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean' },
-} as const;
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 /** The per-user default policy: the same file whatever the current directory. */
@@ -49,76 +32,91 @@ export function defaultPolicyPath(env: NodeJS.ProcessEnv): string {
   return join(config, 'rekey', 'rekey.yaml');
 }
 
-/** commands with a subcommand word */
-const GROUPS = new Set(['policy', 'service', 'openclaw', 'audit']);
-
+/**
+ * Options are parsed per command: the global ones and those the command declares (an option of
+ * another command is refused, naming this command's help).
+ */
 export function parseArgv(argv: string[], env: NodeJS.ProcessEnv): ParsedArgs {
+  const command = commandWords(argv);
+  const spec = COMMANDS.get(command.join(' ')) ?? null;
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options: { ...GLOBAL_OPTIONS, ...(spec?.options ?? {}) } as ParseArgsConfig['options'], allowPositionals: true, strict: spec !== null });
   } catch (e) {
-    throw new UsageError('BAD_ARGUMENTS', (e as Error).message, { hint: 'rekey --help' });
+    throw new UsageError('BAD_ARGUMENTS', (e as Error).message, { hint: spec ? `rekey ${spec.words} --help` : 'rekey --help' });
   }
-  const { values, positionals } = parsed;
-  const logLevel = values['log-level'] ?? env.REKEY_LOG_LEVEL ?? 'warn';
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const logLevel = str('log-level') ?? env.REKEY_LOG_LEVEL ?? 'warn';
   if (!LEVELS.includes(logLevel)) throw new UsageError('BAD_ARGUMENTS', `--log-level must be one of ${LEVELS.join(', ')}`);
-  const first = positionals[0];
-  const command = first && GROUPS.has(first) ? positionals.slice(0, 2) : positionals.slice(0, 1);
+  const opts: ParsedArgs['opts'] = {};
+  for (const k of Object.keys(spec?.options ?? {})) opts[k] = values[k];
   return {
     command,
-    positionals: positionals.slice(command.length),
+    positionals: parsed.positionals.slice(command.length),
     global: {
-      json: values.json ?? false,
-      policy: values.policy ?? env.REKEY_POLICY ?? defaultPolicyPath(env),
+      json: values.json === true,
+      policy: str('policy') ?? env.REKEY_POLICY ?? defaultPolicyPath(env),
       logLevel,
-      home: values.home,
+      home: str('home'),
+      help: values.help === true,
+      version: values.version === true,
     },
-    flags: values,
+    opts,
+    spec,
   };
 }
 
-export const HELP = `rekey — rotate and isolate OpenClaw credentials (provider keys and Gateway tokens)
+const col = (s: string, w: number) => (s.length >= w ? `${s}  ` : s.padEnd(w));
+const optionLine = (name: string, o: OptionSpec) => `${col(`--${name}${o.short ? `, -${o.short}` : ''}${o.value ? ` ${o.value}` : ''}`, 21)}${o.help}`;
 
-Usage: rekey <command> [options]
+/** `rekey --help`: every command, from its descriptor */
+export const HELP = [
+  'rekey — rotate and isolate OpenClaw credentials (provider keys and Gateway tokens)',
+  '',
+  'Usage: rekey <command> [options]        (rekey <command> --help: its options and an example)',
+  '',
+  'Commands:',
+  ...[...COMMANDS.values()].map((c) => `  ${col([c.words, ...c.usage.split(' ').filter((w) => /^\[?<|^(systemd\|launchd)$/.test(w))].join(' '), 29)}${c.summary}`),
+  '',
+  'Options of every command:',
+  ...Object.entries(GLOBAL_OPTIONS).map(([k, o]) => `  ${optionLine(k, o)}`),
+  '',
+  'Exit codes: 0 ok · 1 internal · 2 usage/policy · 3 unsafe precondition · 4 backend ·',
+  '            5 verification failed, rolled back · 6 rollback failed, human needed',
+  '',
+].join('\n');
 
-Commands:
-  init                         create the local store (0700, key 0600) and a starter policy
-  policy check                 validate the policy; every problem with its dot-path (exit 2 on any)
-  policy schema                print the policy's JSON Schema
-  plan <secret>                targets and blast radius; no side effects
-  rotate <secret>              run one rotation (--dry-run: pre-flight and plan only)
-  resume                       finish or roll back rotations interrupted at any step
-  status [<secret>]            versions and stages (fingerprints only), last outcome, locks
-  put <secret> --stdin         store a new value (read from stdin only) as pending for the next rotation
-  exec --agent A --env E -- CMD…  run CMD with that target's credentials (keychain, env file) in its
-                               environment; --dry-run lists them (fingerprints). For ExecStart=/ProgramArguments
-  openclaw adopt <secret>      point OpenClaw's provider key at rekey's SecretRef file (openclaw secrets apply;
-                               --dry-run validates the plan only; --scrub removes backups holding the plaintext key)
-  openclaw resolve             an OpenClaw exec secrets provider: ids <env>/<agent>/<VAR> on stdin (JSON),
-                               values from their keychain item or env file on stdout (zero-restart keychain)
-  openclaw devices <secret>     paired devices of that Gateway (separate tokens); --rotate ID --role R rotates one
-                               through openclaw devices rotate (the new token is never printed)
-  audit verify                 walk the audit log's hash chain; exit 4 naming the first edited, missing or reordered record
-  audit show [<secret>]        audit records (--env, --agent, --fingerprint F, --outcome O, --since T, --until T)
-  audit export [<secret>]      the same records as JSON lines, as stored (for shipping elsewhere)
-  service render systemd|launchd --agent A --env E -- CMD…
-                               print a unit / LaunchAgent plist whose command goes through rekey exec
+/** `rekey <command> --help`: usage, summary, its own options and the global ones, an example */
+export function commandHelp(words: string): string | null {
+  const c = COMMANDS.get(words);
+  if (!c) return null;
+  const own = Object.entries(c.options as OptionSpecs).map(([k, o]) => `  ${optionLine(k, o)}`);
+  const global = Object.entries(GLOBAL_OPTIONS)
+    .filter(([k]) => k !== 'version')
+    .map(([k, o]) => `  ${optionLine(k, o)}`);
+  return [`Usage: rekey ${c.words}${c.usage ? ` ${c.usage}` : ''}`, '', c.summary, '', 'Options:', ...own, ...global, '', 'Example:', `  ${c.example}`, ''].join('\n');
+}
 
-Options:
-  --env, -e E        only targets in environment E
-  --agent, -a A      only targets of agent A
-  --policy, -p FILE  policy file (default $REKEY_POLICY, else $XDG_CONFIG_HOME/rekey/rekey.yaml: ~/.config/rekey/rekey.yaml)
-  --home DIR         state directory (default $REKEY_HOME or ~/.local/state/rekey)
-  --json             machine-readable output on stdout
-  --log-level L      pino level on stderr (default warn)
-  --dry-run          (rotate) check and plan, change nothing
-  --take-over-pending (rotate) adopt a pending version left by another, dead rotation
-  --scrub            (rotate) after a promote, remove OpenClaw backups (openclaw.json.bak*, .last-good,
-                     *.migrated-*) that still hold the old value (found by content, reported by fingerprint)
-  --skip-sources     (plan, status) do not look up every credential source (each lookup runs the openclaw CLI)
-  --out FILE         (service render) write the unit/plist atomically, mode 0600, instead of stdout
-  --label L          (service render) launchd Label / unit description (default ai.openclaw.gateway)
+/** options that take a value, across every command: their values are not command words */
+const VALUE_OPTIONS = new Set(
+  [GLOBAL_OPTIONS as OptionSpecs, ...[...COMMANDS.values()].map((c) => c.options as OptionSpecs)].flatMap((opts) =>
+    Object.entries(opts)
+      .filter(([, o]) => o.type === 'string')
+      .flatMap(([k, o]) => [`--${k}`, ...(o.short ? [`-${o.short}`] : [])]),
+  ),
+);
+/** the first words of the command groups (`rekey openclaw adopt`) */
+const GROUPS = new Set([...COMMANDS.keys()].filter((w) => w.includes(' ')).map((w) => w.split(' ')[0]!));
 
-Exit codes: 0 ok · 1 internal · 2 usage/policy · 3 unsafe precondition · 4 backend ·
-            5 verification failed, rolled back · 6 rollback failed, human needed
-`;
+/** the command words of an argv (options and their values skipped; nothing after `--`) */
+export function commandWords(argv: string[]): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (VALUE_OPTIONS.has(a)) i++;
+    else if (!a.startsWith('-')) words.push(a);
+  }
+  return words[0] && GROUPS.has(words[0]) ? words.slice(0, 2) : words.slice(0, 1);
+}

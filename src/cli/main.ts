@@ -5,15 +5,12 @@ import { ExitCode } from '../core/exit-codes.js';
 import { InternalError, isRekeyError, PolicyError, UsageError, type RekeyError } from '../core/errors.js';
 import { assertStateSafe } from '../io/state-dir.js';
 import { assertOneOwnerOnDisk } from '../io/one-owner.js';
-import { planRotation } from '../plan/planner.js';
 import type { Policy } from '../policy/schema.js';
 import type { RekeyDeps } from '../usecases/context.js';
 import { runChild } from '../io/run-child.js';
 import { HELP, parseArgv } from './args.js';
-import { RUNNERS } from './commands/index.js';
-import { str, type CliIo } from './commands/context.js';
-import { commandHelp, COMMANDS, nearestCommand, version } from './usage.js';
-import { buildDeps } from './deps.js';
+import type { CliIo } from './commands/context.js';
+import { commandHelp, nearestCommand, version } from './usage.js';
 import { createLogger } from './logger.js';
 import { rekeyHome } from './paths.js';
 import { progressPrinter, renderIssues } from './render.js';
@@ -44,9 +41,6 @@ function guardDebugEnv(io: CliIo): void {
   }
 }
 
-/** commands that read or write rekey's state directory */
-const STATEFUL = new Set(['plan', 'rotate', 'resume', 'status', 'put', 'openclaw adopt', 'openclaw devices', 'audit verify', 'audit show', 'audit export']);
-
 /** Runs one command; returns the exit code. The only place errors become exit codes. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   let json = argv.includes('--json');
@@ -58,15 +52,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const childArgv = dd >= 0 ? argv.slice(dd + 1) : [];
     const a = parseArgv(dd >= 0 ? argv.slice(0, dd) : argv, io.env);
     json = a.global.json;
-    if (a.flags.version) {
+    if (a.global.version) {
       io.stdout(`rekey ${version()}\n`);
       return ExitCode.ok;
     }
-    if (a.flags.help || a.command.length === 0) {
+    if (a.global.help || a.command.length === 0) {
       io.stdout(commandHelp(a.command.join(' ')) ?? HELP);
-      return a.command.length === 0 && !a.flags.help ? ExitCode.usage : ExitCode.ok;
+      return a.command.length === 0 && !a.global.help ? ExitCode.usage : ExitCode.ok;
     }
-    if (!(a.command.join(' ') in COMMANDS)) {
+    const spec = a.spec;
+    if (!spec) {
       const typed = a.command.join(' ');
       const near = nearestCommand(typed);
       throw new UsageError('UNKNOWN_COMMAND', `unknown command "${typed}"${near ? `: did you mean \`rekey ${near}\`?` : ''}`, { hint: 'rekey --help lists the commands; rekey <command> --help shows one' });
@@ -75,15 +70,17 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const home = rekeyHome(a.global.home, io.env);
     const out = (human: string, data: unknown) => io.stdout(json ? JSON.stringify(data, null, 2) + '\n' : human);
     const progress = json ? undefined : progressPrinter(io.stderr, () => Date.now());
+    // the composition root, every adapter and the policy schema load only for a command that runs
+    const [{ buildDeps }, { planRotation }] = await Promise.all([import('./deps.js'), import('../plan/planner.js')]);
     const depsFor = (policy: Policy | null) => {
       const d = buildDeps({ policy, home, env: io.env, log, signal: io.signal, ...(progress ? { onEvent: progress } : {}) });
       built.push(d);
       return d;
     };
-    const filter = { env: str(a.flags.env), agent: str(a.flags.agent) };
-    const command = a.command.join(' ');
+    const opt = (k: string) => (typeof a.opts[k] === 'string' ? (a.opts[k] as string) : undefined);
+    const filter = { env: opt('env'), agent: opt('agent') };
     // rekey's own state is checked like a sink's file before anything reads or writes it
-    if (STATEFUL.has(command)) await assertStateSafe(home);
+    if (spec.stateful) await assertStateSafe(home);
     /** the one-owner rule on this host's disk (symlinked directories), before a plan or a write */
     const ownersOnDisk = async (policy: Policy, deps: RekeyDeps) => {
       const all = Object.keys(policy.secrets).flatMap((n) => {
@@ -96,9 +93,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       await assertOneOwnerOnDisk(all, deps.planContext.adapters, a.global.policy);
     };
 
-    const run = RUNNERS[command];
-    if (!run) throw new InternalError(`no runner for the command "${command}"`);
-    return await run({ a, io, json, childArgv, home, log, filter, out, depsFor, ownersOnDisk });
+    return await spec.run({ a, io, json, childArgv, home, log, filter, out, depsFor, ownersOnDisk }, a.opts as never);
   } catch (e) {
     const err: RekeyError = isRekeyError(e) ? e : new InternalError(`unexpected error: ${(e as Error)?.message ?? String(e)}`, { cause: e });
     if (json) {

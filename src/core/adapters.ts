@@ -74,6 +74,8 @@ export interface SinkSpec<C extends { kind: string } = SinkConfig> {
   layers: readonly Layer[];
   wrongLayer?: string;
   reads(c: C): ConsumerRead;
+  /** rekey itself reads the value out of it for its consumer (`rekey exec`, `rekey openclaw resolve`) */
+  handsOut?: boolean;
   /** templates filled, paths canonical */
   resolve(c: C, tpl: Templater): C;
   /** the variable the consumer gets when the sink names it (default: the secret's envVar) */

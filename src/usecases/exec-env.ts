@@ -7,12 +7,10 @@ import type { Policy } from '../policy/schema.js';
 import type { RekeyDeps } from './context.js';
 import { withTimeout } from '../rotation/timeout.js';
 
-/** Deliveries a process reads through its environment at start; OpenClaw's own doors (SecretRefs, stored profiles) it reads itself. */
-const AT_START = new Set(['exec-env', 'env-file']);
 
-/** Every delivery on this host whose consumer reads it as an environment variable (keychain item or env file). */
+/** Every delivery on this host whose value rekey reads out for its consumer (keychain item, env file): `rekey exec` and `rekey openclaw resolve`. */
 export function envTargets(policy: Policy, ctx: PlanContext, secrets: string[] = Object.keys(policy.secrets)): Target[] {
-  return secrets.flatMap((s) => resolveTargets(policy, s, ctx)).filter((t) => (t.host === '*' || t.host === ctx.hostname) && AT_START.has(ctx.adapters.sink(t.sink.kind).reads(t.sink)));
+  return secrets.flatMap((s) => resolveTargets(policy, s, ctx)).filter((t) => (t.host === '*' || t.host === ctx.hostname) && ctx.adapters.sink(t.sink.kind).handsOut === true);
 }
 
 export interface ExecSource {

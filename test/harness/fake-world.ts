@@ -6,24 +6,14 @@ import { SecretValue } from '../../src/core/secret-value.js';
 import { parsePolicy } from '../../providers/registry.js';
 import { put } from '../../src/usecases/put.js';
 import { fakeDeps } from './memory-stores.js';
+import { anthropicPolicy } from './light-policy.js';
 
 // the fake deps ignore kinds, so the policy names real ones
-export const policyText = `
-version: 1
-environments: { prod: {} }
-agents: { main: {}, ops: {} }
-backends: { local: { kind: local } }
-services: { gw: { kind: systemd-user, unit: gw.service } }
-secrets:
-  anthropic:
-    layer: provider-key
-    provider: anthropic
-    envVar: ANTHROPIC_API_KEY
-    backend: local
-    ref: openclaw/{env}/anthropic
-    deliveries:
-      - { agent: [main, ops], env: prod, sink: { kind: systemd-env-file, path: "/srv/{agent}.env" }, service: gw, verify: { kind: openclaw-models-status } }
-`;
+export const policyText = anthropicPolicy({
+  agents: ['main', 'ops'],
+  services: '{ gw: { kind: systemd-user, unit: gw.service } }',
+  deliveries: '      - { agent: [main, ops], env: prod, sink: { kind: systemd-env-file, path: "/srv/{agent}.env" }, service: gw, verify: { kind: openclaw-models-status } }',
+});
 export const policy = parsePolicy(policyText);
 export const OLD = SecretValue.of('sk-ant-old-aaaaaaaaaaaaaaaaaaaaaaaaaaaa');
 export const NEW = SecretValue.of('sk-ant-new-bbbbbbbbbbbbbbbbbbbbbbbbbbbb');

@@ -4,6 +4,41 @@
  * says why). Tests of input, state, audit and ownership use it; nothing is rotated against a
  * consumer with it.
  */
+/**
+ * A policy of one provider-key secret, `anthropic` (ANTHROPIC_API_KEY from the embedded store at
+ * openclaw/{env}/anthropic), with the deliveries a test gives as YAML list items (indented six
+ * spaces) and optional services, agents, backends, audit and more secrets.
+ */
+export function anthropicPolicy(o: {
+  deliveries: string;
+  /** the `services:` value: a YAML flow map, or block lines indented two spaces (start with a newline) */
+  services?: string;
+  agents?: string[];
+  /** more backends, as YAML map entries: `vault: { kind: vault, … }` */
+  backends?: string;
+  /** the `audit:` value, as a YAML flow map */
+  audit?: string;
+  /** more keys of the secret, as lines indented four spaces (e.g. `    probe: off\n`) */
+  secretKeys?: string;
+  /** more secrets, as YAML lines indented under `secrets:` */
+  secrets?: string;
+}): string {
+  return `version: 1
+environments: { prod: {} }
+agents: { ${(o.agents ?? ['main']).map((a) => `${a}: {}`).join(', ')} }
+backends: { local: { kind: local }${o.backends ? `, ${o.backends}` : ''} }
+${o.services ? `services:${o.services.startsWith('\n') ? '' : ' '}${o.services}\n` : ''}${o.audit ? `audit: ${o.audit}\n` : ''}secrets:
+${o.secrets ?? ''}  anthropic:
+    layer: provider-key
+    provider: anthropic
+    envVar: ANTHROPIC_API_KEY
+${o.secretKeys ?? ''}    backend: local
+    ref: openclaw/{env}/anthropic
+    deliveries:
+${o.deliveries.replace(/\n$/, '')}
+`;
+}
+
 export function lightPolicy(o: {
   envFile: string;
   reason: string;
@@ -14,19 +49,9 @@ export function lightPolicy(o: {
   /** more secrets, as YAML lines indented under `secrets:` */
   secrets?: string;
 }): string {
-  return `version: 1
-environments: { prod: {} }
-agents: { main: {} }
-backends: { local: { kind: local }${o.backends ? `, ${o.backends}` : ''} }
-services: { gateway: { kind: systemd-user, unit: not-started-here.service } }
-${o.audit ? `audit: ${o.audit}\n` : ''}secrets:
-${o.secrets ?? ''}  anthropic:
-    layer: provider-key
-    provider: anthropic
-    envVar: ANTHROPIC_API_KEY
-    backend: local
-    ref: openclaw/{env}/anthropic
-    deliveries:
-      - { agent: main, env: prod, sink: { kind: systemd-env-file, path: "${o.envFile}" }, service: gateway, verify: { kind: none, reason: '${o.reason}' } }
-`;
+  return anthropicPolicy({
+    ...o,
+    services: '{ gateway: { kind: systemd-user, unit: not-started-here.service } }',
+    deliveries: `      - { agent: main, env: prod, sink: { kind: systemd-env-file, path: "${o.envFile}" }, service: gateway, verify: { kind: none, reason: '${o.reason}' } }`,
+  });
 }

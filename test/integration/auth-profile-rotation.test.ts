@@ -5,6 +5,7 @@ import { startArgvSampler } from '../harness/argv-sampler.js';
 import { startGatewayFixture, UNIT, type GatewayFixture } from '../harness/gateway-fixture.js';
 import { OPENCLAW, runOpenclawAsync } from '../harness/openclaw.js';
 import { rekeyAsync } from '../harness/rekey-cli.js';
+import { anthropicPolicy } from '../harness/light-policy.js';
 
 const ONE = 'sk-ant-prof-one-000000000000000000000000000000001';
 const REVOKED = 'sk-ant-prof-revoked-0000000000000000000000000002';
@@ -20,24 +21,11 @@ describe('zero-restart rotation through a stored OpenClaw auth profile (real Gat
     writeFileSync(f.envFile, '', { mode: 0o600 });
     writeFileSync(
       f.policyFile,
-      `version: 1
-environments: { prod: {} }
-agents: { main: {} }
-backends: { local: { kind: local } }
-secrets:
-  anthropic:
-    layer: provider-key
-    provider: anthropic
-    envVar: ANTHROPIC_API_KEY
-    backend: local
-    ref: openclaw/{env}/anthropic
-    deliveries:
-      - agent: main
+      anthropicPolicy({ deliveries: `      - agent: main
         env: prod
         sink: { kind: openclaw-auth-profile, profileId: "anthropic:rekey", command: ${JSON.stringify(OPENCLAW)} }
         service: null
-        verify: { kind: openclaw-models-status, command: ${JSON.stringify(OPENCLAW)} }
-`,
+        verify: { kind: openclaw-models-status, command: ${JSON.stringify(OPENCLAW)} }` }),
     );
     await f.installGateway();
     await f.waitGatewayReady();

@@ -7,7 +7,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { lightPolicy } from '../harness/light-policy.js';
+import { anthropicPolicy, lightPolicy } from '../harness/light-policy.js';
 import { rekeyAsync } from '../harness/rekey-cli.js';
 
 const REASON = 'state safety only, never rotated';
@@ -135,21 +135,7 @@ describe('configuration errors are named, never exit 1', () => {
     const file = join(root, 'secrets.json');
     writeFileSync(
       policy,
-      `version: 1
-environments: { prod: {} }
-agents: { main: {} }
-backends: { local: { kind: local } }
-secrets:
-  anthropic:
-    layer: provider-key
-    provider: anthropic
-    envVar: ANTHROPIC_API_KEY
-    probe: off
-    backend: local
-    ref: openclaw/{env}/anthropic
-    deliveries:
-      - { agent: main, env: prod, sink: { kind: openclaw-secretref-file, path: "${file}", pointer: /providers/anthropic/apiKey, command: [openclaw-not-installed] }, service: null, verify: { kind: openclaw-secrets-audit, command: [openclaw-not-installed] } }
-`,
+      anthropicPolicy({ secretKeys: '    probe: off\n', deliveries: `      - { agent: main, env: prod, sink: { kind: openclaw-secretref-file, path: "${file}", pointer: /providers/anthropic/apiKey, command: [openclaw-not-installed] }, service: null, verify: { kind: openclaw-secrets-audit, command: [openclaw-not-installed] } }` }),
     );
     const env = { HOME: root, REKEY_HOME: join(root, 'rekey'), PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' };
     const cli = (args: string[], input?: string) => rekeyAsync([...args, '--policy', policy], env, input);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { rekeyAsync } from '../harness/rekey-cli.js';
+import { anthropicPolicy } from '../harness/light-policy.js';
 
 const UNSAFE = "sk-ant-$HOME-with'quote`and\\backslash-000000";
 
@@ -20,21 +21,7 @@ describe('encoding checks at put and in the dry run', () => {
     const write = (d: string) =>
       writeFileSync(
         policyFile,
-        `version: 1
-environments: { prod: {} }
-agents: { main: {} }
-backends: { local: { kind: local } }
-services: { gateway: { kind: systemd-user, unit: no-such-manager-here.service } }
-secrets:
-  anthropic:
-    layer: provider-key
-    provider: anthropic
-    envVar: ANTHROPIC_API_KEY
-    backend: local
-    ref: openclaw/{env}/anthropic
-    deliveries:
-${d.replaceAll('ENVFILE', envFile)}
-`,
+        anthropicPolicy({ services: ` { gateway: { kind: systemd-user, unit: no-such-manager-here.service } }`, deliveries: `${d.replaceAll('ENVFILE', envFile)}` }),
       );
     write(deliveries);
     const env = { HOME: root, REKEY_HOME: join(root, 'rekey'), PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' };

@@ -6,6 +6,7 @@ import { startGatewayFixture, UNIT, type GatewayFixture } from '../harness/gatew
 import { NODE24, OPENCLAW, OPENCLAW_MJS } from '../harness/openclaw.js';
 import { REKEY_MAIN, rekeyAsync } from '../harness/rekey-cli.js';
 import { startSecretService, type SecretService } from '../harness/secret-service.js';
+import { anthropicPolicy } from '../harness/light-policy.js';
 
 const ONE = 'sk-ant-kc-one-0000000000000000000000000000000001';
 const TWO = 'sk-ant-kc-two-0000000000000000000000000000000002';
@@ -60,26 +61,12 @@ Restart=no
     writeFileSync(f.envFile, '', { mode: 0o600 });
     writeFileSync(
       f.policyFile,
-      `version: 1
-environments: { prod: {} }
-agents: { main: {} }
-backends: { local: { kind: local } }
-services:
-  gateway: { kind: systemd-user, unit: ${UNIT}, settleMs: 1000, startTimeoutMs: 30000 }
-secrets:
-  anthropic:
-    layer: provider-key
-    provider: anthropic
-    envVar: ANTHROPIC_API_KEY
-    backend: local
-    ref: openclaw/{env}/anthropic
-    deliveries:
-      - agent: main
+      anthropicPolicy({ services: `
+  gateway: { kind: systemd-user, unit: ${UNIT}, settleMs: 1000, startTimeoutMs: 30000 }`, deliveries: `      - agent: main
         env: prod
         sink: { kind: keychain }
         service: gateway
-        verify: { kind: openclaw-models-status, command: ${JSON.stringify(OPENCLAW)}, timeoutMs: 60000 }
-`,
+        verify: { kind: openclaw-models-status, command: ${JSON.stringify(OPENCLAW)}, timeoutMs: 60000 }` }),
     );
   });
   afterAll(async () => {

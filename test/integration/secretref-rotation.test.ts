@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startGatewayFixture, UNIT, type GatewayFixture } from '../harness/gateway-fixture.js';
 import { OPENCLAW } from '../harness/openclaw.js';
 import { rekeyAsync } from '../harness/rekey-cli.js';
+import { anthropicPolicy } from '../harness/light-policy.js';
 
 const ONE = 'sk-ant-ref-one-00000000000000000000000000000001';
 const TWO = 'sk-ant-ref-two-00000000000000000000000000000002';
@@ -25,24 +26,11 @@ describe('zero-restart rotation through an OpenClaw file SecretRef + `secrets re
     writeFileSync(f.envFile, '', { mode: 0o600 });
     writeFileSync(
       f.policyFile,
-      `version: 1
-environments: { prod: {} }
-agents: { main: {} }
-backends: { local: { kind: local } }
-secrets:
-  anthropic:
-    layer: provider-key
-    provider: anthropic
-    envVar: ANTHROPIC_API_KEY
-    backend: local
-    ref: openclaw/{env}/anthropic
-    deliveries:
-      - agent: main
+      anthropicPolicy({ deliveries: `      - agent: main
         env: prod
         sink: { kind: openclaw-secretref-file, path: "${secretsFile}", pointer: /providers/anthropic/apiKey, command: ${JSON.stringify(OPENCLAW)} }
         service: null
-        verify: { kind: openclaw-secrets-audit, command: ${JSON.stringify(OPENCLAW)} }
-`,
+        verify: { kind: openclaw-secrets-audit, command: ${JSON.stringify(OPENCLAW)} }` }),
     );
     await f.installGateway();
     await f.waitGatewayReady();

@@ -20,7 +20,7 @@ describe('CLI basics', () => {
   });
 
   test('<command> --help prints that command\'s usage, options and an example; every command has one', () => {
-    for (const name of Object.keys(COMMANDS)) {
+    for (const name of COMMANDS.keys()) {
       const text = commandHelp(name)!;
       expect(text).toMatch(new RegExp(`^Usage: rekey ${name}`));
       expect(text).toMatch(/\nExample:\n  .*rekey /);

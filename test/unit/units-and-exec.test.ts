@@ -8,6 +8,7 @@ import { renderLaunchdPlist, renderSystemdUnit } from '../../providers/services/
 import { parseExecStartArgv, splitEnvironmentProperty } from '../../providers/services/systemd-user.js';
 import { startsThroughRekeyExec } from '../../src/usecases/preflight.js';
 import { rekeyAsync } from '../harness/rekey-cli.js';
+import { anthropicPolicy } from '../harness/light-policy.js';
 
 describe('plist rendering', () => {
   test('any strings round-trip through render → parse (XML specials, unicode, empty)', () => {
@@ -70,21 +71,7 @@ describe('rekey exec and rekey service render (CLI, env-file deliveries)', () =>
   writeFileSync(envFile, 'ANTHROPIC_API_KEY=sk-exec-value-0000000000000001\n', { mode: 0o600 });
   writeFileSync(
     policy,
-    `version: 1
-environments: { prod: {} }
-agents: { main: {} }
-backends: { local: { kind: local } }
-services: { gw: { kind: systemd-user, unit: openclaw-gateway.service } }
-secrets:
-  anthropic:
-    layer: provider-key
-    provider: anthropic
-    envVar: ANTHROPIC_API_KEY
-    backend: local
-    ref: openclaw/{env}/anthropic
-    deliveries:
-      - { agent: main, env: prod, sink: { kind: systemd-env-file, path: "${envFile}" }, service: gw, verify: { kind: none, reason: exec test only } }
-`,
+    anthropicPolicy({ services: ` { gw: { kind: systemd-user, unit: openclaw-gateway.service } }`, deliveries: `      - { agent: main, env: prod, sink: { kind: systemd-env-file, path: "${envFile}" }, service: gw, verify: { kind: none, reason: exec test only } }` }),
   );
   const env = { HOME: dir, REKEY_HOME: join(dir, 'state'), PATH: process.env.PATH ?? '/usr/bin:/bin' };
   const cli = (args: string[]) => rekeyAsync(['--policy', policy, ...args], env);

@@ -2,7 +2,6 @@ import { promises as fs } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { PlanFilter } from '../../plan/planner.js';
-import { parsePolicy } from '../../../providers/registry.js';
 import type { Policy } from '../../policy/schema.js';
 import type { RekeyDeps } from '../../usecases/context.js';
 import type { ParsedArgs } from '../args.js';
@@ -50,6 +49,8 @@ export async function loadPolicy(file: string, home?: string): Promise<Policy> {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError('POLICY_NOT_FOUND', `cannot read policy ${file} (${code ?? 'error'})`, { hint: 'run `rekey init`, or pass --policy FILE' });
   }
+  // the registry (every adapter's schema) is loaded only by commands that read a policy
+  const { parsePolicy } = await import('../../../providers/registry.js');
   return parsePolicy(text, file, home ? { home } : {});
 }
 
@@ -76,4 +77,3 @@ export const requireSecret = (a: ParsedArgs): string => {
   if (!s) throw new UsageError('MISSING_SECRET', `rekey ${a.command.join(' ')} needs a secret name`, { hint: `rekey ${a.command.join(' ')} --help` });
   return s;
 };
-export const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);

@@ -1,32 +1,22 @@
-/** Every command's runner, by its words (`rekey <words>`); help texts live in ../usage.ts. */
+/** Every command, by its words (`rekey <words>`): one descriptor per file, in the order `rekey --help` lists them. */
 import { init } from './init.js';
-import { policyCheck, policySchemaCmd } from './policy.js';
-import { planCmd } from './plan.js';
-import { rotateCmd } from './rotate.js';
+import { policyCheck } from './policy-check.js';
+import { policySchema } from './policy-schema.js';
+import { plan } from './plan.js';
+import { rotate } from './rotate.js';
 import { resume } from './resume.js';
-import { statusCmd } from './status.js';
-import { putCmd } from './put.js';
-import { execCmd } from './exec.js';
-import { adoptCmd, resolveCmd, devicesCmd } from './openclaw.js';
-import { serviceRender } from './service.js';
-import { auditShow, auditVerify } from './audit.js';
-import type { CommandContext } from './context.js';
+import { status } from './status.js';
+import { put } from './put.js';
+import { exec } from './exec.js';
+import { openclawAdopt } from './openclaw-adopt.js';
+import { openclawResolve } from './openclaw-resolve.js';
+import { openclawDevices } from './openclaw-devices.js';
+import { serviceRender } from './service-render.js';
+import { auditVerify } from './audit-verify.js';
+import { auditShow } from './audit-show.js';
+import { auditExport } from './audit-export.js';
+import type { Command } from './define.js';
 
-export const RUNNERS: Record<string, (c: CommandContext) => Promise<number>> = {
-  'init': init,
-  'policy check': policyCheck,
-  'policy schema': policySchemaCmd,
-  plan: planCmd,
-  'rotate': rotateCmd,
-  'resume': resume,
-  'status': statusCmd,
-  'put': putCmd,
-  'exec': execCmd,
-  'openclaw adopt': adoptCmd,
-  'openclaw resolve': resolveCmd,
-  'openclaw devices': devicesCmd,
-  'service render': serviceRender,
-  'audit verify': auditVerify,
-  'audit show': auditShow,
-  'audit export': auditShow,
-};
+const ALL = [init, policyCheck, policySchema, plan, rotate, resume, status, put, exec, openclawAdopt, openclawResolve, openclawDevices, serviceRender, auditVerify, auditShow, auditExport] as Command[];
+
+export const COMMANDS: ReadonlyMap<string, Command> = new Map(ALL.map((c) => [c.words, c]));

@@ -1,29 +1,40 @@
 import { ExitCode } from '../../core/exit-codes.js';
-import { renderWide, wideFiles } from '../../io/file-modes.js';
-import { sinkTouches } from '../../plan/blast-radius.js';
-import { planRotation } from '../../plan/planner.js';
-import { pairedDevices } from '../../usecases/devices.js';
-import { pendingReport } from '../../usecases/pending.js';
-import { shadowReports } from '../../usecases/preflight.js';
-import { renderDevices, renderPlan, renderSources } from '../render.js';
-import { type CommandContext, loadPolicy, requireSecret } from './context.js';
+import { AGENT, defineCommand, ENV, SKIP_SOURCES } from './define.js';
+import { loadPolicy, requireSecret } from './context.js';
 
-/** rekey plan */
-export async function planCmd({ a, io, out, depsFor, filter, ownersOnDisk }: CommandContext): Promise<number> {
-  const policy = await loadPolicy(a.global.policy, io.env.HOME);
-  const deps = depsFor(policy);
-  const plan = planRotation(policy, requireSecret(a), filter, deps.planContext);
-  await ownersOnDisk(policy, deps);
-  const backendState = await pendingReport(plan, deps);
-  const sources = a.flags['skip-sources'] ? [] : await shadowReports(plan, deps, { tolerant: true });
-  const devices = await pairedDevices(plan, deps);
-  const probes = (await deps.audit.read().catch(() => [])).flatMap((r) => r.probes ?? []).filter((p) => plan.refs.includes(p.ref));
-  const lastProbes = plan.refs.map((ref) => probes.filter((p) => p.ref === ref).at(-1)).filter((p) => p !== undefined);
-  const probeLines = lastProbes.map((p) => `  last probe of ${p.ref}: ${p.fingerprint} ${p.result} at ${p.at} (${p.detail})`).join('\n');
-  const wide = await wideFiles(plan.targets.flatMap((t) => sinkTouches(t, deps.planContext.adapters).files));
-  out(
-    renderPlan(plan, deps.planContext.adapters, deps.planContext.hostname) + renderSources(sources) + renderDevices(devices) + `\nbackend (${plan.backend}):\n${backendState.map((n) => `  ${n}`).join('\n')}\n${probeLines ? probeLines + '\n' : ''}` + renderWide(wide),
-    { ...plan, backendState, sources, pairedDevices: devices, lastProbes, wideFiles: wide },
-  );
-  return ExitCode.ok;
-}
+export const plan = defineCommand({
+  words: 'plan',
+  usage: '<secret> [--env E] [--agent A] [--skip-sources]',
+  summary: 'targets, delivery and restart order, blast radius, backend state; no side effects',
+  example: 'rekey plan anthropic --env prod',
+  options: { env: ENV, agent: AGENT, 'skip-sources': SKIP_SOURCES },
+  stateful: true,
+  async run({ a, io, out, depsFor, filter, ownersOnDisk }, opts) {
+    const [{ renderWide, wideFiles }, { sinkTouches }, { planRotation }, { pairedDevices }, { pendingReport }, { shadowReports }, { renderDevices, renderPlan, renderSources }] = await Promise.all([
+      import('../../io/file-modes.js'),
+      import('../../plan/blast-radius.js'),
+      import('../../plan/planner.js'),
+      import('../../usecases/devices.js'),
+      import('../../usecases/pending.js'),
+      import('../../usecases/preflight.js'),
+      import('../render.js'),
+    ]);
+    const policy = await loadPolicy(a.global.policy, io.env.HOME);
+    const deps = depsFor(policy);
+    const adapters = deps.planContext.adapters;
+    const p = planRotation(policy, requireSecret(a), filter, deps.planContext);
+    await ownersOnDisk(policy, deps);
+    const backendState = await pendingReport(p, deps);
+    const sources = opts['skip-sources'] ? [] : await shadowReports(p, deps, { tolerant: true });
+    const devices = await pairedDevices(p, deps);
+    const probes = (await deps.audit.read().catch(() => [])).flatMap((r) => r.probes ?? []).filter((x) => p.refs.includes(x.ref));
+    const lastProbes = p.refs.map((ref) => probes.filter((x) => x.ref === ref).at(-1)).filter((x) => x !== undefined);
+    const probeLines = lastProbes.map((x) => `  last probe of ${x.ref}: ${x.fingerprint} ${x.result} at ${x.at} (${x.detail})`).join('\n');
+    const wide = await wideFiles(p.targets.flatMap((t) => sinkTouches(t, adapters).files));
+    out(
+      renderPlan(p, adapters, deps.planContext.hostname) + renderSources(sources) + renderDevices(devices) + `\nbackend (${p.backend}):\n${backendState.map((n) => `  ${n}`).join('\n')}\n${probeLines ? probeLines + '\n' : ''}` + renderWide(wide),
+      { ...p, backendState, sources, pairedDevices: devices, lastProbes, wideFiles: wide },
+    );
+    return ExitCode.ok;
+  },
+});
