@@ -89,7 +89,7 @@ export const backends = {
     ...awsSecretsManagerBackendSpec,
     schema: awsSecretsManagerBackendConfig,
     create: (cfg) =>
-      lazyBackend('aws-secrets-manager', { nativeStages: true, checkAndSet: false, scope: 'shared', firstVersionIsCurrent: true }, async () => {
+      lazyBackend('aws-secrets-manager', awsSecretsManagerBackendSpec.capabilities, async () => {
         const [{ SecretsManagerClient }, { createAwsSecretsManagerBackend }] = await Promise.all([import('@aws-sdk/client-secrets-manager'), import('./backends/aws-secrets-manager.js')]);
         const client = new SecretsManagerClient({
           ...(cfg.region ? { region: cfg.region } : {}),
@@ -106,7 +106,7 @@ export const backends = {
     ...vaultBackendSpec,
     schema: vaultBackendConfig,
     create: (cfg, rt, name) =>
-      lazyBackend('vault', { nativeStages: false, checkAndSet: true, scope: 'shared' }, async () => {
+      lazyBackend('vault', vaultBackendSpec.capabilities, async () => {
         const [{ createVaultBackend }, { createVaultClient }] = await Promise.all([import('./backends/vault.js'), import('./backends/vault-client.js')]);
         let client: ReturnType<typeof createVaultClient> | undefined;
         // a failed login or mount check is not cached: the retry layer tries again

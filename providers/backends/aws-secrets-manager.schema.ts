@@ -30,4 +30,4 @@ declare module '../../src/core/adapters.js' {
   interface BackendConfigs { 'aws-secrets-manager': AwsSecretsManagerBackendConfig }
 }
 
-export const awsSecretsManagerBackendSpec: BackendSpec<AwsSecretsManagerBackendConfig> = { kind: 'aws-secrets-manager', scope: 'shared' };
+export const awsSecretsManagerBackendSpec: BackendSpec<AwsSecretsManagerBackendConfig> = { kind: 'aws-secrets-manager', capabilities: { nativeStages: true, checkAndSet: false, scope: 'shared', firstVersionIsCurrent: true } };

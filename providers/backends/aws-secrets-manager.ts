@@ -11,7 +11,7 @@ import { BackendError, UnsafeError } from '../../src/core/errors.js';
 import type { AuditAnchor, SecretBackend, Stage, VersionInfo } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import { parseJsonObject, sanitizeAwsError } from './aws-errors.js';
-import type { AwsSecretsManagerBackendConfig } from './aws-secrets-manager.schema.js';
+import { awsSecretsManagerBackendSpec, type AwsSecretsManagerBackendConfig } from './aws-secrets-manager.schema.js';
 
 export { sanitizeAwsError } from './aws-errors.js';
 
@@ -139,7 +139,7 @@ export function createAwsSecretsManagerBackend(
 
   return {
     kind: 'aws-secrets-manager',
-    capabilities: () => ({ nativeStages: true, checkAndSet: false, scope: 'shared' as const, firstVersionIsCurrent: true }),
+    capabilities: () => awsSecretsManagerBackendSpec.capabilities,
 
     async checkWritable(ref, signal) {
       const d = await describe(ref, signal);

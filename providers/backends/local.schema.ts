@@ -17,4 +17,4 @@ declare module '../../src/core/adapters.js' {
   interface BackendConfigs { 'local': LocalBackendConfig }
 }
 
-export const localBackendSpec: BackendSpec<LocalBackendConfig> = { kind: 'local', scope: 'host' };
+export const localBackendSpec: BackendSpec<LocalBackendConfig> = { kind: 'local', capabilities: { nativeStages: true, checkAndSet: false, scope: 'local' } };

@@ -1,3 +1,4 @@
+import { localBackendSpec } from './local.schema.js';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
@@ -93,7 +94,7 @@ export function createLocalBackend(deps: LocalBackendDeps): SecretBackend {
 
   return {
     kind: 'local',
-    capabilities: () => ({ nativeStages: true, checkAndSet: false, scope: 'local' as const }),
+    capabilities: () => localBackendSpec.capabilities,
 
     async read(ref, stage) {
       const doc = await load(ref);

@@ -45,4 +45,4 @@ declare module '../../src/core/adapters.js' {
   interface BackendConfigs { 'vault': VaultBackendConfig }
 }
 
-export const vaultBackendSpec: BackendSpec<VaultBackendConfig> = { kind: 'vault', scope: 'shared' };
+export const vaultBackendSpec: BackendSpec<VaultBackendConfig> = { kind: 'vault', capabilities: { nativeStages: false, checkAndSet: true, scope: 'shared' } };

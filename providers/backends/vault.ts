@@ -1,7 +1,7 @@
 import { BackendError, UnsafeError } from '../../src/core/errors.js';
 import type { AuditAnchor, SecretBackend, SecretRead, Stage, VersionInfo } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
-import type { VaultBackendConfig } from './vault.schema.js';
+import { vaultBackendSpec, type VaultBackendConfig } from './vault.schema.js';
 
 /** The slice of node-vault's client rekey uses; requestOptions carry the AbortSignal. */
 export interface VaultClientLike {
@@ -110,7 +110,7 @@ export function createVaultBackend(cfg: Pick<VaultBackendConfig, 'mount' | 'fiel
 
   return {
     kind: 'vault',
-    capabilities: () => ({ nativeStages: false, checkAndSet: true, scope: 'shared' as const }),
+    capabilities: () => vaultBackendSpec.capabilities,
 
     async read(ref, stage, signal) {
       if (stage === 'pending') {

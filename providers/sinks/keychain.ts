@@ -1,9 +1,10 @@
 import { DeliveryError, InternalError, UnsafeError } from '../../src/core/errors.js';
-import type { Sink, Snapshot } from '../../src/core/ports.js';
+import type { Sink } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import type { Target } from '../../src/core/target.js';
 import type { KeychainSinkConfig } from './keychain.schema.js';
 import type { KeychainStore } from './keychain-store.js';
+import { snapshotValue, valueSnapshot } from './value-snapshot.js';
 
 const config = (t: Target): KeychainSinkConfig => {
   if (t.sink.kind !== 'keychain') throw new InternalError(`target ${t.id} is not a keychain target`);
@@ -53,8 +54,7 @@ export function createKeychainSink(store: KeychainStore, reload?: (t: Target, si
     },
     async snapshot(t, signal) {
       const v = await get(t, signal);
-      const body = v === null ? { exists: false } : { exists: true, value: v.reveal() };
-      return { sinkKind: 'keychain', targetId: t.id, data: SecretValue.of(JSON.stringify(body)) } satisfies Snapshot;
+      return valueSnapshot(t, v);
     },
     async write(t, value, signal) {
       const now = await get(t, signal);
@@ -64,16 +64,15 @@ export function createKeychainSink(store: KeychainStore, reload?: (t: Target, si
       return { changed: true };
     },
     async restore(t, snap, signal) {
-      const body = JSON.parse(snap.data.reveal()) as { exists: boolean; value?: string };
+      const old = snapshotValue(snap);
       const now = await get(t, signal);
-      if (!body.exists) {
+      if (old === null) {
         if (now === null) return { changed: false };
         const { service, account } = keychainItem(t);
         await store.delete(service, account, signal);
         await reloaded(t, signal);
         return { changed: true };
       }
-      const old = SecretValue.of(body.value ?? '');
       if (now && now.equals(old)) return { changed: false };
       await put(t, old, signal);
       await reloaded(t, signal);

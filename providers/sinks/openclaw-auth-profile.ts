@@ -1,10 +1,11 @@
 import { DeliveryError, InternalError, UnsafeError, UsageError } from '../../src/core/errors.js';
 import { childMessage } from '../../src/core/child-output.js';
-import type { Exec, Sink, Snapshot } from '../../src/core/ports.js';
+import type { Exec, Sink } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import type { Target } from '../../src/core/target.js';
 import { parseCliJson, runOpenclaw } from '../openclaw/cli.js';
 import type { OpenclawAuthProfileSinkConfig } from './openclaw-auth-profile.schema.js';
+import { snapshotValue, valueSnapshot } from './value-snapshot.js';
 
 const config = (t: Target): OpenclawAuthProfileSinkConfig => {
   if (t.sink.kind !== 'openclaw-auth-profile') throw new InternalError(`target ${t.id} is not an auth-profile target`);
@@ -64,17 +65,16 @@ export function createOpenclawAuthProfileSink(deps: { exec: Exec; baseEnv: Recor
           hint: `rekey put ${t.secret} --env ${t.env} --stdin with the key it holds, rotate to it, then rotate again`,
         });
       }
-      const body = had ? { exists: true, value: previous!.reveal() } : { exists: false };
-      return { sinkKind: 'openclaw-auth-profile', targetId: t.id, data: SecretValue.of(JSON.stringify(body)) } satisfies Snapshot;
+      return valueSnapshot(t, had ? previous! : null);
     },
     async write(t, value, signal) {
       await paste(t, value, signal);
       return { changed: true };
     },
     async restore(t, snap, signal) {
-      const body = JSON.parse(snap.data.reveal()) as { exists: boolean; value?: string };
-      if (body.exists) {
-        await paste(t, SecretValue.of(body.value ?? ''), signal);
+      const old = snapshotValue(snap);
+      if (old !== null) {
+        await paste(t, old, signal);
         return { changed: true };
       }
       if (!(await exists(t, signal))) return { changed: false };

@@ -1,11 +1,12 @@
 import { DeliveryError, InternalError, UnsafeError } from '../../src/core/errors.js';
 import { childMessage } from '../../src/core/child-output.js';
-import type { Exec, Sink, Snapshot } from '../../src/core/ports.js';
+import type { Exec, Sink } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import type { Target } from '../../src/core/target.js';
 import { runOpenclaw } from '../openclaw/cli.js';
 import { configPathOf, readOpenclawConfig, type OpenclawConfig } from '../openclaw/config.js';
 import type { OpenclawConfigTokenSinkConfig } from './openclaw-config-token.schema.js';
+import { snapshotValue, valueSnapshot } from './value-snapshot.js';
 
 const config = (t: Target): OpenclawConfigTokenSinkConfig => {
   if (t.sink.kind !== 'openclaw-config-token') throw new InternalError(`target ${t.id} is not a config-token target`);
@@ -57,8 +58,7 @@ export function createOpenclawConfigTokenSink(deps: { exec: Exec; baseEnv: Recor
     },
     async snapshot(t) {
       const v = await current(t);
-      const body = v ? { exists: true, value: v.reveal() } : { exists: false };
-      return { sinkKind: 'openclaw-config-token', targetId: t.id, data: SecretValue.of(JSON.stringify(body)) } satisfies Snapshot;
+      return valueSnapshot(t, v ?? null);
     },
     async write(t, value, signal) {
       if (value.length === 0) throw new DeliveryError('EMPTY_TOKEN', 'refusing to write an empty Gateway token');
@@ -70,15 +70,15 @@ export function createOpenclawConfigTokenSink(deps: { exec: Exec; baseEnv: Recor
       return { changed: true };
     },
     async restore(t, snap, signal) {
-      const body = JSON.parse(snap.data.reveal()) as { exists: boolean; value?: string };
+      const old = snapshotValue(snap);
       const now = await current(t);
-      if (!body.exists) {
+      if (old === null) {
         if (!now) return { changed: false };
         await patch(t, null, signal);
         return { changed: true };
       }
-      if (now && now.reveal() === body.value) return { changed: false };
-      await patch(t, body.value ?? '', signal);
+      if (now && now.equals(old)) return { changed: false };
+      await patch(t, old.reveal(), signal);
       return { changed: true };
     },
     read: (t) => current(t),

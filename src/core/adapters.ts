@@ -6,6 +6,8 @@
  * planner and the use cases read adapters only through an `AdapterCatalog`; none names a kind.
  */
 
+import type { BackendCapabilities } from './ports.js';
+
 export type Layer = 'provider-key' | 'gateway-token';
 
 /* eslint-disable @typescript-eslint/no-empty-object-type -- filled by declaration merging */
@@ -113,8 +115,8 @@ export interface ServiceSpec<C extends { kind: string; unit: string } = ServiceC
 
 export interface BackendSpec<C extends { kind: string } = BackendConfig> {
   kind: C['kind'];
-  /** shared across hosts (a secret manager) or this host only */
-  scope: 'shared' | 'host';
+  /** known before its adapter (and SDK) loads: the adapter reports the same object */
+  capabilities: BackendCapabilities;
 }
 
 /** The pure half of the registry: what the policy, the planner and the use cases may ask. */

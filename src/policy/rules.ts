@@ -75,7 +75,7 @@ export function checkRules(policy: Policy, adapters: AdapterCatalog, opts: { hom
   if (anchor) {
     const b = policy.backends[anchor.backend];
     if (!b) issues.push({ path: 'audit.anchor.backend', message: `unknown backend "${anchor.backend}"`, hint: 'name a vault or aws-secrets-manager backend under backends:' });
-    else if (adapters.backend(b.kind).scope !== 'shared') issues.push({ path: 'audit.anchor.backend', message: 'the local store lives on this host, beside the log: an anchor there proves nothing', hint: 'anchor in a shared backend (vault or aws-secrets-manager)' });
+    else if (adapters.backend(b.kind).capabilities.scope !== 'shared') issues.push({ path: 'audit.anchor.backend', message: 'the local store lives on this host, beside the log: an anchor there proves nothing', hint: 'anchor in a shared backend (vault or aws-secrets-manager)' });
   }
   return issues;
 }
