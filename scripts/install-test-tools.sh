@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real parts rekey's integration tests run against:
 #  - Node 24 (npm package node@24, pinned) and the openclaw CLI (pinned) under test/tools/
-#  - Debian packages: systemd (user manager), gnome-keyring, libsecret, dbus
+#  - Debian packages: systemd (user manager), gnome-keyring, libsecret, dbus; promtool (from prometheus)
 # Idempotent: a part already installed at the pinned version is left alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,3 +38,16 @@ if [ ! -f "$oc" ]; then
   PATH="$(dirname "$node24"):$PATH" install_dir test/tools/openclaw
 fi
 echo "install-test-tools: node $("$node24" --version), openclaw $(node -p "require('$oc').version")" >&2
+
+# promtool (Debian's prometheus package) validates rekey's metrics textfile. Only the binary is
+# taken from the package (dpkg-deb -x): installing it would create and try to start a service.
+promtool="$root/test/tools/prometheus/usr/bin/promtool"
+if [ ! -x "$promtool" ]; then
+  tmp=$(mktemp -d)
+  (cd "$tmp" && apt-get download prometheus >/dev/null 2>&1 || { apt-get update -qq && apt-get download prometheus >/dev/null 2>&1; })
+  mkdir -p test/tools/prometheus
+  dpkg-deb -x "$tmp"/prometheus_*.deb "$tmp/x"
+  install -D -m 0755 "$tmp/x/usr/bin/promtool" "$promtool"
+  rm -rf "$tmp"
+fi
+echo "install-test-tools: $("$promtool" --version 2>&1 | head -1)" >&2

@@ -7,10 +7,11 @@ interface MemVersion {
   rotationId: string;
   stages: Stage[];
   value: SecretValue;
+  createdAt: string;
 }
 
-/** The backend fake: same contract as the real adapters, in memory. Tests reach `data`. */
-export function createMemoryBackend(): SecretBackend & { data: Map<string, { next: number; versions: MemVersion[] }> } {
+/** The backend fake: same contract as the real adapters, in memory. Tests reach `data`; `now` stamps versions (createdAt). */
+export function createMemoryBackend(now: () => Date = () => new Date()): SecretBackend & { data: Map<string, { next: number; versions: MemVersion[] }> } {
   const data = new Map<string, { next: number; versions: MemVersion[] }>();
   const get = (ref: string) => {
     let d = data.get(ref);
@@ -30,7 +31,7 @@ export function createMemoryBackend(): SecretBackend & { data: Map<string, { nex
       const mine = stagedBy(d.versions, rotationId, (v) => v.value.equals(value), ref);
       if (mine) return { versionId: mine.versionId };
       const versionId = String(d.next++);
-      d.versions = addPending(d.versions, { versionId, rotationId, stages: ['pending'], value });
+      d.versions = addPending(d.versions, { versionId, rotationId, stages: ['pending'], value, createdAt: now().toISOString() });
       return { versionId };
     },
     async promote(ref, rotationId) {
@@ -44,7 +45,7 @@ export function createMemoryBackend(): SecretBackend & { data: Map<string, { nex
       d.versions = prune(d.versions);
     },
     async versions(ref) {
-      return get(ref).versions.map((v): VersionInfo => ({ versionId: v.versionId, stages: [...v.stages], rotationId: v.rotationId, fingerprint: v.value.fingerprint }));
+      return get(ref).versions.map((v): VersionInfo => ({ versionId: v.versionId, stages: [...v.stages], rotationId: v.rotationId, fingerprint: v.value.fingerprint, createdAt: v.createdAt }));
     },
   };
 }

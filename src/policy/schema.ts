@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { BackendConfig, ServiceConfig, SinkConfig, VerifierConfig } from '../core/adapters.js';
 import { ENV_NAME } from '../core/env-name.js';
+import { parseWindow } from './schedule.js';
 
 export type { Layer } from '../core/adapters.js';
 
@@ -78,6 +79,26 @@ export function makePolicySchema(a: AdapterSchemas) {
       backends: z.record(name('backend'), a.backend),
       services: z.record(name('service'), a.service).default({}),
       secrets: z.record(name('secret'), secret),
+      /** when due secrets may rotate themselves (`rekey rotate --due`, run by a timer) */
+      schedule: z
+        .strictObject({
+          /** "<days> HH:MM-HH:MM" in UTC (e.g. "Sun 02:00-04:00", "Mon-Fri 01:00-03:00"); none: any time */
+          windows: z
+            .array(
+              z.string().superRefine((s, ctx) => {
+                const w = parseWindow(s);
+                if (typeof w === 'string') ctx.addIssue({ code: 'custom', message: w });
+              }),
+            )
+            .default([]),
+          /** each host × secret starts this long at most after a window opens (a fixed share per host): many hosts do not rotate at once */
+          jitter: duration.optional(),
+          /** a secret is due, and `status --check` warns, this long before its maxAge is reached */
+          leadTime: duration.default('7d'),
+        })
+        .optional(),
+      /** a Prometheus textfile (node_exporter's textfile collector) written atomically after every run that changes or checks something */
+      metrics: z.strictObject({ textfile: z.string().min(1) }).optional(),
       audit: z
         .strictObject({
           /** where records go (Vault-style audit devices); a run that changes something needs at least one that can record. Default: the file */

@@ -84,7 +84,8 @@ export function fakeClock(start = Date.parse('2026-11-24T00:00:00Z')): Clock & {
 
 /** A full RekeyDeps on fakes: memory backend, one memory sink/service/verifier kind each. */
 export function fakeDeps() {
-  const backend = createMemoryBackend();
+  const clock = fakeClock();
+  const backend = createMemoryBackend(() => clock.now());
   const sink = createMemorySink('memory');
   const service = createMemoryService();
   const verifier = createMemoryVerifier();
@@ -92,7 +93,6 @@ export function fakeDeps() {
   const snapshots = memorySnapshots();
   const locks = memoryLocks();
   const audit = memoryAudit();
-  const clock = fakeClock();
   let n = 0;
   const deps: RekeyDeps = {
     backend: () => backend,

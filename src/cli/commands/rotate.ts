@@ -1,10 +1,11 @@
+import { UsageError } from '../../core/errors.js';
 import { AGENT, defineCommand, ENV, SCRUB } from './define.js';
-import { loadPolicy, requireSecret } from './context.js';
+import { type CommandContext, loadPolicy, requireSecret } from './context.js';
 
 export const rotate = defineCommand({
   words: 'rotate',
-  usage: '<secret> [--env E] [--agent A] [--dry-run] [--take-over-pending] [--scrub]',
-  summary: 'one rotation: stage, deliver, restart, verify at the consumer, promote (or roll back)',
+  usage: '<secret> [--env E] [--agent A] [--dry-run] [--take-over-pending] [--scrub] | --due [--dry-run]',
+  summary: 'one rotation: stage, deliver, restart, verify at the consumer, promote (or roll back); --due: every secret past its maxAge, in the policy windows',
   example: 'rekey rotate anthropic --env prod --dry-run',
   options: {
     env: ENV,
@@ -12,9 +13,12 @@ export const rotate = defineCommand({
     'dry-run': { type: 'boolean', help: 'every check the real run makes, nothing written' },
     'take-over-pending': { type: 'boolean', help: 'adopt a pending version left by another, dead rotation' },
     scrub: SCRUB,
+    due: { type: 'boolean', help: 'rotate every secret × env due on this host (maxAge, lead time, windows, jitter); exit 0 when everything due was rotated' },
   },
   stateful: true,
-  async run({ a, io, json, out, depsFor, filter, ownersOnDisk }, opts) {
+  async run(c, opts) {
+    const { a, io, json, out, depsFor, filter, ownersOnDisk } = c;
+    if (opts.due) return rotateDueCmd(c, opts['dry-run'] === true);
     const [{ rotate: rotateSecret }, { renderPlan, renderReport }] = await Promise.all([import('../../usecases/rotate.js'), import('../render.js')]);
     const policy = await loadPolicy(a.global.policy, io.env.HOME);
     const deps = depsFor(policy);
@@ -25,3 +29,17 @@ export const rotate = defineCommand({
     return r.exitCode;
   },
 });
+
+/** rekey rotate --due: what the timer runs */
+async function rotateDueCmd({ a, io, out, depsFor, ownersOnDisk }: CommandContext, dryRun: boolean): Promise<number> {
+  if (a.positionals.length) throw new UsageError('BAD_ARGUMENTS', 'rekey rotate --due takes no secret: it rotates every secret that is due', { hint: 'rekey rotate <secret> rotates one now' });
+  const [{ rotateDue, dueStates }, { writeMetrics }] = await Promise.all([import('../../usecases/due.js'), import('./metrics-file.js')]);
+  const policy = await loadPolicy(a.global.policy, io.env.HOME);
+  const deps = depsFor(policy);
+  await ownersOnDisk(policy, deps);
+  const r = await rotateDue(policy, { dryRun }, deps);
+  const metrics = dryRun ? null : await writeMetrics(policy, deps, await dueStates(policy, deps), { command: 'rotate --due', exitCode: r.exitCode });
+  const lines = r.items.map((i) => `  ${i.secret} × ${i.env}: ${i.outcome}${i.state !== 'ok' ? ` (${i.state}${i.dueAt ? `, due ${i.dueAt}` : ''})` : ''}${i.detail && i.outcome !== 'not-due' ? ` — ${i.detail}` : ''}\n`);
+  out(`${dryRun ? 'dry run: ' : ''}rotate --due (${r.items.filter((i) => i.outcome !== 'not-due').length} of ${r.items.length} due)\n${lines.join('')}${metrics ? `metrics: ${metrics}\n` : ''}`, { dryRun, exitCode: r.exitCode, items: r.items, metrics });
+  return r.exitCode;
+}

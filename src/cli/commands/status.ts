@@ -1,15 +1,22 @@
 import { ExitCode } from '../../core/exit-codes.js';
 import { AGENT, defineCommand, ENV, SKIP_SOURCES } from './define.js';
-import { loadPolicy } from './context.js';
+import { type CommandContext, loadPolicy } from './context.js';
 
 export const status = defineCommand({
   words: 'status',
-  usage: '[<secret>] [--env E] [--agent A] [--skip-sources]',
+  usage: '[<secret>] [--env E] [--agent A] [--skip-sources] [--check]',
   summary: 'versions and stages (fingerprints only), last outcome, unfinished rotations, locks',
   example: 'rekey status anthropic --json',
-  options: { env: ENV, agent: AGENT, 'skip-sources': SKIP_SOURCES },
+  options: {
+    env: ENV,
+    agent: AGENT,
+    'skip-sources': SKIP_SOURCES,
+    check: { type: 'boolean', help: 'for monitoring: every secret × env with its age and due date; exit 0 ok, 1 expired or missing, 2 expiring within the lead time' },
+  },
   stateful: true,
-  async run({ a, io, out, depsFor, filter }, opts) {
+  async run(c, opts) {
+    if (opts.check) return statusCheck(c);
+    const { a, io, out, depsFor, filter } = c;
     const [{ renderWide, wideFiles }, { sinkTouches }, { planRotation }, { shadowReports }, { status: statusOf }, { renderSources, renderStatus }] = await Promise.all([
       import('../../io/file-modes.js'),
       import('../../plan/blast-radius.js'),
@@ -32,3 +39,24 @@ export const status = defineCommand({
     return ExitCode.ok;
   },
 });
+
+/** rekey status --check: exit codes in the style of `openclaw models status --check` */
+async function statusCheck({ a, io, out, depsFor }: CommandContext): Promise<number> {
+  const [{ dueStates }, { writeMetrics }] = await Promise.all([import('../../usecases/due.js'), import('./metrics-file.js')]);
+  const policy = await loadPolicy(a.global.policy, io.env.HOME);
+  const deps = depsFor(policy);
+  const only = a.positionals[0];
+  const states = (await dueStates(policy, deps)).filter((s) => !only || s.secret === only);
+  const now = deps.clock.now().getTime();
+  const code = states.some((s) => s.state === 'expired' || s.state === 'missing') ? 1 : states.some((s) => s.state === 'expiring') ? 2 : ExitCode.ok;
+  const metrics = await writeMetrics(policy, deps, states, { command: 'status --check', exitCode: code });
+  const age = (s: (typeof states)[number]) => {
+    const oldest = Object.values(s.createdAt).filter((x): x is string => x !== null).sort()[0];
+    return oldest ? `${((now - Date.parse(oldest)) / 86_400_000).toFixed(1)} d` : 'no current version';
+  };
+  out(
+    states.map((s) => `${s.state.toUpperCase().padEnd(9)} ${s.secret} × ${s.env}: age ${age(s)}${s.dueAt ? `, due ${s.dueAt}` : ', no maxAge'}\n`).join('') + (metrics ? `metrics: ${metrics}\n` : ''),
+    { ok: code === 0, exitCode: code, secrets: states, metrics },
+  );
+  return code;
+}
