@@ -3,6 +3,9 @@ import { childMessage } from '../../src/core/child-output.js';
 import type { Clock, Exec, ServiceManager } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import { parsePlist, type PlistValue } from './plist.js';
+import { promises as fs } from 'node:fs';
+import { dirname } from 'node:path';
+import { assertSafeTarget, atomicWrite } from '../../src/io/atomic-write.js';
 
 export interface LaunchdDeps {
   exec: Exec;
@@ -140,6 +143,27 @@ export function createLaunchdService(deps: LaunchdDeps): ServiceManager {
     // truncated): verification there runs with the plist's environment (see docs)
     async running() {
       return null;
+    },
+    async installTimer(files, timer, signal) {
+      // one plist, named after its label, in ~/Library/LaunchAgents (or the configured path)
+      const written: string[] = [];
+      for (const f of files) {
+        const path = plistPath(f.name.replace(/\.plist$/, ''));
+        await fs.mkdir(dirname(path), { recursive: true, mode: 0o755 });
+        await assertSafeTarget(path, deps.uid);
+        await atomicWrite(path, Buffer.from(f.text, 'utf8'), { mode: 0o644 });
+        written.push(path);
+      }
+      // a loaded job keeps its old definition: unload it first (absent is fine)
+      await deps.exec.run([launchctl, 'bootout', target(timer)], { signal, timeoutMs: 30_000 });
+      const r = await deps.exec.run([launchctl, 'bootstrap', `${deps.domain?.(timer) ?? 'gui'}/${deps.uid}`, plistPath(timer)], { signal, timeoutMs: 30_000 });
+      if (r.code !== 0) throw new DeliveryError('TIMER_INSTALL_FAILED', `launchctl bootstrap ${plistPath(timer)} failed: ${childMessage(r)}`, { hint: `launchctl print ${target(timer)}` });
+      return written;
+    },
+    async timerStatus(timer, _service, signal) {
+      const p = await print(timer, signal);
+      // launchd does not say when a calendar job runs next
+      return { installed: p.found, next: null, last: null, lastResult: p.info.lastExitStatus === undefined ? null : p.info.lastExitStatus === 0 ? 'success' : 'exit-code', lastExitCode: p.info.lastExitStatus ?? null };
     },
   } satisfies ServiceManager;
 }

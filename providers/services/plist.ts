@@ -16,9 +16,16 @@ const unesc = (s: string) =>
     .replaceAll('&apos;', "'")
     .replaceAll('&amp;', '&');
 
-export function renderPlist(doc: Record<string, PlistValue>): string {
-  const value = (v: PlistValue, ind: string): string => {
+/** what rekey writes: also integers and nested arrays / dicts (launchd's StartCalendarInterval) */
+export type PlistOut = string | boolean | number | PlistOut[] | { [k: string]: PlistOut };
+
+export function renderPlist(doc: Record<string, PlistOut>): string {
+  const value = (v: PlistOut, ind: string): string => {
     if (typeof v === 'boolean') return `${ind}<${v}/>`;
+    if (typeof v === 'number') {
+      if (!Number.isInteger(v)) throw new Error('plist numbers rekey writes are integers');
+      return `${ind}<integer>${v}</integer>`;
+    }
     if (typeof v === 'string') return `${ind}<string>${esc(v)}</string>`;
     if (Array.isArray(v)) return `${ind}<array>\n${v.map((x) => value(x, ind + '\t')).join('\n')}\n${ind}</array>`;
     return `${ind}<dict>\n${Object.entries(v).map(([k, x]) => `${ind}\t<key>${esc(k)}</key>\n${value(x, ind + '\t')}`).join('\n')}\n${ind}</dict>`;
@@ -27,7 +34,7 @@ export function renderPlist(doc: Record<string, PlistValue>): string {
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">',
     '<plist version="1.0">',
-    value(doc as Record<string, string>, ''),
+    value(doc, ''),
     '</plist>',
     '',
   ].join('\n');

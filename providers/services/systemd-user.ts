@@ -2,7 +2,8 @@ import { DeliveryError, UnsafeError } from '../../src/core/errors.js';
 import { childMessage } from '../../src/core/child-output.js';
 import type { Clock, Exec, ServiceManager } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
-import { readNoFollow } from '../../src/io/atomic-write.js';
+import { promises as fs } from 'node:fs';
+import { assertSafeTarget, atomicWrite, readNoFollow } from '../../src/io/atomic-write.js';
 import { parseEnvBytes } from '../../src/io/env-file.js';
 import { childOf, readProcEnviron } from './proc-environ.js';
 
@@ -175,6 +176,36 @@ export function createSystemdUserService(deps: SystemdUserDeps): ServiceManager 
         for (const [k, v] of parseEnvBytes(bytes)) vars[k] = SecretValue.of(v);
       }
       return { vars, files };
+    },
+    async installTimer(files, timer, signal) {
+      const dir = `${deps.env.XDG_CONFIG_HOME || `${deps.env.HOME ?? ''}/.config`}/systemd/user`;
+      if (!dir.startsWith('/')) throw new UnsafeError('NO_HOME', 'neither XDG_CONFIG_HOME nor HOME is set: no place for user units');
+      await fs.mkdir(dir, { recursive: true, mode: 0o755 });
+      const written: string[] = [];
+      for (const f of files) {
+        const path = `${dir}/${f.name}`;
+        await assertSafeTarget(path, process.getuid?.());
+        await atomicWrite(path, Buffer.from(f.text, 'utf8'), { mode: 0o644 });
+        written.push(path);
+      }
+      for (const args of [['daemon-reload'], ['enable', '--now', timer]]) {
+        const r = await run(args, signal);
+        if (r.code !== 0) throw new DeliveryError('TIMER_INSTALL_FAILED', `systemctl --user ${args.join(' ')} failed: ${childMessage(r)}`, { hint: `systemctl --user status ${timer}` });
+      }
+      return written;
+    },
+    async timerStatus(timer, service, signal) {
+      const t = await show(timer, ['UnitFileState', 'NextElapseUSecRealtime', 'LastTriggerUSec'], signal);
+      const s = await show(service, ['Result', 'ExecMainStatus', 'ExecMainExitTimestamp'], signal);
+      const when = (v: string) => (v && v !== 'n/a' && v !== '0' ? v : null);
+      const ran = when(one(s, 'ExecMainExitTimestamp'));
+      return {
+        installed: one(t, 'UnitFileState') === 'enabled',
+        next: when(one(t, 'NextElapseUSecRealtime')),
+        last: when(one(t, 'LastTriggerUSec')) ?? ran,
+        lastResult: ran ? one(s, 'Result') || null : null,
+        lastExitCode: ran ? Number(one(s, 'ExecMainStatus')) : null,
+      };
     },
   } satisfies ServiceManager;
 }

@@ -110,6 +110,19 @@ export interface ServiceManager {
    * runs no process, or the manager cannot see one (launchd: see docs).
    */
   running(unit: string, signal: AbortSignal, opts?: { child?: boolean }): Promise<RunningProcess | null>;
+  /** write a timer's files atomically where this manager reads them, reload, enable and start it; returns the paths */
+  installTimer?(files: { name: string; text: string }[], timer: string, signal: AbortSignal): Promise<string[]>;
+  timerStatus?(timer: string, service: string, signal: AbortSignal): Promise<TimerStatus>;
+}
+
+export interface TimerStatus {
+  /** the unit file(s) exist and the timer is enabled */
+  installed: boolean;
+  next: string | null;
+  last: string | null;
+  /** the service's last run: success, exit-code, … (null: never ran) */
+  lastResult: string | null;
+  lastExitCode: number | null;
 }
 
 export interface RunningProcess {

@@ -12,11 +12,14 @@ import { openclawAdopt } from './openclaw-adopt.js';
 import { openclawResolve } from './openclaw-resolve.js';
 import { openclawDevices } from './openclaw-devices.js';
 import { serviceRender } from './service-render.js';
+import { scheduleRender } from './schedule-render.js';
+import { scheduleInstall } from './schedule-install.js';
+import { scheduleStatus } from './schedule-status.js';
 import { auditVerify } from './audit-verify.js';
 import { auditShow } from './audit-show.js';
 import { auditExport } from './audit-export.js';
 import type { Command } from './define.js';
 
-const ALL = [init, policyCheck, policySchema, plan, rotate, resume, status, put, exec, openclawAdopt, openclawResolve, openclawDevices, serviceRender, auditVerify, auditShow, auditExport] as Command[];
+const ALL = [init, policyCheck, policySchema, plan, rotate, resume, status, put, exec, openclawAdopt, openclawResolve, openclawDevices, serviceRender, scheduleRender, scheduleInstall, scheduleStatus, auditVerify, auditShow, auditExport] as Command[];
 
 export const COMMANDS: ReadonlyMap<string, Command> = new Map(ALL.map((c) => [c.words, c]));
