@@ -7,6 +7,7 @@ import type { Logger } from '../core/logger.js';
 import type { KeyProbe, SecretBackend, ServiceManager, Sink, Verifier } from '../core/ports.js';
 import { SecretValue } from '../core/secret-value.js';
 import { createExec } from '../io/exec.js';
+import { httpPost } from '../io/http-post.js';
 import { createFileAuditLog } from '../io/file-audit-log.js';
 import { createAuditLog } from '../io/audit-devices.js';
 import { ciIdentity } from './ci-identity.js';
@@ -189,6 +190,8 @@ export function buildDeps(opts: {
     residue: { scan: scanResidue, remove: removeResidue },
     probe: keyProbe,
     openclaw: rt.openclaw,
+    http: httpPost,
+    exec,
     rollbackTimeoutMs: 5 * 60_000,
     stepTimeoutMs,
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),

@@ -193,6 +193,9 @@ export interface Exec {
   run(argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
 }
 
+/** One HTTPS POST (notifications): the status, or a thrown network error; bounded by `timeoutMs`. */
+export type HttpPost = (url: string, body: string, headers: Record<string, string>, opts: { signal: AbortSignal; timeoutMs: number }) => Promise<{ status: number }>;
+
 export interface Random {
   /** a new unique id (rotation ids) */
   id(): string;

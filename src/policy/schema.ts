@@ -97,6 +97,29 @@ export function makePolicySchema(a: AdapterSchemas) {
           leadTime: duration.default('7d'),
         })
         .optional(),
+      /**
+       * who hears about scheduled runs: a command (the event as JSON on stdin) and/or an HTTPS
+       * webhook (the event as the body, signed with HMAC-SHA256 under a key held in a backend).
+       * Events carry names, outcomes and fingerprints, never a value.
+       */
+      notify: z
+        .strictObject({
+          /** changes: a run that rotated, failed, skipped or needs a key; failures: only those not rotated; always: every run */
+          when: z.enum(['changes', 'failures', 'always']).default('changes'),
+          command: z.array(z.string().min(1)).min(1).optional(),
+          webhook: z
+            .strictObject({
+              /** https:// (http:// only to a loopback address) */
+              url: z.string().url(),
+              /** the HMAC key: a backend and ref holding it (never in the policy) */
+              key: z.strictObject({ backend: name('backend'), ref: z.string().min(1) }),
+              /** attempts after the first, with exponential backoff from 1 s */
+              retries: z.number().int().min(0).max(8).default(3),
+              timeoutMs: z.number().int().positive().max(60_000).default(10_000),
+            })
+            .optional(),
+        })
+        .optional(),
       /** a Prometheus textfile (node_exporter's textfile collector) written atomically after every run that changes or checks something */
       metrics: z.strictObject({ textfile: z.string().min(1) }).optional(),
       audit: z
