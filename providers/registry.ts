@@ -4,9 +4,9 @@
  * and one line in `sinks` below; `satisfies` makes a kind without a line a compile error.
  */
 import { z } from 'zod';
-import type { AdapterCatalog, BackendConfigs, BackendSpec, ServiceConfigs, ServiceSpec, SinkConfigs, SinkSpec, VerifierConfigs, VerifierSpec } from '../src/core/adapters.js';
+import type { AdapterCatalog, BackendConfigs, BackendSpec, IssuerConfigs, IssuerSpec, ServiceConfigs, ServiceSpec, SinkConfigs, SinkSpec, VerifierConfigs, VerifierSpec } from '../src/core/adapters.js';
 import { UsageError } from '../src/core/errors.js';
-import type { Clock, Exec, KeyProbe, SecretBackend, ServiceManager, Sink, Verifier } from '../src/core/ports.js';
+import type { Clock, Exec, Issuer, KeyProbe, SecretBackend, ServiceManager, Sink, Verifier } from '../src/core/ports.js';
 import type { Logger } from '../src/core/logger.js';
 import type { SecretValue } from '../src/core/secret-value.js';
 import type { Target } from '../src/core/target.js';
@@ -41,6 +41,10 @@ import { createOpenclawGatewayProbeVerifier } from './verifiers/openclaw-gateway
 import { createNoneVerifier } from './verifiers/none.js';
 import type { OpenclawCli } from '../src/core/openclaw.js';
 import { lazyBackend } from './backends/lazy-backend.js';
+import { anthropicAdminIssuerConfig, anthropicAdminIssuerSpec } from './issuers/anthropic-admin.schema.js';
+import { openaiAdminIssuerConfig, openaiAdminIssuerSpec } from './issuers/openai-admin.schema.js';
+import { createAnthropicAdminIssuer } from './issuers/anthropic-admin.js';
+import { createOpenaiAdminIssuer } from './issuers/openai-admin.js';
 
 /** What the composition root (src/cli/deps.ts) hands every adapter it builds. */
 export interface AdapterRuntime {
@@ -66,12 +70,15 @@ export interface AdapterRuntime {
   /** sessions to end when the command ends (a Vault AppRole token is revoked) */
   onClose(fn: () => Promise<void>): void;
   expandHome(path: string): string;
+  /** a credential rekey keeps for itself in one of its backends (an admin key): its current version */
+  readSecret(ref: { backend: string; ref: string }, signal: AbortSignal): Promise<SecretValue>;
 }
 
 type Described<S, Schema> = S & { schema: Schema };
 type BackendDescriptor<K extends keyof BackendConfigs> = Described<BackendSpec<BackendConfigs[K]>, z.ZodType<BackendConfigs[K]>> & { create(cfg: BackendConfigs[K], rt: AdapterRuntime, name: string): SecretBackend };
 type SinkDescriptor<K extends keyof SinkConfigs> = Described<SinkSpec<SinkConfigs[K]>, z.ZodType<SinkConfigs[K]>> & { create(rt: AdapterRuntime): Sink };
 type ServiceDescriptor<K extends keyof ServiceConfigs> = Described<ServiceSpec<ServiceConfigs[K]>, z.ZodType<ServiceConfigs[K]>> & { create(cfg: ServiceConfigs[K], rt: AdapterRuntime): ServiceManager };
+type IssuerDescriptor<K extends keyof IssuerConfigs> = Described<IssuerSpec<IssuerConfigs[K]>, z.ZodType<IssuerConfigs[K]>> & { create(cfg: IssuerConfigs[K], rt: AdapterRuntime, signal: AbortSignal): Issuer };
 type VerifierDescriptor<K extends keyof VerifierConfigs> = Described<VerifierSpec<VerifierConfigs[K]>, z.ZodType<VerifierConfigs[K]>> & { create(rt: AdapterRuntime): Verifier };
 
 export const backends = {
@@ -171,6 +178,17 @@ export const verifiers = {
   none: { ...noneVerifierSpec, schema: noneVerifierConfig, create: (rt) => createNoneVerifier(rt.sink) },
 } satisfies { [K in keyof VerifierConfigs]: VerifierDescriptor<K> };
 
+/** the admin key is read when the issuer first needs it, once per command */
+const adminKeyOf = (rt: AdapterRuntime, ref: { backend: string; ref: string }, signal: AbortSignal) => {
+  let k: Promise<SecretValue> | undefined;
+  return () => (k ??= rt.readSecret(ref, signal));
+};
+
+export const issuers = {
+  'anthropic-admin': { ...anthropicAdminIssuerSpec, schema: anthropicAdminIssuerConfig, create: (cfg, rt, signal) => createAnthropicAdminIssuer(cfg, adminKeyOf(rt, cfg.adminKey, signal)) },
+  'openai-admin': { ...openaiAdminIssuerSpec, schema: openaiAdminIssuerConfig, create: (cfg, rt, signal) => createOpenaiAdminIssuer(cfg, adminKeyOf(rt, cfg.adminKey, signal)) },
+} satisfies { [K in keyof IssuerConfigs]: IssuerDescriptor<K> };
+
 function lookup<T>(table: Record<string, T>, port: string, code: string): (kind: string) => T {
   return (kind) => {
     const d = Object.hasOwn(table, kind) ? table[kind] : undefined;
@@ -185,6 +203,7 @@ export const registry = {
   sink: lookup<SinkDescriptor<keyof SinkConfigs>>(sinks as never, 'sink', 'UNKNOWN_SINK_KIND'),
   service: lookup<ServiceDescriptor<keyof ServiceConfigs>>(services as never, 'service manager', 'UNKNOWN_SERVICE_KIND'),
   verifier: lookup<VerifierDescriptor<keyof VerifierConfigs>>(verifiers as never, 'verifier', 'UNKNOWN_VERIFIER_KIND'),
+  issuer: lookup<IssuerDescriptor<keyof IssuerConfigs>>(issuers as never, 'issuer', 'UNKNOWN_ISSUER_KIND'),
 };
 
 /** The pure half, for the policy, the planner and the use cases. */
@@ -198,6 +217,7 @@ export const policySchema = makePolicySchema({
   sink: union(sinks) as z.ZodType<SinkConfigs[keyof SinkConfigs]>,
   service: union(services) as z.ZodType<ServiceConfigs[keyof ServiceConfigs]>,
   verifier: union(verifiers) as z.ZodType<VerifierConfigs[keyof VerifierConfigs]>,
+  issuer: union(issuers) as z.ZodType<IssuerConfigs[keyof IssuerConfigs]>,
 });
 
 export const { parsePolicy } = createPolicyLoader(policySchema, catalog);

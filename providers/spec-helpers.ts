@@ -23,6 +23,9 @@ export const openclawCliFields = {
   timeoutMs: z.number().int().positive().max(300_000).default(60_000),
 };
 
+/** a credential rekey reads from one of its backends (an admin key, an HMAC key): never in the policy */
+export const secretRef = z.strictObject({ backend: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/), ref: z.string().min(1) });
+
 /** A service manager's restart bounds. */
 export const restartFields = {
   /** how long to wait for the unit to be active again */

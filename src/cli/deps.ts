@@ -87,6 +87,11 @@ export function buildDeps(opts: {
     readFile: async (p) => (await readNoFollow(p))?.toString('utf8') ?? null,
     onClose: (fn) => void closers.push(fn),
     expandHome: (p) => expandHome(p, userHome),
+    readSecret: async (r, signal) => {
+      const v = await backend(r.backend).read(r.ref, 'current', signal);
+      if (!v) throw new UsageError('ADMIN_KEY_MISSING', `no value at ${r.backend}:${r.ref}`, { hint: `store it: printf %s "$KEY" | rekey put … (or in your secret manager at ${r.ref})` });
+      return v.value;
+    },
   };
   const backend = memo((name: string): SecretBackend => {
     const cfg = opts.policy?.backends[name];

@@ -15,6 +15,7 @@ export interface BackendConfigs {}
 export interface SinkConfigs {}
 export interface ServiceConfigs {}
 export interface VerifierConfigs {}
+export interface IssuerConfigs {}
 /* eslint-enable @typescript-eslint/no-empty-object-type */
 
 export type BackendKind = keyof BackendConfigs & string;
@@ -25,6 +26,8 @@ export type BackendConfig = BackendConfigs[BackendKind];
 export type SinkConfig = SinkConfigs[SinkKind];
 export type ServiceConfig = ServiceConfigs[ServiceKind];
 export type VerifierConfig = VerifierConfigs[VerifierKind];
+export type IssuerKind = keyof IssuerConfigs & string;
+export type IssuerConfig = IssuerConfigs[IssuerKind];
 
 /**
  * How the consumer reads what a sink holds: `env-file` an EnvironmentFile= of its unit (at start);
@@ -119,10 +122,18 @@ export interface BackendSpec<C extends { kind: string } = BackendConfig> {
   capabilities: BackendCapabilities;
 }
 
+export interface IssuerSpec<C extends { kind: string } = IssuerConfig> {
+  kind: C['kind'];
+  layers: readonly Layer[];
+  /** the OpenClaw provider ids whose keys it issues */
+  providers: readonly string[];
+}
+
 /** The pure half of the registry: what the policy, the planner and the use cases may ask. */
 export interface AdapterCatalog {
   sink(kind: string): SinkSpec<{ kind: string }>;
   verifier(kind: string): VerifierSpec<{ kind: string }>;
   service(kind: string): ServiceSpec<{ kind: string; unit: string }>;
   backend(kind: string): BackendSpec<{ kind: string }>;
+  issuer(kind: string): IssuerSpec<{ kind: string }>;
 }

@@ -18,6 +18,18 @@ export function checkRules(policy: Policy, adapters: AdapterCatalog, opts: { hom
     if (!(secret.backend in policy.backends)) {
       issues.push({ path: `${base}.backend`, message: `unknown backend "${secret.backend}"`, hint: `define it under backends: (${Object.keys(policy.backends).join(', ') || 'none yet'})` });
     }
+    if (secret.issuer !== undefined) {
+      const cfg = policy.issuers[secret.issuer];
+      if (!cfg) issues.push({ path: `${base}.issuer`, message: `unknown issuer "${secret.issuer}"`, hint: `define it under issuers: (${Object.keys(policy.issuers).join(', ') || 'none yet'})` });
+      else {
+        const spec = adapters.issuer(cfg.kind);
+        if (!spec.layers.includes(secret.layer)) issues.push({ path: `${base}.issuer`, message: `${cfg.kind} issues ${spec.layers.join(' and ')} credentials, not a ${secret.layer}` });
+        else if (secret.layer === 'provider-key' && !spec.providers.includes(secret.provider)) issues.push({ path: `${base}.issuer`, message: `${cfg.kind} issues keys of ${spec.providers.join(', ')}, not ${secret.provider}` });
+      }
+    }
+    if (secret.retire.after !== 'never' && secret.issuer === undefined) {
+      issues.push({ path: `${base}.retire`, message: 'retiring the old credential upstream needs an issuer that can', hint: 'name one under issuer:, or set retire: { after: never }' });
+    }
     secret.deliveries.forEach((d, i) => {
       const at = `${base}.deliveries.${i}`;
       for (const agent of asList(d.agent)) {

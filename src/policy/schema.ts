@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { BackendConfig, ServiceConfig, SinkConfig, VerifierConfig } from '../core/adapters.js';
+import type { BackendConfig, IssuerConfig, ServiceConfig, SinkConfig, VerifierConfig } from '../core/adapters.js';
 import { ENV_NAME } from '../core/env-name.js';
+import { duration } from './duration.js';
 import { parseWindow } from './schedule.js';
 
 export type { Layer } from '../core/adapters.js';
@@ -11,13 +12,13 @@ export interface AdapterSchemas {
   sink: z.ZodType<SinkConfig>;
   service: z.ZodType<ServiceConfig>;
   verifier: z.ZodType<VerifierConfig>;
+  issuer: z.ZodType<IssuerConfig>;
 }
 
 const NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const name = (what: string) => z.string().regex(NAME, `${what} names are lower-case letters, digits, _ and -`);
 
-/** "90d", "12h", "30m": a maximum age */
-export const duration = z.string().regex(/^[1-9][0-9]*(m|h|d)$/, 'a duration such as 30m, 12h or 90d');
+export { duration };
 
 const oneOrMany = z.union([name('name'), z.array(name('name')).min(1)]);
 
@@ -43,6 +44,10 @@ export function makePolicySchema(a: AdapterSchemas) {
     ref: z.string().min(1),
     maxAge: duration.optional(),
     deliveries: z.array(delivery).min(1),
+    /** a name under `issuers`: mints new values (when it can) and retires old ones upstream */
+    issuer: name('issuer').optional(),
+    /** when the old credential is retired upstream after a promote: 0 (at once), a grace period (1h), or never (default) */
+    retire: z.strictObject({ after: z.union([z.literal(0), z.literal('never'), duration]) }).default({ after: 'never' }),
   };
 
   const providerKeySecret = z.strictObject({
@@ -78,6 +83,8 @@ export function makePolicySchema(a: AdapterSchemas) {
       agents: z.record(name('agent'), described),
       backends: z.record(name('backend'), a.backend),
       services: z.record(name('service'), a.service).default({}),
+      /** who mints and retires credentials upstream (provider admin APIs) */
+      issuers: z.record(name('issuer'), a.issuer).default({}),
       secrets: z.record(name('secret'), secret),
       /** when due secrets may rotate themselves (`rekey rotate --due`, run by a timer) */
       schedule: z

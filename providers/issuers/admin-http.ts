@@ -1,0 +1,52 @@
+/**
+ * The HTTP the admin-API issuers share: JSON over fetch with the caller's signal and a timeout,
+ * errors reduced to what an operator acts on (the admin key refused, a missing permission named,
+ * the API down) and never echoing a key.
+ */
+import { BackendError } from '../../src/core/errors.js';
+
+export interface AdminHttp {
+  json<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body: unknown, signal: AbortSignal): Promise<T>;
+}
+
+export function adminHttp(o: { baseUrl: string; headers: () => Promise<Record<string, string>>; timeoutMs: number; api: string; permissionHint: string }): AdminHttp {
+  return {
+    async json<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body: unknown, signal: AbortSignal): Promise<T> {
+      const url = `${o.baseUrl.replace(/\/$/, '')}${path}`;
+      let res: Response;
+      try {
+        res = await fetch(url, {
+          method,
+          headers: { ...(await o.headers()), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+          signal: AbortSignal.any([signal, AbortSignal.timeout(o.timeoutMs)]),
+        });
+      } catch (e) {
+        throw new BackendError('ISSUER_UNREACHABLE', `${o.api} ${method} ${path}: ${(e as Error).name === 'TimeoutError' ? `no answer within ${o.timeoutMs} ms` : (e as Error).message}`, { retryable: true });
+      }
+      const text = await res.text();
+      let parsed: unknown = null;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        parsed = null;
+      }
+      if (res.ok) return parsed as T;
+      const err = (parsed as { error?: { type?: string; message?: string; code?: string } } | null)?.error;
+      const what = `${o.api} ${method} ${path} answered ${res.status}${err?.type ? ` ${err.type}` : ''}${err?.message ? `: ${err.message.slice(0, 200)}` : ''}`;
+      if (res.status === 401) throw new BackendError('ISSUER_AUTH', what, { hint: `the admin key was refused: check the key the policy's issuer names (adminKey), and that it is an admin key, not a model key` });
+      if (res.status === 403) throw new BackendError('ISSUER_PERMISSION', what, { hint: o.permissionHint });
+      if (res.status === 404) throw new BackendError('ISSUER_NOT_FOUND', what);
+      throw new BackendError('ISSUER_FAILED', what, { retryable: res.status === 429 || res.status >= 500 });
+    },
+  };
+}
+
+/** a key matches a hint `<prefix>...<suffix>` (the only form in which admin APIs show keys) */
+export function matchesHint(value: string, hint: string | undefined | null): boolean {
+  if (!hint) return false;
+  const i = hint.indexOf('...');
+  if (i < 0) return false;
+  const [prefix, suffix] = [hint.slice(0, i), hint.slice(i + 3)];
+  return prefix.length + suffix.length >= 8 && value.length > prefix.length + suffix.length && value.startsWith(prefix) && value.endsWith(suffix);
+}
