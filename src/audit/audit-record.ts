@@ -7,11 +7,11 @@ export interface AuditRecord {
   v: 1;
   at: string;
   rotationId: string;
-  command: 'rotate' | 'resume' | 'put' | 'adopt' | 'device-rotate';
+  command: 'rotate' | 'resume' | 'put' | 'adopt' | 'device-rotate' | 'retire';
   actor: { user: string; uid: number; host: string; pid: number; /** the CI runner and job, when rekey runs in CI */ ci?: string };
   secret: string;
   layer: string;
-  outcome: Terminal | 'refused' | 'dry-run' | 'stored' | 'adopted' | 'failed' | 'device-rotated';
+  outcome: Terminal | 'refused' | 'dry-run' | 'stored' | 'adopted' | 'failed' | 'device-rotated' | 'retired';
   exitCode: number;
   /** backend ref → fingerprint (null: there was none) */
   oldFingerprints: Record<string, string | null>;
@@ -25,6 +25,10 @@ export interface AuditRecord {
   residue?: { file: string; fingerprints: string[]; removed: boolean }[];
   /** the provider's answers about the new keys before delivery (fingerprints, never values) */
   probes?: ProbeRecord[];
+  /** a retirement upstream: the issuer, the rotation that left the old key, when it was due, what the issuer and the provider said */
+  retirement?: { issuer: string; rotationId: string; dueAt: string; upstream?: string; probe?: string };
+  /** a value minted upstream for this rotation: issuer, upstream id (never the value) */
+  minted?: { issuer: string; ref: string; id: string; expiresAt?: string }[];
   durationMs: number;
   /** the hash chain (src/audit/chain.ts): added by the log when it appends */
   seq?: number;

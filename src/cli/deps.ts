@@ -4,7 +4,7 @@ import { hostname, userInfo } from 'node:os';
 import { removeResidue, scanResidue } from '../io/residue-scan.js';
 import { createNativeKeychainStore, type KeychainStore } from '../../providers/sinks/keychain-store.js';
 import type { Logger } from '../core/logger.js';
-import type { KeyProbe, SecretBackend, ServiceManager, Sink, Verifier } from '../core/ports.js';
+import type { Issuer, KeyProbe, SecretBackend, ServiceManager, Sink, Verifier } from '../core/ports.js';
 import { SecretValue } from '../core/secret-value.js';
 import { createExec } from '../io/exec.js';
 import { httpPost } from '../io/http-post.js';
@@ -12,6 +12,7 @@ import { createFileAuditLog } from '../io/file-audit-log.js';
 import { createAuditLog } from '../io/audit-devices.js';
 import { ciIdentity } from './ci-identity.js';
 import { createFileJournal } from '../io/file-journal.js';
+import { createFileRetirementLog } from '../io/file-retirements.js';
 import { createFileLockManager } from '../io/file-lock.js';
 import { createFileSnapshotStore } from '../io/file-snapshot-store.js';
 import { loadKey } from '../io/key-file.js';
@@ -159,6 +160,11 @@ export function buildDeps(opts: {
     return null;
   };
   const verifier = memo((kind: string): Verifier => registry.verifier(kind).create(rt));
+  const issuer = memo((name: string): Issuer => {
+    const cfg = opts.policy?.issuers[name];
+    if (!cfg) throw new UsageError('UNKNOWN_ISSUER', `no issuer "${name}" in the policy`);
+    return registry.issuer(cfg.kind).create(cfg as never, rt, opts.signal);
+  });
 
   const host = env.REKEY_HOSTNAME || hostname();
   /** the chain's head, kept in a shared backend (policy audit.anchor): best effort, the run already happened */
@@ -195,6 +201,8 @@ export function buildDeps(opts: {
     residue: { scan: scanResidue, remove: removeResidue },
     probe: keyProbe,
     openclaw: rt.openclaw,
+    issuer,
+    retirements: createFileRetirementLog(paths.retirements),
     http: httpPost,
     exec,
     rollbackTimeoutMs: 5 * 60_000,

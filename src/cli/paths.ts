@@ -18,5 +18,6 @@ export function statePaths(home: string) {
     locks: join(home, 'locks'),
     snapshots: join(home, 'snapshots'),
     audit: join(home, 'audit.jsonl'),
+    retirements: join(home, 'retirements.jsonl'),
   };
 }

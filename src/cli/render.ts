@@ -1,4 +1,5 @@
 import type { AdapterCatalog } from '../core/adapters.js';
+import type { RetireResult } from '../usecases/retire.js';
 import type { DeviceReport } from '../usecases/devices.js';
 import type { ShadowReport } from '../plan/shadow.js';
 import type { PolicyIssue } from '../core/errors.js';
@@ -77,10 +78,22 @@ export function renderReport(r: RotateReport): string {
   const lines = [r.message];
   if (r.rotationId) lines.push(`rotation id: ${r.rotationId}`);
   for (const [ref, fp] of Object.entries(r.newFingerprints)) lines.push(`  ${ref}: ${r.oldFingerprints[ref] ?? '(none)'} → ${fp}`);
+  for (const m of r.minted ?? []) lines.push(`  minted at ${m.issuer}: ${m.ref} (upstream id ${m.id}${m.expiresAt ? `, expires ${m.expiresAt}` : ''})`);
   for (const h of r.residue ?? []) {
     lines.push(`  residue: ${h.file} held the old value ${h.fingerprints.join(', ')}: ${h.removed ? 'removed' : 'still there (rotate with --scrub, or remove it)'}`);
   }
+  lines.push(...renderRetirements(r.retirements ?? []));
   return lines.join('\n') + '\n';
+}
+
+export function renderRetirements(rs: RetireResult[]): string[] {
+  return rs.map((x) =>
+    x.outcome === 'not-due'
+      ? `  retire ${x.fingerprint} (${x.ref}): due ${x.dueAt} (rekey retire --due)`
+      : x.outcome === 'failed'
+        ? `  retire ${x.fingerprint} (${x.ref}): FAILED — ${x.detail ?? ''} (left pending: rekey retire --due)`
+        : `  retired ${x.fingerprint} (${x.ref}) upstream: ${x.upstream ?? x.outcome}${x.probe ? `; the provider now answers ${x.probe}` : ''}`,
+  );
 }
 
 export function renderIssues(file: string, issues: PolicyIssue[]): string {

@@ -214,6 +214,26 @@ export interface Issuer {
   unretire?(value: SecretValue, signal: AbortSignal): Promise<{ id: string; status: UpstreamStatus }>;
 }
 
+/** An old credential to retire upstream once `dueAt` has passed (its value is kept in the snapshot store, encrypted, under `id`). */
+export interface RetirementEntry {
+  id: string;
+  secret: string;
+  /** the issuer's name in the policy */
+  issuer: string;
+  ref: string;
+  fingerprint: string;
+  rotationId: string;
+  dueAt: string;
+}
+
+/** The retirement log: entries added at promote, each closed once retired (or given up on). */
+export interface RetirementLog {
+  add(e: RetirementEntry): Promise<void>;
+  close(id: string, result: { status: 'retired' | 'not-found'; at: string; upstream?: string }): Promise<void>;
+  /** entries not closed yet, oldest first */
+  open(): Promise<RetirementEntry[]>;
+}
+
 /** One HTTPS POST (notifications): the status, or a thrown network error; bounded by `timeoutMs`. */
 export type HttpPost = (url: string, body: string, headers: Record<string, string>, opts: { signal: AbortSignal; timeoutMs: number }) => Promise<{ status: number }>;
 

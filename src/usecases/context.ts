@@ -2,7 +2,7 @@ import type { AuditRecord } from '../audit/audit-record.js';
 import type { ChainReport } from '../audit/chain.js';
 import type { Logger } from '../core/logger.js';
 import type { OpenclawCli } from '../core/openclaw.js';
-import type { AuditLog as AuditLogPort, Clock, Exec, HttpPost, Journal as JournalPort, KeyProbe, Random, ResidueScanner, SecretBackend, ServiceManager, Sink, Verifier } from '../core/ports.js';
+import type { AuditLog as AuditLogPort, Clock, Exec, HttpPost, Issuer, Journal as JournalPort, RetirementLog, KeyProbe, Random, ResidueScanner, SecretBackend, ServiceManager, Sink, Verifier } from '../core/ports.js';
 import type { Target } from '../core/target.js';
 import type { PlanContext } from '../plan/planner.js';
 import type { JournalEvent } from '../rotation/state.js';
@@ -39,6 +39,9 @@ export interface RekeyDeps {
   residue?: ResidueScanner;
   /** asks a target's provider whether it accepts a key (absent in the in-process fakes: no probing) */
   probe?: KeyProbe;
+  /** the policy's issuers, by name (mint and retire upstream); absent in fakes that do not model them */
+  issuer?: (name: string) => Issuer;
+  retirements?: RetirementLog;
   /** notifications (policy `notify`): an HTTPS POST and a command run (absent in fakes that do not notify) */
   http?: HttpPost;
   exec?: Exec;

@@ -12,6 +12,7 @@ import { dueness, durationMs, mayRotateNow, parseWindow, type Dueness, type Wind
 import type { Policy } from '../policy/schema.js';
 import type { RekeyDeps } from './context.js';
 import { rotate } from './rotate.js';
+import { retireDue, type RetireResult } from './retire.js';
 
 export type DueOutcome =
   | 'not-due'
@@ -65,7 +66,7 @@ export async function dueStates(policy: Policy, deps: RekeyDeps): Promise<Omit<D
   return out;
 }
 
-export async function rotateDue(policy: Policy, opts: { dryRun: boolean }, deps: RekeyDeps): Promise<{ items: DueItem[]; exitCode: number }> {
+export async function rotateDue(policy: Policy, opts: { dryRun: boolean }, deps: RekeyDeps): Promise<{ items: DueItem[]; retirements: RetireResult[]; exitCode: number }> {
   const windows = (policy.schedule?.windows ?? []).map(parseWindow).filter((w): w is Window => typeof w !== 'string');
   const jitter = policy.schedule?.jitter ? durationMs(policy.schedule.jitter) : 0;
   const items: DueItem[] = [];
@@ -93,7 +94,9 @@ export async function rotateDue(policy: Policy, opts: { dryRun: boolean }, deps:
   }
   // 0: everything due now was rotated; otherwise the worst code of what was not (needs a key,
   // skipped: 3, an unsafe precondition for the run as a whole; a failed rotation: its own code)
+  // grace-period retirements whose time has come, in the same pass
+  const retirements = opts.dryRun ? [] : (await retireDue(policy, deps)).filter((r) => r.outcome !== 'not-due');
   const notDone = items.filter((i) => !['not-due', 'deferred', 'rotated', 'would-rotate'].includes(i.outcome));
   const exitCode = notDone.reduce<number>((m, i) => Math.max(m, i.outcome === 'failed' ? i.exitCode : ExitCode.unsafe), ExitCode.ok);
-  return { items, exitCode };
+  return { items, retirements, exitCode: retirements.some((r) => r.outcome === 'failed') ? Math.max(exitCode, ExitCode.backend) : exitCode };
 }

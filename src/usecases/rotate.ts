@@ -13,6 +13,7 @@ import { refusedIsAudited } from './run-audit.js';
 import { runRotation, type RunResult } from '../rotation/runner.js';
 import { initialState, summarize, type JournalEvent, type RotationState } from '../rotation/state.js';
 import type { Terminal } from '../rotation/transitions.js';
+import { planRetirements, retireDue, type RetireResult } from './retire.js';
 
 export interface RotateReport {
   rotationId: string | null;
@@ -28,6 +29,10 @@ export interface RotateReport {
   failure: RotationState['failure'];
   /** the provider's answers about the new keys before delivery */
   probes?: ProbeRecord[];
+  /** values minted upstream for this rotation (issuer and upstream id, never the value) */
+  minted?: { issuer: string; ref: string; id: string; expiresAt?: string }[];
+  /** the old credentials' retirements upstream: done now, or due later (`rekey retire --due`) */
+  retirements?: RetireResult[];
   /** OpenClaw backups still holding an old value after a promote; `removed` with --scrub */
   residue?: { file: string; fingerprints: string[]; removed: boolean }[];
 }
@@ -45,8 +50,12 @@ export const isPutVersion = (rotationId: string | undefined) => rotationId?.star
  * A pending version left by another rotation (another host's, a crashed one, an AWS Lambda's)
  * blocks: refused unless `takeOverPending`, which adopts its value (verification still gates it).
  */
-async function newValues(plan: Plan, deps: RekeyDeps, takeOverPending: boolean) {
+async function newValues(policy: Policy, plan: Plan, deps: RekeyDeps, takeOverPending: boolean, mintFor: string | null) {
   const backend = deps.backend(plan.backend);
+  const issuerName = policy.secrets[plan.secret]?.issuer;
+  const issuer = issuerName && deps.issuer ? deps.issuer(issuerName) : null;
+  const minted: NonNullable<RotateReport['minted']> = [];
+  const wouldMint: string[] = [];
   const values = new Map<string, SecretValue>();
   const olds = new Map<string, SecretValue | null>();
   const oldFp: Record<string, string | null> = {};
@@ -70,6 +79,27 @@ async function newValues(plan: Plan, deps: RekeyDeps, takeOverPending: boolean) 
     }
     let value = pending?.value;
     if (!value && plan.layer === 'gateway-token') value = mintGatewayToken(deps);
+    if (!value && issuer?.can.mint) {
+      if (mintFor === null) {
+        // dry run: nothing is minted (a minted key is a live credential)
+        wouldMint.push(ref);
+        continue;
+      }
+      // once, not retried: a retry after a lost answer could mint twice. Staged at once as a
+      // put-version, so a kill after the mint leaves it pending for the next run, never lost
+      const k = await issuer.mint!(`rekey-${mintFor}`, deps.signal);
+      await deps.retry(`stage minted ${ref}`, () => backend.stage(ref, k.value, `put-mint-${mintFor}`, deps.signal));
+      minted.push({ issuer: issuerName!, ref, id: k.id, ...(k.expiresAt ? { expiresAt: k.expiresAt } : {}) });
+      deps.log.info({ issuer: issuerName, ref, id: k.id, fingerprint: k.value.fingerprint }, 'minted a new credential upstream');
+      value = k.value;
+    } else if (value && issuer && plan.layer === 'provider-key') {
+      // a key put by hand (a standby drawn from the console): it must be live upstream
+      const up = await deps.retry(`check ${value.fingerprint} at ${issuerName}`, () => issuer.find(value!, deps.signal));
+      if (up && up.status !== 'active') {
+        throw new UnsafeError('KEY_NOT_ACTIVE', `the new value for ${ref} (${value.fingerprint}) is ${up.status} at ${issuerName} (${up.id}): delivering it would break every consumer`, { hint: 'put an active key, or reactivate this one upstream' });
+      }
+      if (!up) deps.log.warn({ issuer: issuerName, ref, fingerprint: value.fingerprint }, 'the new value is not a key the issuer knows: it cannot be retired there later');
+    }
     if (!value) {
       throw new UsageError('NO_PENDING_VALUE', `no new value for ${ref}: provider keys are minted in the provider's console`, {
         hint: `put it first: rekey put ${plan.secret} --env <env> --stdin < key-file`,
@@ -83,7 +113,7 @@ async function newValues(plan: Plan, deps: RekeyDeps, takeOverPending: boolean) 
     assertDeliverable(plan.targets.filter((t) => t.ref === ref), value, deps);
     values.set(ref, value);
   }
-  return { values, olds, oldFp };
+  return { values, olds, oldFp, minted, wouldMint };
 }
 
 export async function rotate(policy: Policy, secret: string, filter: PlanFilter, opts: { dryRun: boolean; takeOverPending?: boolean; scrub?: boolean }, deps: RekeyDeps): Promise<RotateReport> {
@@ -104,22 +134,23 @@ export async function rotate(policy: Policy, secret: string, filter: PlanFilter,
   const base = { plan, failure: null, verified: {} } as const;
   if (opts.dryRun) {
     // the same checks as the real run, in the same order, up to the first write
-    const { values, oldFp } = await newValues(plan, deps, opts.takeOverPending === true);
+    const { values, oldFp, wouldMint } = await newValues(policy, plan, deps, opts.takeOverPending === true, null);
     const probes = await probeBeforeDelivery(plan, values, deps);
     await preflight(plan, deps);
     const newFp = Object.fromEntries([...values].map(([r, v]) => [r, v.fingerprint]));
-    return { ...base, probes, rotationId: null, dryRun: true, outcome: 'dry-run', exitCode: 0, message: `dry run: ${plan.targets.length} target(s) would get a new value; nothing was changed`, oldFingerprints: oldFp, newFingerprints: newFp };
+    const mintNote = wouldMint.length ? ` (a new key would be minted at ${policy.secrets[secret]?.issuer} for ${wouldMint.join(', ')})` : '';
+    return { ...base, probes, rotationId: null, dryRun: true, outcome: 'dry-run', exitCode: 0, message: `dry run: ${plan.targets.length} target(s) would get a new value${mintNote}; nothing was changed`, oldFingerprints: oldFp, newFingerprints: newFp };
   }
   const rotationId = newRotationId(deps);
   // the lock before pre-flight: a concurrent rotation's delivery must not look like drift
   const lock = await refusedIsAudited(() => deps.locks.acquire(secret, { rotationId, command: 'rotate' }), 'rotate', rotationId, plan, deps, started);
   try {
-    const { values, olds, oldFp, probes } = await refusedIsAudited(
+    const { values, olds, oldFp, probes, minted } = await refusedIsAudited(
       async () => {
         // re-check under the lock: another rotation may have begun between the check and the lock
         await refuseUnfinished();
         // the new values first (backend reads, encoding checks: a value no sink can hold is exit 2), then pre-flight
-        const v = await newValues(plan, deps, opts.takeOverPending === true);
+        const v = await newValues(policy, plan, deps, opts.takeOverPending === true, rotationId);
         // the provider must accept the new key before anything is written
         const probes = await probeBeforeDelivery(plan, v.values, deps);
         await preflight(plan, deps);
@@ -140,9 +171,17 @@ export async function rotate(policy: Policy, secret: string, filter: PlanFilter,
     const state = { ...initialState(rotationId), phase: 'stage' as const };
     const r = await runRotation({ rotationId, summary, targets: plan.targets, newValues: values, oldValues: olds }, state, { ...deps, backend: deps.backend(plan.backend) });
     const report = finishedReport(rotationId, plan, r, { oldFingerprints: oldFp, newFingerprints: newFp });
-    if (r.outcome === 'promoted') report.residue = await residue(plan, [...olds.values()].filter((v): v is SecretValue => v !== null), opts.scrub === true, deps);
+    if (minted.length) report.minted = minted;
+    if (r.outcome === 'promoted') {
+      report.residue = await residue(plan, [...olds.values()].filter((v): v is SecretValue => v !== null), opts.scrub === true, deps);
+      // the old credentials, retired upstream now (after: 0) or logged for `retire --due`; a rollback never retires anything
+      const planned = await planRetirements(policy, plan, olds, rotationId, deps);
+      const now = deps.clock.now().getTime();
+      const due = new Set(planned.filter((e) => Date.parse(e.dueAt) <= now).map((e) => e.id));
+      if (planned.length) report.retirements = due.size ? await retireDue(policy, deps, due) : planned.map((e) => ({ id: e.id, secret: e.secret, ref: e.ref, fingerprint: e.fingerprint, dueAt: e.dueAt, outcome: 'not-due' as const }));
+    }
     report.probes = probes;
-    await deps.audit.append({ ...auditRecord('rotate', report, deps, started), ...(probes.length ? { probes } : {}) });
+    await deps.audit.append({ ...auditRecord('rotate', report, deps, started), ...(probes.length ? { probes } : {}), ...(minted.length ? { minted } : {}) });
     return report;
   } finally {
     await lock.release();

@@ -1,7 +1,7 @@
 import type { AuditRecord } from '../../src/audit/audit-record.js';
 import { UnsafeError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
-import type { Clock, Snapshot } from '../../src/core/ports.js';
+import type { Clock, RetirementEntry, RetirementLog, Snapshot } from '../../src/core/ports.js';
 import type { RekeyDeps } from '../../src/usecases/context.js';
 import type { JournalEvent } from '../../src/rotation/state.js';
 import type { AuditLog, Journal, LockManager, SnapshotStore } from '../../src/usecases/context.js';
@@ -82,6 +82,19 @@ export function fakeClock(start = Date.parse('2026-11-24T00:00:00Z')): Clock & {
   };
 }
 
+export function memoryRetirements(): RetirementLog & { lines: unknown[] } {
+  const lines: ({ type: 'add' } & RetirementEntry | { type: 'close'; id: string })[] = [];
+  return {
+    lines,
+    add: async (e) => void lines.push({ type: 'add', ...e }),
+    close: async (id) => void lines.push({ type: 'close', id }),
+    open: async () => {
+      const closed = new Set(lines.filter((l) => l.type === 'close').map((l) => l.id));
+      return lines.filter((l): l is { type: 'add' } & RetirementEntry => l.type === 'add' && !closed.has(l.id)).map(({ type: _t, ...e }) => e);
+    },
+  };
+}
+
 /** A full RekeyDeps on fakes: memory backend, one memory sink/service/verifier kind each. */
 export function fakeDeps() {
   const clock = fakeClock();
@@ -93,6 +106,7 @@ export function fakeDeps() {
   const snapshots = memorySnapshots();
   const locks = memoryLocks();
   const audit = memoryAudit();
+  const retirements = memoryRetirements();
   let n = 0;
   const deps: RekeyDeps = {
     backend: () => backend,
@@ -112,6 +126,7 @@ export function fakeDeps() {
     signal: new AbortController().signal,
     rollbackTimeoutMs: 60_000,
     stepTimeoutMs: 200,
+    retirements,
   };
-  return { deps, backend, sink, service, verifier, journal, snapshots, locks, audit, clock };
+  return { deps, backend, sink, service, verifier, journal, snapshots, locks, audit, clock, retirements };
 }
