@@ -7,7 +7,7 @@ export interface AuditRecord {
   v: 1;
   at: string;
   rotationId: string;
-  command: 'rotate' | 'resume' | 'put' | 'adopt' | 'device-rotate' | 'retire';
+  command: 'rotate' | 'resume' | 'put' | 'adopt' | 'device-rotate' | 'retire' | 'store';
   actor: { user: string; uid: number; host: string; pid: number; /** the CI runner and job, when rekey runs in CI */ ci?: string };
   secret: string;
   layer: string;

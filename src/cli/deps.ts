@@ -90,7 +90,7 @@ export function buildDeps(opts: {
     expandHome: (p) => expandHome(p, userHome),
     readSecret: async (r, signal) => {
       const v = await backend(r.backend).read(r.ref, 'current', signal);
-      if (!v) throw new UsageError('ADMIN_KEY_MISSING', `no value at ${r.backend}:${r.ref}`, { hint: `store it: printf %s "$KEY" | rekey put … (or in your secret manager at ${r.ref})` });
+      if (!v) throw new UsageError('ADMIN_KEY_MISSING', `no value at ${r.backend}:${r.ref}`, { hint: `store it: printf %s "$KEY" | rekey store ${r.backend} ${r.ref} --stdin` });
       return v.value;
     },
   };

@@ -61,7 +61,7 @@ export async function notifyRun(policy: Policy, e: RunEvent, deps: RekeyDeps): P
       checkWebhookUrl(w.url);
       if (!deps.http) throw new Error('this build cannot send webhooks');
       const key = await deps.backend(w.key.backend).read(w.key.ref, 'current', deps.signal);
-      if (!key) throw new UsageError('WEBHOOK_KEY_MISSING', `no HMAC key at ${w.key.backend}:${w.key.ref}`, { hint: `rekey put (or your secret manager) stores one at ${w.key.ref}` });
+      if (!key) throw new UsageError('WEBHOOK_KEY_MISSING', `no HMAC key at ${w.key.backend}:${w.key.ref}`, { hint: `printf %s "$HMAC_KEY" | rekey store ${w.key.backend} ${w.key.ref} --stdin` });
       let last = '';
       for (let attempt = 0; attempt <= w.retries; attempt++) {
         if (attempt > 0) await deps.clock.sleep(1000 * 2 ** (attempt - 1), deps.signal);

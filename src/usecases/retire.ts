@@ -87,7 +87,7 @@ async function retireOne(policy: Policy, e: RetirementEntry, deps: RekeyDeps): P
   let probe: string | undefined;
   const target = deps.probe ? findTarget(policy, e, deps) : undefined;
   if (deps.probe && target) {
-    const p = await deps.probe(target, old, deps.signal).catch((x: unknown) => ({ result: 'unreachable', detail: (x as Error).message }));
+    const p = await deps.probe(target, old, deps.signal).catch((x: unknown) => ({ result: 'unreachable' as const, why: (x as Error).message }));
     probe = p.result;
     if (p.result === 'accepted') throw new Error(`the provider still accepts the retired key ${e.fingerprint}`);
   }

@@ -1,5 +1,5 @@
 import type { AuditRecord } from '../audit/audit-record.js';
-import { UnsafeError, UsageError } from '../core/errors.js';
+import { BackendError, UnsafeError, UsageError } from '../core/errors.js';
 import { SecretValue } from '../core/secret-value.js';
 import { planRotation, type Plan, type PlanFilter } from '../plan/planner.js';
 import { openclawOf } from '../core/target.js';
@@ -93,12 +93,18 @@ async function newValues(policy: Policy, plan: Plan, deps: RekeyDeps, takeOverPe
       deps.log.info({ issuer: issuerName, ref, id: k.id, fingerprint: k.value.fingerprint }, 'minted a new credential upstream');
       value = k.value;
     } else if (value && issuer && plan.layer === 'provider-key') {
-      // a key put by hand (a standby drawn from the console): it must be live upstream
-      const up = await deps.retry(`check ${value.fingerprint} at ${issuerName}`, () => issuer.find(value!, deps.signal));
+      // a key put by hand (a standby drawn from the console): it must be live upstream. An admin
+      // API that cannot be reached does not stop the rotation: the provider probe still gates it
+      const v = value;
+      const up = await deps.retry(`check ${v.fingerprint} at ${issuerName}`, () => issuer.find(v, deps.signal)).catch((e: unknown) => {
+        if (!(e instanceof BackendError) || !e.retryable) throw e;
+        deps.log.warn({ issuer: issuerName, ref, code: e.code }, `could not check the new value at the issuer: ${e.message}`);
+        return undefined;
+      });
       if (up && up.status !== 'active') {
         throw new UnsafeError('KEY_NOT_ACTIVE', `the new value for ${ref} (${value.fingerprint}) is ${up.status} at ${issuerName} (${up.id}): delivering it would break every consumer`, { hint: 'put an active key, or reactivate this one upstream' });
       }
-      if (!up) deps.log.warn({ issuer: issuerName, ref, fingerprint: value.fingerprint }, 'the new value is not a key the issuer knows: it cannot be retired there later');
+      if (up === null) deps.log.warn({ issuer: issuerName, ref, fingerprint: value.fingerprint }, 'the new value is not a key the issuer knows: it cannot be retired there later');
     }
     if (!value) {
       throw new UsageError('NO_PENDING_VALUE', `no new value for ${ref}: provider keys are minted in the provider's console`, {

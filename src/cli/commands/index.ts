@@ -13,6 +13,7 @@ import { openclawResolve } from './openclaw-resolve.js';
 import { openclawDevices } from './openclaw-devices.js';
 import { serviceRender } from './service-render.js';
 import { retire } from './retire.js';
+import { store } from './store.js';
 import { scheduleRender } from './schedule-render.js';
 import { scheduleInstall } from './schedule-install.js';
 import { scheduleStatus } from './schedule-status.js';
@@ -21,6 +22,6 @@ import { auditShow } from './audit-show.js';
 import { auditExport } from './audit-export.js';
 import type { Command } from './define.js';
 
-const ALL = [init, policyCheck, policySchema, plan, rotate, resume, status, put, retire, exec, openclawAdopt, openclawResolve, openclawDevices, serviceRender, scheduleRender, scheduleInstall, scheduleStatus, auditVerify, auditShow, auditExport] as Command[];
+const ALL = [init, policyCheck, policySchema, plan, rotate, resume, status, put, store, retire, exec, openclawAdopt, openclawResolve, openclawDevices, serviceRender, scheduleRender, scheduleInstall, scheduleStatus, auditVerify, auditShow, auditExport] as Command[];
 
 export const COMMANDS: ReadonlyMap<string, Command> = new Map(ALL.map((c) => [c.words, c]));

@@ -1,0 +1,86 @@
+/**
+ * The old Anthropic key retired upstream after a rotation, against the real Gateway under the real
+ * user manager: the Admin API stand-in (documented subset, test/harness/fake-admin-apis.ts) shares
+ * its keys with the model API stand-in, so a key set inactive there is refused by the model API.
+ * The admin key reaches rekey only through `rekey store` (stdin) and its backend.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startFakeAnthropicAdmin, type FakeAnthropicAdmin } from '../harness/fake-admin-apis.js';
+import { startGatewayFixture, type GatewayFixture } from '../harness/gateway-fixture.js';
+import { rekeyAsync } from '../harness/rekey-cli.js';
+
+const ADMIN = 'sk-ant-admin01-' + 'k'.repeat(60);
+const READONLY = 'sk-ant-admin01-' + 'q'.repeat(60);
+const ONE = 'sk-ant-api03-retire-one-' + '1'.repeat(60) + 'AA';
+const TWO = 'sk-ant-api03-retire-two-' + '2'.repeat(60) + 'AA';
+const THREE = 'sk-ant-api03-retire-three-' + '3'.repeat(58) + 'AA';
+
+describe('retire the old key upstream (Anthropic Admin API) after a promote, real Gateway', () => {
+  let f: GatewayFixture;
+  let admin: FakeAnthropicAdmin;
+  const ids: Record<string, string> = {};
+  const cli = (args: string[], input?: string) => rekeyAsync([...args, '--policy', f.policyFile], f.env, input);
+  beforeAll(async () => {
+    f = await startGatewayFixture({ allow: [] });
+    admin = await startFakeAnthropicAdmin({ adminKeys: { [ADMIN]: 'admin', [READONLY]: 'readOnly' }, onChange: (v, on) => (on ? f.fake.allow(v) : f.fake.deny(v)) });
+    for (const k of [ONE, TWO, THREE]) ids[k] = admin.addKey(k); // created in the Console: active, accepted by the model API
+    writeFileSync(f.envFile, '', { mode: 0o600 });
+    f.writePolicy();
+    const text = readFileSync(f.policyFile, 'utf8').replace('    maxAge: 90d\n', '    maxAge: 90d\n    issuer: anthropic\n    retire: { after: 0 }\n');
+    writeFileSync(f.policyFile, `${text}issuers:\n  anthropic: { kind: anthropic-admin, adminKey: { backend: local, ref: rekey/anthropic-admin }, baseUrl: "${admin.url}" }\n`);
+    await f.installGateway();
+    await f.waitGatewayReady();
+  });
+  afterAll(async () => {
+    await admin?.close();
+    await f?.close();
+  });
+
+  test('promote → the old key is set inactive upstream, verified (the provider refuses it), audited; the Gateway sends the new one', async () => {
+    expect((await cli(['init'])).code).toBe(0);
+    let r = await cli(['store', 'local', 'rekey/anthropic-admin', '--stdin'], ADMIN);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], ONE)).code).toBe(0);
+    r = await cli(['rotate', 'anthropic']); // first delivery: nothing old to retire
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], TWO)).code).toBe(0);
+    r = await cli(['rotate', 'anthropic', '--json']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.retirements).toMatchObject([{ outcome: 'retired', probe: 'refused' }]);
+    expect(admin.status(ids[ONE]!)).toBe('inactive');
+    expect(admin.status(ids[TWO]!)).toBe('active');
+    await f.waitGatewayReady();
+    const seen = f.fake.seenKeys.length;
+    const turn = await f.agentTurn();
+    expect(turn.code, turn.stdout + turn.stderr).toBe(0);
+    expect(f.fake.seenKeys.slice(seen).every((k) => k === TWO)).toBe(true);
+    const audit = await cli(['audit', 'show', '--outcome', 'retired', '--json']);
+    const recs = JSON.parse(audit.stdout).records;
+    expect(recs).toHaveLength(1);
+    expect(JSON.stringify(recs)).not.toMatch(new RegExp(`${ONE}|${ADMIN}`));
+    for (const out of [r.stdout, r.stderr, audit.stdout]) expect(out).not.toContain(ADMIN);
+  }, 600_000);
+
+  test('the Admin API down at retire: promoted anyway (exit 0), retirement left open; a read-only admin key names the permission; retire --due finishes it', async () => {
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], THREE)).code).toBe(0);
+    admin.down(1000);
+    let r = await cli(['rotate', 'anthropic', '--json']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(JSON.parse(r.stdout).retirements).toMatchObject([{ outcome: 'failed' }]);
+    expect(admin.status(ids[TWO]!)).toBe('active');
+    admin.down(0);
+    expect((await cli(['store', 'local', 'rekey/anthropic-admin', '--stdin'], READONLY)).code).toBe(0);
+    r = await cli(['retire', '--due']);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toMatch(/permission_error/);
+    expect(admin.status(ids[TWO]!)).toBe('active');
+    expect((await cli(['store', 'local', 'rekey/anthropic-admin', '--stdin'], ADMIN)).code).toBe(0);
+    r = await cli(['retire', '--due', '--json']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).retirements).toMatchObject([{ outcome: 'retired' }]);
+    expect(admin.status(ids[TWO]!)).toBe('inactive');
+    expect((await cli(['retire', '--due', '--json'])).stdout).toMatch(/"retirements": \[\]/);
+  }, 600_000);
+});
