@@ -24,6 +24,8 @@ export function renderMetrics(input: {
   records: AuditRecord[];
   /** the run that wrote the file: its command and exit code */
   run: { command: string; exitCode: number };
+  /** retirements logged and not done yet, by secret */
+  pendingRetirements?: { secret: string; dueAt: string }[];
 }): string {
   const t = input.now.getTime();
   const fams: Family[] = [];
@@ -64,6 +66,14 @@ export function renderMetrics(input: {
   ]);
   for (const r of rotations) if (r.failure && /verif/i.test(`${r.failure.phase ?? ''} ${r.failure.code ?? ''}`)) failures.set(r.layer, (failures.get(r.layer) ?? 0) + 1);
   fams.push({ name: 'rekey_verification_failures_total', help: 'rotations that failed verification at the consumer, by layer (Gateway token vs provider key)', type: 'counter', samples: [...failures].map(([layer, n]) => ({ labels: { layer }, value: n })) });
+  const pending = new Map<string, { n: number; overdue: number }>();
+  for (const r of input.pendingRetirements ?? []) {
+    const p = pending.get(r.secret) ?? { n: 0, overdue: 0 };
+    p.n++;
+    if (Date.parse(r.dueAt) <= t) p.overdue++;
+    pending.set(r.secret, p);
+  }
+  fams.push({ name: 'rekey_pending_retirements', help: 'old credentials still to retire upstream (overdue="true": their grace period has passed)', type: 'gauge', samples: [...pending].flatMap(([secret, p]) => [{ labels: { secret, overdue: 'false' }, value: p.n - p.overdue }, { labels: { secret, overdue: 'true' }, value: p.overdue }]) });
   fams.push({ name: 'rekey_last_run_timestamp_seconds', help: 'when rekey last wrote this file', type: 'gauge', samples: [{ labels: { command: input.run.command }, value: t / 1000 }] });
   fams.push({ name: 'rekey_last_run_exit_code', help: "the exit code of the run that wrote this file (0: everything due was rotated)", type: 'gauge', samples: [{ labels: { command: input.run.command }, value: input.run.exitCode }] });
   return fams

@@ -90,10 +90,11 @@ describe('rotate --due (injected clock)', () => {
     await put(policy, 'anthropic', { env: 'prod' }, NEW, w.deps);
     w.clock.advance(31 * DAY);
     const r = await rotateDue(policy, { dryRun: false }, w.deps);
-    const text = renderMetrics({ now: w.clock.now(), states: await dueStates(policy, w.deps), records: w.audit.records, run: { command: 'rotate --due', exitCode: r.exitCode } });
+    const text = renderMetrics({ now: w.clock.now(), states: await dueStates(policy, w.deps), records: w.audit.records, run: { command: 'rotate --due', exitCode: r.exitCode }, pendingRetirements: [{ secret: 'anthropic', dueAt: '2026-01-01T00:00:00Z' }] });
     expect(text).toMatch(/^rekey_secret_state\{secret="anthropic",env="prod",state="ok"\} 1$/m);
     expect(text).toMatch(/^rekey_rotations_total\{outcome="promoted"\} 1$/m);
     expect(text).toMatch(/^rekey_secret_age_seconds\{secret="anthropic",env="prod",ref="openclaw\/prod\/anthropic"\} 0$/m);
+    expect(text).toMatch(/^rekey_pending_retirements\{secret="anthropic",overdue="true"\} 1$/m);
     expect(text).not.toContain(NEW.reveal());
     expect(text).not.toContain(SecretValue.of(NEW.reveal()).fingerprint);
     const promtool = join(REPO, 'test', 'tools', 'prometheus', 'usr', 'bin', 'promtool');

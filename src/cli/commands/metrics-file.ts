@@ -9,6 +9,7 @@ export async function writeMetrics(policy: Policy, deps: RekeyDeps, states: Omit
   const [{ renderMetrics }, { atomicWrite }, { expandHome }] = await Promise.all([import('../../usecases/metrics.js'), import('../../io/atomic-write.js'), import('../../plan/planner.js')]);
   const path = expandHome(file, deps.planContext.home);
   const records = await deps.audit.read().catch(() => []);
-  await atomicWrite(path, Buffer.from(renderMetrics({ now: deps.clock.now(), states, records, run }), 'utf8'), { mode: 0o644 });
+  const pendingRetirements = (await deps.retirements?.open().catch(() => [])) ?? [];
+  await atomicWrite(path, Buffer.from(renderMetrics({ now: deps.clock.now(), states, records, run, pendingRetirements }), 'utf8'), { mode: 0o644 });
   return path;
 }
