@@ -44,3 +44,11 @@ export const resolveUnit = <C extends { unit: string }>(c: C, tpl: Templater): C
 export const PROFILES_NEED_MODELS_STATUS = {
   profile: { message: 'OpenClaw never reveals a stored key: only its masked hint in models status can confirm the profile', hint: 'use verify: { kind: openclaw-models-status }' },
 };
+
+/** An admin API: its key (in a backend), its base URL, a bound on each call. */
+export const adminApiFields = (defaultUrl: string) => ({
+  /** the admin key: a backend and ref holding it (`rekey store`), never the policy */
+  adminKey: secretRef,
+  baseUrl: z.string().url().default(defaultUrl),
+  timeoutMs: z.number().int().positive().max(120_000).default(15_000),
+});

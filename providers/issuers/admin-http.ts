@@ -4,6 +4,7 @@
  * the API down) and never echoing a key.
  */
 import { BackendError } from '../../src/core/errors.js';
+import type { SecretValue } from '../../src/core/secret-value.js';
 
 export interface AdminHttp {
   json<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body: unknown, signal: AbortSignal): Promise<T>;
@@ -49,4 +50,26 @@ export function matchesHint(value: string, hint: string | undefined | null): boo
   if (i < 0) return false;
   const [prefix, suffix] = [hint.slice(0, i), hint.slice(i + 3)];
   return prefix.length + suffix.length >= 8 && value.length > prefix.length + suffix.length && value.startsWith(prefix) && value.endsWith(suffix);
+}
+
+/**
+ * The one key of a paged listing whose hint matches `value` (null: none). Two matches are refused:
+ * changing the wrong key upstream is worse than changing none.
+ */
+export async function findByHint<K extends { id: string }>(
+  value: SecretValue,
+  listPage: (after: string | null) => Promise<{ data: K[]; has_more: boolean; last_id: string | null }>,
+  hintOf: (k: K) => string | null | undefined,
+  where: string,
+): Promise<K | null> {
+  const hits: K[] = [];
+  let after: string | null = null;
+  for (let page = 0; page < 1000; page++) {
+    const p: { data: K[]; has_more: boolean; last_id: string | null } = await listPage(after);
+    hits.push(...p.data.filter((k) => matchesHint(value.reveal(), hintOf(k))));
+    if (!p.has_more || !p.last_id) break;
+    after = p.last_id;
+  }
+  if (hits.length > 1) throw new BackendError('ISSUER_AMBIGUOUS', `${hits.length} keys of ${where} (${hits.map((k) => k.id).join(', ')}) show the same hint as ${value.fingerprint}: not changing any`, { hint: 'retire the right one by hand upstream' });
+  return hits[0] ?? null;
 }

@@ -1,14 +1,11 @@
 import { z } from 'zod';
 import type { IssuerSpec } from '../../src/core/adapters.js';
-import { secretRef } from '../spec-helpers.js';
+import { adminApiFields } from '../spec-helpers.js';
 
 export const anthropicAdminIssuerConfig = z
   .strictObject({
     kind: z.literal('anthropic-admin'),
-    /** the Admin API key (sk-ant-admin…): a backend and ref holding it, never the policy */
-    adminKey: secretRef,
-    baseUrl: z.string().url().default('https://api.anthropic.com'),
-    timeoutMs: z.number().int().positive().max(120_000).default(15_000),
+    ...adminApiFields('https://api.anthropic.com'),
   })
   .describe('Anthropic Admin API: keys cannot be created there (minting stays in the Console: use the standby pool); rekey retires the old key (status inactive), reactivates it on a later rollback, and checks a key is active before delivering it.');
 export type AnthropicAdminIssuerConfig = z.infer<typeof anthropicAdminIssuerConfig>;

@@ -8,7 +8,7 @@
 import { BackendError } from '../../src/core/errors.js';
 import type { Issuer, UpstreamStatus } from '../../src/core/ports.js';
 import type { SecretValue } from '../../src/core/secret-value.js';
-import { adminHttp, matchesHint } from './admin-http.js';
+import { adminHttp, findByHint } from './admin-http.js';
 import type { AnthropicAdminIssuerConfig } from './anthropic-admin.schema.js';
 
 interface ApiKey {
@@ -32,19 +32,8 @@ export function createAnthropicAdminIssuer(cfg: AnthropicAdminIssuerConfig, admi
     headers: async () => ({ 'x-api-key': (await adminKey()).reveal(), 'anthropic-version': '2023-06-01' }),
     permissionHint: 'the admin key needs the permission to read and update API keys of the organization (an organization admin key)',
   });
-  const find = async (value: SecretValue, signal: AbortSignal): Promise<ApiKey | null> => {
-    const hits: ApiKey[] = [];
-    let after: string | null = null;
-    for (let page = 0; page < 1000; page++) {
-      const q: URLSearchParams = new URLSearchParams({ limit: '100', ...(after ? { after_id: after } : {}) });
-      const p: Page = await http.json<Page>('GET', `/v1/organizations/api_keys?${q}`, undefined, signal);
-      hits.push(...p.data.filter((k: ApiKey) => matchesHint(value.reveal(), k.partial_key_hint)));
-      if (!p.has_more || !p.last_id) break;
-      after = p.last_id;
-    }
-    if (hits.length > 1) throw new BackendError('ISSUER_AMBIGUOUS', `${hits.length} Anthropic API keys (${hits.map((k) => k.id).join(', ')}) show the same hint as ${value.fingerprint}: not changing any`, { hint: 'retire the right one in the Console' });
-    return hits[0] ?? null;
-  };
+  const find = (value: SecretValue, signal: AbortSignal) =>
+    findByHint<ApiKey>(value, (after) => http.json<Page>('GET', `/v1/organizations/api_keys?${new URLSearchParams({ limit: '100', ...(after ? { after_id: after } : {}) })}`, undefined, signal), (k) => k.partial_key_hint, 'the Anthropic organization');
   const setStatus = async (value: SecretValue, status: 'active' | 'inactive', signal: AbortSignal) => {
     const k = await find(value, signal);
     if (!k) throw new BackendError('ISSUER_KEY_UNKNOWN', `no Anthropic API key of this organization matches ${value.fingerprint}`, { hint: 'was it created in another organization, or already deleted in the Console?' });

@@ -10,7 +10,7 @@ import { BackendError } from '../../src/core/errors.js';
 import type { Issuer } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import { durationMs } from '../../src/policy/schedule.js';
-import { adminHttp, matchesHint } from './admin-http.js';
+import { adminHttp, findByHint } from './admin-http.js';
 import type { OpenaiAdminIssuerConfig } from './openai-admin.schema.js';
 
 interface ProjectKey {
@@ -33,19 +33,8 @@ export function createOpenaiAdminIssuer(cfg: OpenaiAdminIssuerConfig, adminKey: 
     permissionHint: `the admin key needs write access to the API keys and service accounts of project ${cfg.project}`,
   });
   const project = `/v1/organization/projects/${encodeURIComponent(cfg.project)}`;
-  const find = async (value: SecretValue, signal: AbortSignal): Promise<ProjectKey | null> => {
-    const hits: ProjectKey[] = [];
-    let after: string | null = null;
-    for (let page = 0; page < 1000; page++) {
-      const q: URLSearchParams = new URLSearchParams({ limit: '100', ...(after ? { after } : {}) });
-      const p: Page = await http.json<Page>('GET', `${project}/api_keys?${q}`, undefined, signal);
-      hits.push(...p.data.filter((k: ProjectKey) => matchesHint(value.reveal(), k.redacted_value)));
-      if (!p.has_more || !p.last_id) break;
-      after = p.last_id;
-    }
-    if (hits.length > 1) throw new BackendError('ISSUER_AMBIGUOUS', `${hits.length} keys of project ${cfg.project} (${hits.map((k) => k.id).join(', ')}) show the same hint as ${value.fingerprint}: not deleting any`, { hint: 'delete the right one in the dashboard' });
-    return hits[0] ?? null;
-  };
+  const find = (value: SecretValue, signal: AbortSignal) =>
+    findByHint<ProjectKey>(value, (after) => http.json<Page>('GET', `${project}/api_keys?${new URLSearchParams({ limit: '100', ...(after ? { after } : {}) })}`, undefined, signal), (k) => k.redacted_value, `project ${cfg.project}`);
   return {
     kind: 'openai-admin',
     can: { mint: true, retire: true, unretire: false },

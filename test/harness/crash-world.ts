@@ -4,14 +4,33 @@
  */
 import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect } from 'vitest';
-import type { GatewayFixture } from './gateway-fixture.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { startGatewayFixture, type GatewayFixture } from './gateway-fixture.js';
+import { OPENCLAW_STANDIN } from './openclaw.js';
 import { rekeyAsync } from './rekey-cli.js';
 
 export const OLD = 'sk-ant-old-0000000000000000000000000000000000aaaa';
 export const NEW = 'sk-ant-new-1111111111111111111111111111111111bbbb';
 export const ENV_OLD = `# ops\nOPENCLAW_LOG_LEVEL=info\nANTHROPIC_API_KEY=${OLD}\n`;
 export const ENV_NEW = `# ops\nOPENCLAW_LOG_LEVEL=info\nANTHROPIC_API_KEY=${NEW}\n`;
+
+/**
+ * One Gateway fixture for a test file, on the light stand-in unit (the crash matrices and the
+ * concurrency races need a consumer that restarts fast, not the Gateway itself); the provider
+ * accepts every key (rekey's pre- and post-delivery probes ask it).
+ */
+export function lightFixture(): () => GatewayFixture {
+  let f: GatewayFixture;
+  beforeAll(async () => {
+    f = await startGatewayFixture({ allow: [], settleMs: 200, verifyCommand: OPENCLAW_STANDIN });
+    f.fake.acceptWhen(() => true);
+    await f.installLightUnit();
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+  return () => f;
+}
 
 export function crashWorld(fixture: () => GatewayFixture) {
   let n = 0;

@@ -39,6 +39,19 @@ const readBody = (req: IncomingMessage) =>
     req.on('end', () => resolve(b));
   });
 
+/** the request's URL, logged, and its body; `overloaded` answers instead while an outage lasts */
+async function intake(req: IncomingMessage, requests: string[], outage: { left: number }, overloaded: () => void): Promise<{ u: URL; body: string } | null> {
+  const u = new URL(req.url ?? '/', 'http://x');
+  requests.push(`${req.method} ${u.pathname}${u.search}`);
+  const body = await readBody(req);
+  if (outage.left > 0) {
+    outage.left--;
+    overloaded();
+    return null;
+  }
+  return { u, body };
+}
+
 function page<T extends { id: string }>(all: T[], limit: number, after: string | null, before: string | null) {
   let start = 0;
   let end = all.length;
@@ -62,7 +75,7 @@ export interface FakeAnthropicAdmin {
 export async function startFakeAnthropicAdmin(o: { adminKeys: Record<string, 'admin' | 'readOnly'>; onChange?: (value: string, active: boolean) => void }): Promise<FakeAnthropicAdmin> {
   const keys: { id: string; value: string; name: string; status: 'active' | 'inactive' | 'archived'; created_at: string }[] = [];
   const requests: string[] = [];
-  let downFor = 0;
+  const outage = { left: 0 };
   const view = (k: (typeof keys)[number]) => ({
     id: k.id,
     type: 'api_key',
@@ -75,13 +88,9 @@ export async function startFakeAnthropicAdmin(o: { adminKeys: Record<string, 'ad
   });
   const err = (res: ServerResponse, status: number, type: string, message: string) => send(res, status, { type: 'error', error: { type, message } });
   const handler: Handler = async (req, res) => {
-    const u = new URL(req.url ?? '/', 'http://x');
-    requests.push(`${req.method} ${u.pathname}${u.search}`);
-    const body = await readBody(req);
-    if (downFor > 0) {
-      downFor--;
-      return err(res, 529, 'overloaded_error', 'Overloaded');
-    }
+    const got = await intake(req, requests, outage, () => err(res, 529, 'overloaded_error', 'Overloaded'));
+    if (!got) return;
+    const { u, body } = got;
     const role = o.adminKeys[String(req.headers['x-api-key'] ?? '')];
     if (!role) return err(res, 401, 'authentication_error', 'invalid x-api-key');
     if (!req.headers['anthropic-version']) return err(res, 400, 'invalid_request_error', 'anthropic-version: header is required');
@@ -128,7 +137,7 @@ export async function startFakeAnthropicAdmin(o: { adminKeys: Record<string, 'ad
       return id;
     },
     status: (id) => keys.find((k) => k.id === id)?.status,
-    down: (n) => void (downFor = n),
+    down: (n) => void (outage.left = n),
     close: () => server.close(),
   };
 }
@@ -149,7 +158,7 @@ export async function startFakeOpenaiAdmin(o: { project: string; serviceAccount:
   const minted: FakeOpenaiAdmin['minted'] = [];
   const active = new Set<string>();
   const requests: string[] = [];
-  let downFor = 0;
+  const outage = { left: 0 };
   const err = (res: ServerResponse, status: number, type: string, message: string, code: string | null = null) => send(res, status, { error: { message, type, param: null, code } });
   const add = (value: string, name: string) => {
     const id = `key_${randomBytes(8).toString('hex')}`;
@@ -168,13 +177,9 @@ export async function startFakeOpenaiAdmin(o: { project: string; serviceAccount:
     owner: { type: 'service_account', service_account: { object: 'organization.project.service_account', id: o.serviceAccount, name: 'rekey', role: 'member', created_at: 0 } },
   });
   const handler: Handler = async (req, res) => {
-    const u = new URL(req.url ?? '/', 'http://x');
-    requests.push(`${req.method} ${u.pathname}${u.search}`);
-    const body = await readBody(req);
-    if (downFor > 0) {
-      downFor--;
-      return err(res, 503, 'server_error', 'The server is overloaded or not ready yet.');
-    }
+    const got = await intake(req, requests, outage, () => err(res, 503, 'server_error', 'The server is overloaded or not ready yet.'));
+    if (!got) return;
+    const { u, body } = got;
     const auth = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''));
     const role = auth ? o.adminKeys[auth[1]!] : undefined;
     if (!role) return err(res, 401, 'invalid_request_error', 'Incorrect API key provided.', 'invalid_api_key');
@@ -214,5 +219,5 @@ export async function startFakeOpenaiAdmin(o: { project: string; serviceAccount:
     return err(res, 404, 'invalid_request_error', `Invalid URL (${req.method} ${u.pathname})`);
   };
   const server = await startLoopbackServer(handler as never);
-  return { url: server.url, active, minted, requests, addKey: (v) => add(v, 'dashboard key'), down: (n) => void (downFor = n), close: () => server.close() };
+  return { url: server.url, active, minted, requests, addKey: (v) => add(v, 'dashboard key'), down: (n) => void (outage.left = n), close: () => server.close() };
 }

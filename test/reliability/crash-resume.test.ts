@@ -1,26 +1,15 @@
-import { appendFileSync, cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { OPENCLAW_STANDIN } from '../harness/openclaw.js';
-import { startGatewayFixture, type GatewayFixture } from '../harness/gateway-fixture.js';
-import { crashWorld, ENV_NEW, ENV_OLD, OLD } from '../harness/crash-world.js';
+import { describe, expect, test } from 'vitest';
+import { crashWorld, lightFixture, ENV_NEW, ENV_OLD } from '../harness/crash-world.js';
 import { record } from '../harness/figures.js';
 
 describe('SIGKILL after every journal step of a real rotation, then `rekey resume`', () => {
-  let f: GatewayFixture;
-  const { cli, setup, journal } = crashWorld(() => f);
-
-  beforeAll(async () => {
-    f = await startGatewayFixture({ allow: [], settleMs: 200, verifyCommand: OPENCLAW_STANDIN });
-    // the provider accepts every key here (rekey's pre-delivery and post-delivery probes ask it)
-    f.fake.acceptWhen(() => true);
-    await f.installLightUnit();
-  });
-  afterAll(async () => {
-    await f?.close();
-  });
+  const fixture = lightFixture();
+  const { cli, setup, journal } = crashWorld(fixture);
 
   test('every case converges: all-old or all-new, verified, stages consistent, no lock left', async () => {
+    const f = fixture();
     await setup();
     expect((await cli(['rotate', 'anthropic'])).code).toBe(0);
     const total = journal().length;

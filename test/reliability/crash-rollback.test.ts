@@ -1,26 +1,15 @@
-import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { OPENCLAW_STANDIN } from '../harness/openclaw.js';
-import { revertingShadowLines, startGatewayFixture, type GatewayFixture } from '../harness/gateway-fixture.js';
-import { crashWorld, ENV_NEW, ENV_OLD, OLD } from '../harness/crash-world.js';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { revertingShadowLines } from '../harness/gateway-fixture.js';
+import { crashWorld, lightFixture, ENV_OLD, OLD } from '../harness/crash-world.js';
 import { record } from '../harness/figures.js';
 
 describe('SIGKILL after every journal step of a real rollback, then `rekey resume`', () => {
-  let f: GatewayFixture;
-  const { cli, setup, journal } = crashWorld(() => f);
-
-  beforeAll(async () => {
-    f = await startGatewayFixture({ allow: [], settleMs: 200, verifyCommand: OPENCLAW_STANDIN });
-    // the provider accepts every key here (rekey's pre-delivery and post-delivery probes ask it)
-    f.fake.acceptWhen(() => true);
-    await f.installLightUnit();
-  });
-  afterAll(async () => {
-    await f?.close();
-  });
+  const fixture = lightFixture();
+  const { cli, setup, journal } = crashWorld(fixture);
 
   test('SIGKILL after every step of a rollback: resume finishes the rollback, all-old and verified', async () => {
+    const f = fixture();
     // at every start the unit puts the old key back in a later EnvironmentFile=: every rotation fails verification and rolls back
     writeFileSync(f.envFile, ENV_OLD, { mode: 0o600 }); // the unit starts with the old key: no shadow yet
     await f.installLightUnit(revertingShadowLines(f.root, f.envFile, OLD));

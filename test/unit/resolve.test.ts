@@ -14,26 +14,18 @@ import { createSystemdEnvFileSink } from '../../providers/sinks/systemd-env-file
 import { SecretValue } from '../../src/core/secret-value.js';
 import { resolveIds } from '../../src/usecases/resolve.js';
 import { planRotation } from '../../src/plan/planner.js';
+import { anthropicPolicy } from '../harness/light-policy.js';
 
 describe('rekey openclaw resolve', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rekey-resolve-'));
   const envFile = join(dir, 'ops.env');
   writeFileSync(envFile, 'OPENAI_API_KEY=sk-openai-from-file-000000001\n', { mode: 0o600 });
-  const policy = parsePolicy(`version: 1
-environments: { prod: {} }
-agents: { main: {}, ops: {} }
-backends: { local: { kind: local } }
-services: { gw: { kind: systemd-user, unit: gw.service } }
-secrets:
-  anthropic:
-    layer: provider-key
-    provider: anthropic
-    envVar: ANTHROPIC_API_KEY
-    backend: local
-    ref: a/{env}
-    deliveries:
-      - { agent: main, env: prod, sink: { kind: keychain, reload: { command: [openclaw] } }, service: null, verify: { kind: openclaw-secrets-audit } }
-  openai:
+  const policy = parsePolicy(
+    anthropicPolicy({
+      agents: ['main', 'ops'],
+      services: '{ gw: { kind: systemd-user, unit: gw.service } }',
+      deliveries: '      - { agent: main, env: prod, sink: { kind: keychain, reload: { command: [openclaw] } }, service: null, verify: { kind: openclaw-secrets-audit } }',
+      secrets: `  openai:
     layer: provider-key
     provider: openai
     envVar: OPENAI_API_KEY
@@ -42,7 +34,9 @@ secrets:
     deliveries:
       - { agent: ops, env: prod, sink: { kind: systemd-env-file, path: "${envFile}" }, service: gw, verify: { kind: none, reason: resolve test only } }
       - { agent: main, env: prod, sink: { kind: openclaw-secretref-file, path: "${join(dir, 'secrets.json')}", pointer: /providers/openai/apiKey }, service: null, verify: { kind: openclaw-secrets-audit } }
-`);
+`,
+    }),
+  );
   const ctx = { hostname: 'h', home: dir, adapters: catalog };
   const store = createMemoryKeychainStore();
   const sinks: Record<string, ReturnType<typeof createSystemdEnvFileSink>> = { keychain: createKeychainSink(store), 'systemd-env-file': createSystemdEnvFileSink() };
