@@ -66,10 +66,27 @@ export async function dueStates(policy: Policy, deps: RekeyDeps): Promise<Omit<D
   return out;
 }
 
-export async function rotateDue(policy: Policy, opts: { dryRun: boolean }, deps: RekeyDeps): Promise<{ items: DueItem[]; retirements: RetireResult[]; exitCode: number }> {
+/**
+ * Due items that share a unit restart it, so they rotate one after another; items whose units
+ * are disjoint may rotate side by side (`maxParallel`): the items grouped by shared unit.
+ */
+export function unitGroups<T>(items: T[], unitsOf: (x: T) => string[]): T[][] {
+  const groups: { units: Set<string>; items: T[] }[] = [];
+  for (const x of items) {
+    const us = unitsOf(x);
+    const hit = groups.filter((g) => us.some((u) => g.units.has(u)));
+    const merged = { units: new Set([...us, ...hit.flatMap((g) => [...g.units])]), items: [...hit.flatMap((g) => g.items), x] };
+    for (const g of hit) groups.splice(groups.indexOf(g), 1);
+    groups.push(merged);
+  }
+  return groups.map((g) => g.items);
+}
+
+export async function rotateDue(policy: Policy, opts: { dryRun: boolean; maxParallel?: number }, deps: RekeyDeps): Promise<{ items: DueItem[]; retirements: RetireResult[]; exitCode: number }> {
   const windows = (policy.schedule?.windows ?? []).map(parseWindow).filter((w): w is Window => typeof w !== 'string');
   const jitter = policy.schedule?.jitter ? durationMs(policy.schedule.jitter) : 0;
   const items: DueItem[] = [];
+  const toRotate: Omit<DueItem, 'outcome' | 'exitCode'>[] = [];
   for (const s of await dueStates(policy, deps)) {
     // a secret with no maxAge is rotated by hand only; `missing` is a first delivery, also by hand
     if (s.state === 'ok' || s.state === 'missing' || !policy.secrets[s.secret]?.maxAge) {
@@ -81,17 +98,31 @@ export async function rotateDue(policy: Policy, opts: { dryRun: boolean }, deps:
       items.push({ ...s, outcome: 'deferred', detail: may.why, exitCode: ExitCode.ok });
       continue;
     }
+    toRotate.push(s);
+  }
+  const one = async (s: Omit<DueItem, 'outcome' | 'exitCode'>): Promise<DueItem> => {
     try {
       const r = await rotate(policy, s.secret, { env: s.env }, { dryRun: opts.dryRun }, deps);
       const outcome: DueOutcome = r.dryRun ? 'would-rotate' : r.outcome === 'promoted' ? 'rotated' : 'failed';
-      items.push({ ...s, outcome, detail: r.message, ...(r.rotationId ? { rotationId: r.rotationId } : {}), exitCode: r.exitCode });
+      return { ...s, outcome, detail: r.message, ...(r.rotationId ? { rotationId: r.rotationId } : {}), exitCode: r.exitCode };
     } catch (e) {
       if (!isRekeyError(e)) throw e;
       const outcome: DueOutcome =
         e.code === 'NO_PENDING_VALUE' ? 'needs-new-key' : e.code === 'LOCK_HELD' || e.code === 'LOCK_CONTENDED' ? 'skipped-locked' : e.code === 'ROTATION_UNFINISHED' ? 'skipped-unfinished' : 'failed';
-      items.push({ ...s, outcome, detail: e.message, exitCode: e.exitCode });
+      return { ...s, outcome, detail: e.message, exitCode: e.exitCode };
     }
-  }
+  };
+  // one secret at a time by default; with maxParallel, groups that share no unit side by side
+  const units = (s: Omit<DueItem, 'outcome' | 'exitCode'>) => resolveTargets(policy, s.secret, deps.planContext).filter((t) => t.env === s.env && t.service).map((t) => t.service!.unit);
+  const groups = unitGroups(toRotate, units);
+  let next = 0;
+  const worker = async () => {
+    while (next < groups.length) {
+      const g = groups[next++]!;
+      for (const s of g) items.push(await one(s));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.maxParallel ?? 1, groups.length)) }, worker));
   // 0: everything due now was rotated; otherwise the worst code of what was not (needs a key,
   // skipped: 3, an unsafe precondition for the run as a whole; a failed rotation: its own code)
   // grace-period retirements whose time has come, in the same pass

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parsePolicy } from '../../providers/registry.js';
 import { SecretValue } from '../../src/core/secret-value.js';
-import { dueStates, rotateDue } from '../../src/usecases/due.js';
+import { dueStates, rotateDue, unitGroups } from '../../src/usecases/due.js';
 import { renderMetrics } from '../../src/usecases/metrics.js';
 import { put } from '../../src/usecases/put.js';
 import { NEW, OLD, policyText, REF, T } from '../harness/fake-world.js';
@@ -103,5 +103,10 @@ describe('rotate --due (injected clock)', () => {
     expect(check.status, check.stdout + check.stderr).toBe(0);
     const bad = spawnSync(promtool, ['check', 'metrics'], { input: text.replace('rekey_rotations_total{outcome="promoted"} 1', 'rekey_rotations_total{outcome="promoted" 1'), encoding: 'utf8' });
     expect(bad.status).not.toBe(0); // promtool does catch a broken file
+  });
+
+  test('--max-parallel: secrets that share a unit stay one after another; disjoint ones may run side by side', () => {
+    const units: Record<string, string[]> = { a: ['gw1.service'], b: ['gw2.service'], c: ['gw1.service', 'gw3.service'], d: ['gw3.service'], e: [] };
+    expect(unitGroups(['a', 'b', 'c', 'd', 'e'], (x) => units[x]!)).toEqual([['b'], ['a', 'c', 'd'], ['e']]);
   });
 });

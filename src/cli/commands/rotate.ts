@@ -14,11 +14,16 @@ export const rotate = defineCommand({
     'take-over-pending': { type: 'boolean', help: 'adopt a pending version left by another, dead rotation' },
     scrub: SCRUB,
     due: { type: 'boolean', help: 'rotate every secret × env due on this host (maxAge, lead time, windows, jitter); exit 0 when everything due was rotated' },
+    'max-parallel': { type: 'string', value: 'N', help: '--due: rotate up to N secrets side by side when they share no unit (default 1)' },
   },
   stateful: true,
   async run(c, opts) {
     const { a, io, json, out, depsFor, filter, ownersOnDisk } = c;
-    if (opts.due) return rotateDueCmd(c, opts['dry-run'] === true);
+    if (opts.due) {
+      const n = Number(opts['max-parallel'] ?? '1');
+      if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError('BAD_ARGUMENTS', '--max-parallel takes a whole number from 1 to 64');
+      return rotateDueCmd(c, opts['dry-run'] === true, n);
+    }
     const [{ rotate: rotateSecret }, { renderPlan, renderReport }] = await Promise.all([import('../../usecases/rotate.js'), import('../render.js')]);
     const policy = await loadPolicy(a.global.policy, io.env.HOME);
     const deps = depsFor(policy);
@@ -31,13 +36,13 @@ export const rotate = defineCommand({
 });
 
 /** rekey rotate --due: what the timer runs */
-async function rotateDueCmd({ a, io, out, depsFor, ownersOnDisk }: CommandContext, dryRun: boolean): Promise<number> {
+async function rotateDueCmd({ a, io, out, depsFor, ownersOnDisk }: CommandContext, dryRun: boolean, maxParallel: number): Promise<number> {
   if (a.positionals.length) throw new UsageError('BAD_ARGUMENTS', 'rekey rotate --due takes no secret: it rotates every secret that is due', { hint: 'rekey rotate <secret> rotates one now' });
   const [{ rotateDue, dueStates }, { writeMetrics }] = await Promise.all([import('../../usecases/due.js'), import('./metrics-file.js')]);
   const policy = await loadPolicy(a.global.policy, io.env.HOME);
   const deps = depsFor(policy);
   await ownersOnDisk(policy, deps);
-  const r = await rotateDue(policy, { dryRun }, deps);
+  const r = await rotateDue(policy, { dryRun, maxParallel }, deps);
   const metrics = dryRun ? null : await writeMetrics(policy, deps, await dueStates(policy, deps), { command: 'rotate --due', exitCode: r.exitCode });
   const { notifyRun } = await import('../../usecases/notify.js');
   const event = { event: 'rekey.run' as const, command: 'rotate --due', host: deps.planContext.hostname, at: deps.clock.now().toISOString(), exitCode: r.exitCode, items: r.items.map(({ createdAt: _c, refs: _r, ...i }) => i) };
