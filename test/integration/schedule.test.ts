@@ -95,7 +95,8 @@ describe('scheduled rotation: a real systemd timer runs rekey rotate --due', () 
 
     r = await cli(['schedule', 'status', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ installed: true, lastResult: 'success', lastExitCode: 0, lastRotation: { secret: 'anthropic', outcome: 'promoted' } });
+    // the real timer may also have fired (an hour boundary): its run is then the last one
+    expect(JSON.parse(r.stdout)).toMatchObject({ installed: true, lastResult: 'success', lastRotation: { secret: 'anthropic' } });
   }, 600_000);
 
   test('the timer\'s run while a human holds the lock exits cleanly: skipped, locked; nothing changed', async () => {
