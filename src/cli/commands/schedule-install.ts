@@ -1,7 +1,7 @@
 import { ExitCode } from '../../core/exit-codes.js';
 import { defineCommand } from './define.js';
 import { loadPolicy } from './context.js';
-import { managerOf, scheduleSpec, timerService } from './schedule-spec.js';
+import { managerOf, scheduleSpec } from './schedule-spec.js';
 
 export const scheduleInstall = defineCommand({
   words: 'schedule install',
@@ -12,7 +12,7 @@ export const scheduleInstall = defineCommand({
   stateful: false,
   async run(c) {
     const m = managerOf(c.a.positionals[0]);
-    const { renderLaunchdSchedule, renderSystemdSchedule, SCHEDULE_LABEL, SCHEDULE_UNIT } = await import('../../../providers/services/render-schedule.js');
+    const { renderLaunchdSchedule, renderSystemdSchedule, SCHEDULE_LABEL, SCHEDULE_UNIT, timerService } = await import('../../../providers/services/render-schedule.js');
     const policy = await loadPolicy(c.a.global.policy, c.io.env.HOME);
     const deps = c.depsFor(policy);
     const spec = await scheduleSpec(c, policy);

@@ -20,9 +20,3 @@ export async function scheduleSpec(c: CommandContext, policy: Policy) {
   const windows = (policy.schedule?.windows ?? []).map(parseWindow).filter((w) => typeof w !== 'string');
   return { argv, env, windows };
 }
-
-/** the service manager that runs the timer: rekey's adapter for it, outside any policy service */
-export const timerService = (m: Manager) =>
-  m === 'systemd'
-    ? { kind: 'systemd-user' as const, unit: 'rekey-rotate.timer', name: 'rekey-schedule', startTimeoutMs: 30_000, settleMs: 0 }
-    : { kind: 'launchd' as const, unit: 'dev.rekey.rotate', name: 'rekey-schedule', domain: 'gui' as const, startTimeoutMs: 30_000, settleMs: 0 };

@@ -1,7 +1,7 @@
 import { ExitCode } from '../../core/exit-codes.js';
 import { defineCommand } from './define.js';
 import { loadPolicy } from './context.js';
-import { managerOf, timerService } from './schedule-spec.js';
+import { managerOf } from './schedule-spec.js';
 
 export const scheduleStatus = defineCommand({
   words: 'schedule status',
@@ -12,7 +12,7 @@ export const scheduleStatus = defineCommand({
   stateful: true,
   async run(c) {
     const m = managerOf(c.a.positionals[0]);
-    const { SCHEDULE_LABEL, SCHEDULE_UNIT } = await import('../../../providers/services/render-schedule.js');
+    const { SCHEDULE_LABEL, SCHEDULE_UNIT, timerService } = await import('../../../providers/services/render-schedule.js');
     const policy = await loadPolicy(c.a.global.policy, c.io.env.HOME);
     const deps = c.depsFor(policy);
     const svc = deps.service(timerService(m) as never);
