@@ -10,6 +10,7 @@ import {
 import { BackendError, UnsafeError } from '../../src/core/errors.js';
 import type { AuditAnchor, SecretBackend, Stage, VersionInfo } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
+import { awsStandby } from './aws-standby.js';
 import { parseJsonObject, sanitizeAwsError } from './aws-errors.js';
 import { awsSecretsManagerBackendSpec, type AwsSecretsManagerBackendConfig } from './aws-secrets-manager.schema.js';
 
@@ -136,9 +137,23 @@ export function createAwsSecretsManagerBackend(
     return ids.find((id) => map[id]!.includes('AWSCURRENT')) ?? ids.find((id) => map[id]!.includes('AWSPENDING')) ?? null;
   };
   const receipt = (v: string, base: string | null) => JSON.stringify({ v, base } satisfies Receipt);
+  /** what PutSecretValue stores for `value`: with jsonKey, the current object with that field replaced */
+  const secretString = async (ref: string, value: SecretValue, base: string | null, signal: AbortSignal) => {
+    if (!cfg.jsonKey) return value.reveal();
+    const cur = base ? await get(ref, { VersionId: base }, signal) : null;
+    const obj = cur?.SecretString !== undefined ? parseJsonObject(cur.SecretString, ref, cfg.jsonKey) : {};
+    return JSON.stringify({ ...obj, [cfg.jsonKey]: value.reveal() });
+  };
 
   return {
     kind: 'aws-secrets-manager',
+    standby: awsStandby({
+      call,
+      labels,
+      valueOf,
+      secretString: async (ref, value, signal) => secretString(ref, value, holder((await labels(ref, signal)) ?? {}, 'AWSCURRENT'), signal),
+      token: (id) => tokenFor(`standby-${id}`, 1),
+    }),
     capabilities: () => awsSecretsManagerBackendSpec.capabilities,
 
     async checkWritable(ref, signal) {
@@ -193,14 +208,9 @@ export function createAwsSecretsManagerBackend(
       }
       const attempts = (await listVersions(ref, true, signal)).filter((v) => rotationOf(v.VersionId) === rotationId).length;
       const token = tokenFor(rotationId, attempts + 1);
-      let secretString = value.reveal();
-      if (cfg.jsonKey) {
-        const cur = base ? await get(ref, { VersionId: base }, signal) : null;
-        const obj = cur?.SecretString !== undefined ? parseJsonObject(cur.SecretString, ref, cfg.jsonKey) : {};
-        secretString = JSON.stringify({ ...obj, [cfg.jsonKey]: value.reveal() });
-      }
+      const SecretString = await secretString(ref, value, base, signal);
       // AWSPENDING moves to the new version (off a stray one a finished AWS rotation left on AWSCURRENT too)
-      await call('PutSecretValue', ref, new PutSecretValueCommand({ SecretId: ref, ClientRequestToken: token, SecretString: secretString, VersionStages: ['AWSPENDING'] }), signal);
+      await call('PutSecretValue', ref, new PutSecretValueCommand({ SecretId: ref, ClientRequestToken: token, SecretString, VersionStages: ['AWSPENDING'] }), signal);
       return { versionId: token, receipt: receipt(token, base), detail: `over AWSCURRENT ${base ?? 'none'}` };
     },
 

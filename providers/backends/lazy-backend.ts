@@ -1,4 +1,4 @@
-import type { BackendCapabilities, SecretBackend } from '../../src/core/ports.js';
+import type { BackendCapabilities, SecretBackend, StandbyPool } from '../../src/core/ports.js';
 
 /**
  * A backend whose adapter (and SDK) is imported on first use, so commands and policies that never
@@ -7,8 +7,20 @@ import type { BackendCapabilities, SecretBackend } from '../../src/core/ports.js
 export function lazyBackend(kind: string, caps: BackendCapabilities, load: () => Promise<SecretBackend>): SecretBackend {
   let p: Promise<SecretBackend> | undefined;
   const get = () => (p ??= load());
+  const standby = async () => {
+    const b = await get();
+    if (!b.standby) throw new Error(`backend ${kind} keeps no standby pool`);
+    return b.standby;
+  };
+  const pool: StandbyPool = {
+    add: async (...a) => (await standby()).add(...a),
+    list: async (...a) => (await standby()).list(...a),
+    read: async (...a) => (await standby()).read(...a),
+    remove: async (...a) => (await standby()).remove(...a),
+  };
   return {
     kind,
+    standby: pool,
     capabilities: () => caps,
     read: async (...a) => (await get()).read(...a),
     stage: async (...a) => (await get()).stage(...a),

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { BackendError } from '../../src/core/errors.js';
-import type { SecretBackend, Stage, VersionInfo } from '../../src/core/ports.js';
+import type { SecretBackend, Stage, StandbyPool, VersionInfo } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import { atomicWrite, readNoFollow } from '../../src/io/atomic-write.js';
 import { assertStoreKey, holdsSealedData, keyId, restoreKeyHint } from '../../src/io/key-file.js';
@@ -25,6 +25,8 @@ interface StoredSecret {
   keyId?: string;
   nextVersion: number;
   versions: StoredVersion[];
+  /** the standby pool: sealed like versions (AAD = ref + `standby:` + id), oldest first */
+  standby?: { id: string; fingerprint: string; sealed: Sealed }[];
 }
 
 export interface LocalBackendDeps {
@@ -75,7 +77,7 @@ export function createLocalBackend(deps: LocalBackendDeps): SecretBackend {
     } catch {
       throw new BackendError('STORE_CORRUPT', `the store file of ${ref} (${file(ref)}) is not valid JSON (truncated or edited)`, { hint: 'restore it from a backup; `rekey status` names the secrets it can still read' });
     }
-    if (!doc || typeof doc !== 'object' || doc.ref !== ref || !Array.isArray(doc.versions) || typeof doc.nextVersion !== 'number') {
+    if (!doc || typeof doc !== 'object' || doc.ref !== ref || !Array.isArray(doc.versions) || typeof doc.nextVersion !== 'number' || (doc.standby !== undefined && !Array.isArray(doc.standby))) {
       throw new BackendError('STORE_CORRUPT', `the store file of ${ref} (${file(ref)}) does not have the store's shape`, { hint: 'restore it from a backup' });
     }
     const k = await key(false);
@@ -92,8 +94,38 @@ export function createLocalBackend(deps: LocalBackendDeps): SecretBackend {
     await atomicWrite(file(doc.ref), JSON.stringify(doc, null, 1) + '\n');
   };
 
+  const standby: StandbyPool = {
+    async add(ref, id, value) {
+      const doc = await load(ref);
+      const pool = (doc.standby ??= []);
+      const there = pool.find((e) => e.id === id);
+      if (there) {
+        if (there.fingerprint !== value.fingerprint) throw new BackendError('STANDBY_CONFLICT', `standby ${id} of ${ref} already holds a different value`);
+        return;
+      }
+      pool.push({ id, fingerprint: value.fingerprint, sealed: seal(await key(true), value.reveal(), aad(ref, `standby:${id}`)) });
+      pool.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      await save(doc);
+    },
+    async list(ref) {
+      return ((await load(ref)).standby ?? []).map((e) => ({ id: e.id, fingerprint: e.fingerprint }));
+    },
+    async read(ref, id) {
+      const e = (await load(ref)).standby?.find((x) => x.id === id);
+      return e ? SecretValue.of(open(await key(false), e.sealed, aad(ref, `standby:${id}`))) : null;
+    },
+    async remove(ref, id) {
+      const doc = await load(ref);
+      const left = (doc.standby ?? []).filter((e) => e.id !== id);
+      if (left.length === (doc.standby ?? []).length) return;
+      doc.standby = left;
+      await save(doc);
+    },
+  };
+
   return {
     kind: 'local',
+    standby,
     capabilities: () => localBackendSpec.capabilities,
 
     async read(ref, stage) {

@@ -36,6 +36,8 @@ export const vaultBackendConfig = z
     field: z.string().min(1).default('value'),
     /** where pending values wait, out of consumers' sight: <mount>/data/<pendingPrefix>/<ref> */
     pendingPrefix: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('rekey-pending'),
+    /** where the standby pool waits (`rekey put --standby`): <mount>/data/<standbyPrefix>/<ref> */
+    standbyPrefix: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('rekey-standby'),
     requestTimeoutMs,
   })
   .describe('HashiCorp Vault KV v2: versions + check-and-set; shared across hosts.');

@@ -1,5 +1,6 @@
 import { BackendError, UnsafeError } from '../../src/core/errors.js';
 import type { AuditAnchor, SecretBackend, SecretRead, Stage, VersionInfo } from '../../src/core/ports.js';
+import { vaultStandby } from './vault-standby.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import { vaultBackendSpec, type VaultBackendConfig } from './vault.schema.js';
 
@@ -55,7 +56,7 @@ export function sanitizeVaultError(e: unknown, op: string, path: string): Backen
  * someone else wrote: refused, the rotation rolls back), records the rotation id in the main
  * path's custom_metadata, then deletes the pending path. `previous` is the prior KV version.
  */
-export function createVaultBackend(cfg: Pick<VaultBackendConfig, 'mount' | 'field' | 'pendingPrefix'>, deps: { client: () => Promise<VaultClientLike> }): SecretBackend {
+export function createVaultBackend(cfg: Pick<VaultBackendConfig, 'mount' | 'field' | 'pendingPrefix'> & Partial<Pick<VaultBackendConfig, 'standbyPrefix'>>, deps: { client: () => Promise<VaultClientLike> }): SecretBackend {
   const data = (ref: string) => `${cfg.mount}/data/${ref}`;
   const meta = (ref: string) => `${cfg.mount}/metadata/${ref}`;
   const pdata = (ref: string) => `${cfg.mount}/data/${cfg.pendingPrefix}/${ref}`;
@@ -110,6 +111,7 @@ export function createVaultBackend(cfg: Pick<VaultBackendConfig, 'mount' | 'fiel
 
   return {
     kind: 'vault',
+    standby: vaultStandby(cfg.mount, cfg.standbyPrefix ?? 'rekey-standby', { get, write }),
     capabilities: () => vaultBackendSpec.capabilities,
 
     async read(ref, stage, signal) {

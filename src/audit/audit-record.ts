@@ -29,6 +29,8 @@ export interface AuditRecord {
   retirement?: { issuer: string; rotationId: string; dueAt: string; upstream?: string; probe?: string };
   /** a value minted upstream for this rotation: issuer, upstream id (never the value) */
   minted?: { issuer: string; ref: string; id: string; expiresAt?: string }[];
+  /** standby pool entries: added by `put --standby`, drawn by a rotation, or dropped (refused upstream); fingerprints only */
+  standby?: { ref: string; id: string; fingerprint: string; event: 'added' | 'drawn' | 'dropped' }[];
   durationMs: number;
   /** the hash chain (src/audit/chain.ts): added by the log when it appends */
   seq?: number;

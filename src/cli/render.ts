@@ -108,6 +108,10 @@ export function renderStatus(ss: SecretStatus[]): string {
       lines.push(`  ${r.ref}${r.overdue ? '  OVERDUE' : ''}${r.currentAgeDays !== null ? `  current age ${r.currentAgeDays}d` : ''}`);
       if (r.versions.length === 0) lines.push('    (no versions)');
       for (const v of r.versions) lines.push(`    v${v.versionId} ${v.stages.join(',').padEnd(16)} ${v.fingerprint ?? ''} ${v.createdAt ?? ''}`);
+      if (r.standby && (r.standby.entries.length || r.standby.min)) {
+        lines.push(`    standby pool: ${r.standby.entries.length}${r.standby.min ? ` (minStandby ${r.standby.min})` : ''}${r.standby.low ? '  LOW: put more with `rekey put <secret> --env E --standby --stdin`' : ''}`);
+        for (const e of r.standby.entries) lines.push(`      ${e.id} ${e.fingerprint}`);
+      }
       if (r.lastProbe) lines.push(`    last probe: ${r.lastProbe.fingerprint} ${r.lastProbe.result} at ${r.lastProbe.at} (${r.lastProbe.detail})`);
     }
     lines.push(`  last: ${s.last ? `${s.last.outcome} at ${s.last.at} (${s.last.rotationId})` : 'never rotated'}`);

@@ -55,6 +55,29 @@ export interface SecretBackend {
   /** the audit chain's head kept outside this host (shared backends): no value, a hash and a sequence number */
   writeAnchor?(ref: string, head: AuditAnchor, signal: AbortSignal): Promise<void>;
   readAnchor?(ref: string, signal: AbortSignal): Promise<AuditAnchor | null>;
+  /** pre-minted values waiting to be drawn by a rotation (providers that cannot mint); absent: no pool */
+  standby?: StandbyPool;
+}
+
+export interface StandbyEntry {
+  /** time-ordered: `<yyyymmddThhmmssZ>-<hex>`, so the oldest sorts first */
+  id: string;
+  fingerprint: string;
+}
+
+/**
+ * The standby pool of a ref: values an admin minted ahead of need (`rekey put --standby`). Not
+ * pending, never seen by consumers: a rotation with nothing pending and no minting issuer draws the
+ * oldest, delivers it like a put value, and removes it from the pool once promoted. Idempotent on
+ * the entry id.
+ */
+export interface StandbyPool {
+  add(ref: string, id: string, value: SecretValue, signal: AbortSignal): Promise<void>;
+  /** oldest first */
+  list(ref: string, signal: AbortSignal): Promise<StandbyEntry[]>;
+  read(ref: string, id: string, signal: AbortSignal): Promise<SecretValue | null>;
+  /** no-op if absent */
+  remove(ref: string, id: string, signal: AbortSignal): Promise<void>;
 }
 
 export interface AuditAnchor {

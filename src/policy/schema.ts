@@ -48,6 +48,8 @@ export function makePolicySchema(a: AdapterSchemas) {
     issuer: name('issuer').optional(),
     /** when the old credential is retired upstream after a promote: 0 (at once), a grace period (1h), or never (default) */
     retire: z.strictObject({ after: z.union([z.literal(0), z.literal('never'), duration]) }).default({ after: 'never' }),
+    /** provider keys: `status` warns (and `status --check` exits 2) when a ref's standby pool holds fewer keys than this */
+    minStandby: z.number().int().min(0).optional(),
   };
 
   const providerKeySecret = z.strictObject({

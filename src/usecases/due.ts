@@ -1,8 +1,9 @@
 /**
  * `rekey rotate --due`: every secret × environment on this host whose current version is past its
  * `maxAge`, or will be within `schedule.leadTime`, rotates — inside the policy's windows, after
- * this host's jitter, one at a time. A new value comes from a pending `put` (or, for the Gateway
- * token, a fresh mint); a provider key with none is reported as needing one, a secret locked by
+ * this host's jitter, one at a time. A new value comes from a pending `put`, a minting issuer (the
+ * Gateway token: rekey's own mint), or the standby pool; a provider key with none is reported as
+ * needing one, a secret locked by
  * another run or with an unfinished rotation is skipped and reported, never waited on.
  */
 import { isRekeyError } from '../core/errors.js';
@@ -13,6 +14,7 @@ import type { Policy } from '../policy/schema.js';
 import type { RekeyDeps } from './context.js';
 import { rotate } from './rotate.js';
 import { retireDue, type RetireResult } from './retire.js';
+import { standbyEntries } from './standby.js';
 
 export type DueOutcome =
   | 'not-due'
@@ -33,6 +35,8 @@ export interface DueItem {
   dueAt: string | null;
   /** each ref's current version's creation time (null: none, or not known) */
   createdAt: Record<string, string | null>;
+  /** the smallest standby pool among its refs, and the policy's minimum (provider keys with a pool) */
+  standby?: { depth: number; min: number };
   outcome: DueOutcome;
   detail?: string;
   rotationId?: string;
@@ -60,7 +64,9 @@ export async function dueStates(policy: Policy, deps: RekeyDeps): Promise<Omit<D
         const d = dueness(cur?.createdAt, cur !== undefined, secret.maxAge, lead, now);
         if (RANK.indexOf(d.state) > RANK.indexOf(worst.state) || (d.state === worst.state && d.dueAt !== null && (worst.dueAt === null || d.dueAt < worst.dueAt))) worst = d;
       }
-      out.push({ secret: name, env, refs, ...worst, createdAt });
+      const pools = backend.standby && secret.layer === 'provider-key' ? await Promise.all(refs.map((ref) => standbyEntries(backend, ref, deps))) : null;
+      const standby = pools ? { depth: Math.min(...pools.map((p) => p.length)), min: secret.minStandby ?? 0 } : undefined;
+      out.push({ secret: name, env, refs, ...worst, createdAt, ...(standby ? { standby } : {}) });
     }
   }
   return out;

@@ -74,6 +74,12 @@ export function renderMetrics(input: {
     pending.set(r.secret, p);
   }
   fams.push({ name: 'rekey_pending_retirements', help: 'old credentials still to retire upstream (overdue="true": their grace period has passed)', type: 'gauge', samples: [...pending].flatMap(([secret, p]) => [{ labels: { secret, overdue: 'false' }, value: p.n - p.overdue }, { labels: { secret, overdue: 'true' }, value: p.overdue }]) });
+  fams.push({
+    name: 'rekey_standby_depth',
+    help: 'keys waiting in the standby pool of a secret in an environment (the smallest pool among its refs); min: the policy minStandby',
+    type: 'gauge',
+    samples: input.states.filter((s) => s.standby).map((s) => ({ labels: { secret: s.secret, env: s.env, min: String(s.standby!.min) }, value: s.standby!.depth })),
+  });
   fams.push({ name: 'rekey_last_run_timestamp_seconds', help: 'when rekey last wrote this file', type: 'gauge', samples: [{ labels: { command: input.run.command }, value: t / 1000 }] });
   fams.push({ name: 'rekey_last_run_exit_code', help: "the exit code of the run that wrote this file (0: everything due was rotated)", type: 'gauge', samples: [{ labels: { command: input.run.command }, value: input.run.exitCode }] });
   return fams

@@ -14,6 +14,7 @@ import { runRotation, type RunResult } from '../rotation/runner.js';
 import { initialState, summarize, type JournalEvent, type RotationState } from '../rotation/state.js';
 import type { Terminal } from '../rotation/transitions.js';
 import { planRetirements, retireDue, type RetireResult } from './retire.js';
+import { drawStandby, dropDead, settleDrawn, type Drawn } from './standby.js';
 
 export interface RotateReport {
   rotationId: string | null;
@@ -31,10 +32,25 @@ export interface RotateReport {
   probes?: ProbeRecord[];
   /** values minted upstream for this rotation (issuer and upstream id, never the value) */
   minted?: { issuer: string; ref: string; id: string; expiresAt?: string }[];
+  /** keys drawn from the standby pool for this rotation (they leave the pool once promoted) */
+  standby?: Drawn[];
   /** the old credentials' retirements upstream: done now, or due later (`rekey retire --due`) */
   retirements?: RetireResult[];
   /** OpenClaw backups still holding an old value after a promote; `removed` with --scrub */
   residue?: { file: string; fingerprints: string[]; removed: boolean }[];
+}
+
+/** the provider probe before delivery; a drawn standby the provider refuses leaves the pool */
+async function probeStandbyAware(plan: Plan, values: Map<string, SecretValue>, drawn: Drawn[], forReal: boolean, deps: RekeyDeps) {
+  try {
+    return await probeBeforeDelivery(plan, values, deps);
+  } catch (e) {
+    if (!(e instanceof UnsafeError) || e.code !== 'PROVIDER_REFUSED_KEY') throw e;
+    const d = drawn.find((x) => x.ref === (e.details as { ref?: string } | undefined)?.ref);
+    if (!d) throw e;
+    const tail = await dropDead(deps.backend(plan.backend), d, forReal, deps);
+    throw new UnsafeError(e.code, e.message + tail, { ...(e.details ? { details: e.details } : {}), ...(e.hint ? { hint: e.hint } : {}) });
+  }
 }
 
 /** Mint a Gateway token: 256 bits from the CSPRNG, URL-safe. */
@@ -56,6 +72,7 @@ async function newValues(policy: Policy, plan: Plan, deps: RekeyDeps, takeOverPe
   const issuer = issuerName && deps.issuer ? deps.issuer(issuerName) : null;
   const minted: NonNullable<RotateReport['minted']> = [];
   const wouldMint: string[] = [];
+  const drawn: Drawn[] = [];
   const values = new Map<string, SecretValue>();
   const olds = new Map<string, SecretValue | null>();
   const oldFp: Record<string, string | null> = {};
@@ -78,6 +95,7 @@ async function newValues(policy: Policy, plan: Plan, deps: RekeyDeps, takeOverPe
       });
     }
     let value = pending?.value;
+    let mintedNow = false;
     if (!value && plan.layer === 'gateway-token') value = mintGatewayToken(deps);
     if (!value && issuer?.can.mint) {
       if (mintFor === null) {
@@ -92,9 +110,22 @@ async function newValues(policy: Policy, plan: Plan, deps: RekeyDeps, takeOverPe
       minted.push({ issuer: issuerName!, ref, id: k.id, ...(k.expiresAt ? { expiresAt: k.expiresAt } : {}) });
       deps.log.info({ issuer: issuerName, ref, id: k.id, fingerprint: k.value.fingerprint }, 'minted a new credential upstream');
       value = k.value;
-    } else if (value && issuer && plan.layer === 'provider-key') {
-      // a key put by hand (a standby drawn from the console): it must be live upstream. An admin
-      // API that cannot be reached does not stop the rotation: the provider probe still gates it
+      mintedNow = true;
+    }
+    // nothing pending, nothing to mint: the oldest key of the standby pool
+    let standby: Drawn | undefined;
+    if (!value && plan.layer === 'provider-key') {
+      const d = await drawStandby(backend, ref, [current?.value], deps);
+      if (d) {
+        ({ value } = d);
+        standby = d.drawn;
+        drawn.push(d.drawn);
+        deps.log.info({ ref, standby: d.drawn.id, fingerprint: d.value.fingerprint, left: d.drawn.left }, 'drew a key from the standby pool');
+      }
+    }
+    if (value && !mintedNow && issuer && plan.layer === 'provider-key') {
+      // a key put by hand or drawn from the pool: it must be live upstream. An admin API that
+      // cannot be reached does not stop the rotation: the provider probe still gates it
       const v = value;
       const up = await deps.retry(`check ${v.fingerprint} at ${issuerName}`, () => issuer.find(v, deps.signal)).catch((e: unknown) => {
         if (!(e instanceof BackendError) || !e.retryable) throw e;
@@ -102,13 +133,14 @@ async function newValues(policy: Policy, plan: Plan, deps: RekeyDeps, takeOverPe
         return undefined;
       });
       if (up && up.status !== 'active') {
-        throw new UnsafeError('KEY_NOT_ACTIVE', `the new value for ${ref} (${value.fingerprint}) is ${up.status} at ${issuerName} (${up.id}): delivering it would break every consumer`, { hint: 'put an active key, or reactivate this one upstream' });
+        const dropped = standby ? await dropDead(backend, standby, mintFor !== null, deps) : '';
+        throw new UnsafeError('KEY_NOT_ACTIVE', `the new value for ${ref} (${value.fingerprint}) is ${up.status} at ${issuerName} (${up.id}): delivering it would break every consumer${dropped}`, { hint: 'put an active key, or reactivate this one upstream' });
       }
       if (up === null) deps.log.warn({ issuer: issuerName, ref, fingerprint: value.fingerprint }, 'the new value is not a key the issuer knows: it cannot be retired there later');
     }
     if (!value) {
-      throw new UsageError('NO_PENDING_VALUE', `no new value for ${ref}: provider keys are minted in the provider's console`, {
-        hint: `put it first: rekey put ${plan.secret} --env <env> --stdin < key-file`,
+      throw new UsageError('NO_PENDING_VALUE', `no new value for ${ref}: nothing pending, no issuer that mints, and no key in the standby pool`, {
+        hint: `put one (rekey put ${plan.secret} --env <env> --stdin < key-file), or fill the pool ahead of need (--standby)`,
         details: { ref },
       });
     }
@@ -119,7 +151,7 @@ async function newValues(policy: Policy, plan: Plan, deps: RekeyDeps, takeOverPe
     assertDeliverable(plan.targets.filter((t) => t.ref === ref), value, deps);
     values.set(ref, value);
   }
-  return { values, olds, oldFp, minted, wouldMint };
+  return { values, olds, oldFp, minted, wouldMint, drawn };
 }
 
 export async function rotate(policy: Policy, secret: string, filter: PlanFilter, opts: { dryRun: boolean; takeOverPending?: boolean; scrub?: boolean }, deps: RekeyDeps): Promise<RotateReport> {
@@ -140,25 +172,27 @@ export async function rotate(policy: Policy, secret: string, filter: PlanFilter,
   const base = { plan, failure: null, verified: {} } as const;
   if (opts.dryRun) {
     // the same checks as the real run, in the same order, up to the first write
-    const { values, oldFp, wouldMint } = await newValues(policy, plan, deps, opts.takeOverPending === true, null);
-    const probes = await probeBeforeDelivery(plan, values, deps);
+    const { values, oldFp, wouldMint, drawn } = await newValues(policy, plan, deps, opts.takeOverPending === true, null);
+    const probes = await probeStandbyAware(plan, values, drawn, false, deps);
     await preflight(plan, deps);
     const newFp = Object.fromEntries([...values].map(([r, v]) => [r, v.fingerprint]));
-    const mintNote = wouldMint.length ? ` (a new key would be minted at ${policy.secrets[secret]?.issuer} for ${wouldMint.join(', ')})` : '';
+    const mintNote =
+      (wouldMint.length ? ` (a new key would be minted at ${policy.secrets[secret]?.issuer} for ${wouldMint.join(', ')})` : '') +
+      (drawn.length ? ` (drawn from the standby pool: ${drawn.map((d) => `${d.ref} ${d.id} ${d.fingerprint}, ${d.left} left`).join('; ')})` : '');
     return { ...base, probes, rotationId: null, dryRun: true, outcome: 'dry-run', exitCode: 0, message: `dry run: ${plan.targets.length} target(s) would get a new value${mintNote}; nothing was changed`, oldFingerprints: oldFp, newFingerprints: newFp };
   }
   const rotationId = newRotationId(deps);
   // the lock before pre-flight: a concurrent rotation's delivery must not look like drift
   const lock = await refusedIsAudited(() => deps.locks.acquire(secret, { rotationId, command: 'rotate' }), 'rotate', rotationId, plan, deps, started);
   try {
-    const { values, olds, oldFp, probes, minted } = await refusedIsAudited(
+    const { values, olds, oldFp, probes, minted, drawn } = await refusedIsAudited(
       async () => {
         // re-check under the lock: another rotation may have begun between the check and the lock
         await refuseUnfinished();
         // the new values first (backend reads, encoding checks: a value no sink can hold is exit 2), then pre-flight
         const v = await newValues(policy, plan, deps, opts.takeOverPending === true, rotationId);
         // the provider must accept the new key before anything is written
-        const probes = await probeBeforeDelivery(plan, v.values, deps);
+        const probes = await probeStandbyAware(plan, v.values, v.drawn, true, deps);
         await preflight(plan, deps);
         return { ...v, probes };
       },
@@ -178,7 +212,9 @@ export async function rotate(policy: Policy, secret: string, filter: PlanFilter,
     const r = await runRotation({ rotationId, summary, targets: plan.targets, newValues: values, oldValues: olds }, state, { ...deps, backend: deps.backend(plan.backend) });
     const report = finishedReport(rotationId, plan, r, { oldFingerprints: oldFp, newFingerprints: newFp });
     if (minted.length) report.minted = minted;
+    if (drawn.length) report.standby = drawn;
     if (r.outcome === 'promoted') {
+      await settleDrawn(deps.backend(plan.backend), drawn, deps);
       report.residue = await residue(plan, [...olds.values()].filter((v): v is SecretValue => v !== null), opts.scrub === true, deps);
       // the old credentials, retired upstream now (after: 0) or logged for `retire --due`; a rollback never retires anything
       const planned = await planRetirements(policy, plan, olds, rotationId, deps);
@@ -187,7 +223,7 @@ export async function rotate(policy: Policy, secret: string, filter: PlanFilter,
       if (planned.length) report.retirements = due.size ? await retireDue(policy, deps, due) : planned.map((e) => ({ id: e.id, secret: e.secret, ref: e.ref, fingerprint: e.fingerprint, dueAt: e.dueAt, outcome: 'not-due' as const }));
     }
     report.probes = probes;
-    await deps.audit.append({ ...auditRecord('rotate', report, deps, started), ...(probes.length ? { probes } : {}), ...(minted.length ? { minted } : {}) });
+    await deps.audit.append({ ...auditRecord('rotate', report, deps, started), ...(probes.length ? { probes } : {}), ...(minted.length ? { minted } : {}), ...(drawn.length ? { standby: drawn.map((d) => ({ ref: d.ref, id: d.id, fingerprint: d.fingerprint, event: 'drawn' as const })) } : {}) });
     return report;
   } finally {
     await lock.release();

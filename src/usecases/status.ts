@@ -1,6 +1,7 @@
 import type { ProbeRecord } from './probe-keys.js';
 import { BackendError } from '../core/errors.js';
-import type { VersionInfo } from '../core/ports.js';
+import type { StandbyEntry, VersionInfo } from '../core/ports.js';
+import { standbyEntries } from './standby.js';
 import { resolveTargets } from '../plan/planner.js';
 import type { Policy } from '../policy/schema.js';
 import type { RekeyDeps } from './context.js';
@@ -10,10 +11,17 @@ export interface SecretStatus {
   secret: string;
   layer: string;
   backend: string;
-  refs: { ref: string; versions: VersionInfo[]; lastProbe: ProbeRecord | null; currentAgeDays: number | null; overdue: boolean }[];
+  refs: { ref: string; versions: VersionInfo[]; lastProbe: ProbeRecord | null; currentAgeDays: number | null; overdue: boolean; standby?: StandbyStatus }[];
   lock: { pid: number; host: string; rotationId: string; since: string; alive: boolean } | null;
   unfinished: string[];
   last: { rotationId: string; outcome: string; at: string; reason?: string } | null;
+}
+
+/** the ref's standby pool (provider keys): its keys (ids and fingerprints), and whether it is below minStandby */
+export interface StandbyStatus {
+  entries: StandbyEntry[];
+  min: number;
+  low: boolean;
 }
 
 const DAY = 86_400_000;
@@ -52,7 +60,16 @@ export async function status(policy: Policy, only: string | undefined, deps: Rek
       const cur = versions.find((v) => v.stages.includes('current'));
       const age = cur?.createdAt ? (deps.clock.now().getTime() - Date.parse(cur.createdAt)) / DAY : null;
       // overdue: the current version is older than maxAge (a ref with only a pending version awaits its first rotation)
-      refs.push({ ref, versions, lastProbe: lastProbe.get(ref) ?? null, currentAgeDays: age === null ? null : Math.round(age * 10) / 10, overdue: limit !== null && (age !== null ? age > limit : !versions.some((v) => v.stages.includes('pending'))) });
+      const pool = backend.standby && secret!.layer === 'provider-key' ? await standbyEntries(backend, ref, deps) : null;
+      const min = secret!.minStandby ?? 0;
+      refs.push({
+        ref,
+        versions,
+        lastProbe: lastProbe.get(ref) ?? null,
+        currentAgeDays: age === null ? null : Math.round(age * 10) / 10,
+        overdue: limit !== null && (age !== null ? age > limit : !versions.some((v) => v.stages.includes('pending'))),
+        ...(pool ? { standby: { entries: pool, min, low: pool.length < min } } : {}),
+      });
     }
     out.push({
       secret: name,

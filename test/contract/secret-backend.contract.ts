@@ -87,5 +87,37 @@ export function secretBackendContract(name: string, make: () => Promise<{ backen
       expect(vs[0]!.stages).toContain('pending');
       expect(JSON.stringify(vs)).not.toContain('SECRET');
     });
+
+    test('standby pool: entries wait out of every stage, oldest first, idempotent on the id; read and remove by id', async () => {
+      const { backend, ref } = await make();
+      const pool = backend.standby!;
+      expect(pool).toBeDefined();
+      const r = ref('s');
+      await backend.stage(r, v('value-live-000000000000'), 'rot-1', sig());
+      await backend.promote(r, 'rot-1', sig());
+      expect(await pool.list(r, sig())).toEqual([]);
+      await pool.add(r, '20261130T100000Z-bbbb', v('value-stby-222222222222'), sig());
+      await pool.add(r, '20261130T090000Z-aaaa', v('value-stby-111111111111'), sig());
+      await pool.add(r, '20261130T090000Z-aaaa', v('value-stby-111111111111'), sig()); // a retry: no-op
+      await expect(pool.add(r, '20261130T090000Z-aaaa', v('value-stby-999999999999'), sig())).rejects.toThrow(/different value/);
+      expect(await pool.list(r, sig())).toEqual([
+        { id: '20261130T090000Z-aaaa', fingerprint: v('value-stby-111111111111').fingerprint },
+        { id: '20261130T100000Z-bbbb', fingerprint: v('value-stby-222222222222').fingerprint },
+      ]);
+      // consumers and rotations see none of it
+      expect((await backend.read(r, 'current', sig()))!.value.reveal()).toBe('value-live-000000000000');
+      expect(await backend.read(r, 'pending', sig())).toBeNull();
+      expect((await backend.versions(r, sig())).flatMap((x) => x.stages).sort()).toEqual(['current']);
+      expect(JSON.stringify(await pool.list(r, sig()))).not.toContain('stby');
+      expect((await pool.read(r, '20261130T100000Z-bbbb', sig()))!.reveal()).toBe('value-stby-222222222222');
+      expect(await pool.read(r, '20261130T110000Z-none', sig())).toBeNull();
+      await pool.remove(r, '20261130T090000Z-aaaa', sig());
+      await pool.remove(r, '20261130T090000Z-aaaa', sig()); // no-op
+      expect((await pool.list(r, sig())).map((e) => e.id)).toEqual(['20261130T100000Z-bbbb']);
+      // a rotation staging and promoting beside the pool leaves it alone
+      await backend.stage(r, v('value-next-000000000000'), 'rot-2', sig());
+      await backend.promote(r, 'rot-2', sig());
+      expect((await pool.list(r, sig())).map((e) => e.id)).toEqual(['20261130T100000Z-bbbb']);
+    });
   });
 }

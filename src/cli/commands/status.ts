@@ -11,7 +11,7 @@ export const status = defineCommand({
     env: ENV,
     agent: AGENT,
     'skip-sources': SKIP_SOURCES,
-    check: { type: 'boolean', help: 'for monitoring: every secret × env with its age and due date; exit 0 ok, 1 expired or missing, 2 expiring within the lead time' },
+    check: { type: 'boolean', help: 'for monitoring: every secret × env with its age and due date; exit 0 ok, 1 expired or missing, 2 expiring within the lead time or a standby pool below minStandby' },
   },
   stateful: true,
   async run(c, opts) {
@@ -48,14 +48,20 @@ async function statusCheck({ a, io, out, depsFor }: CommandContext): Promise<num
   const only = a.positionals[0];
   const states = (await dueStates(policy, deps)).filter((s) => !only || s.secret === only);
   const now = deps.clock.now().getTime();
-  const code = states.some((s) => s.state === 'expired' || s.state === 'missing') ? 1 : states.some((s) => s.state === 'expiring') ? 2 : ExitCode.ok;
+  const low = (s: (typeof states)[number]) => s.standby !== undefined && s.standby.depth < s.standby.min;
+  const code = states.some((s) => s.state === 'expired' || s.state === 'missing') ? 1 : states.some((s) => s.state === 'expiring' || low(s)) ? 2 : ExitCode.ok;
   const metrics = await writeMetrics(policy, deps, states, { command: 'status --check', exitCode: code });
   const age = (s: (typeof states)[number]) => {
     const oldest = Object.values(s.createdAt).filter((x): x is string => x !== null).sort()[0];
     return oldest ? `${((now - Date.parse(oldest)) / 86_400_000).toFixed(1)} d` : 'no current version';
   };
   out(
-    states.map((s) => `${s.state.toUpperCase().padEnd(9)} ${s.secret} × ${s.env}: age ${age(s)}${s.dueAt ? `, due ${s.dueAt}` : ', no maxAge'}\n`).join('') + (metrics ? `metrics: ${metrics}\n` : ''),
+    states
+      .map((s) => {
+        const pool = s.standby && (s.standby.min > 0 || s.standby.depth > 0) ? `, standby ${s.standby.depth}${s.standby.min ? `/${s.standby.min}` : ''}${low(s) ? ' (LOW: below minStandby)' : ''}` : '';
+        return `${s.state.toUpperCase().padEnd(9)} ${s.secret} × ${s.env}: age ${age(s)}${s.dueAt ? `, due ${s.dueAt}` : ', no maxAge'}${pool}\n`;
+      })
+      .join('') + (metrics ? `metrics: ${metrics}\n` : ''),
     { ok: code === 0, exitCode: code, secrets: states, metrics },
   );
   return code;
