@@ -15,6 +15,8 @@ const READONLY = 'sk-ant-admin01-' + 'q'.repeat(60);
 const ONE = 'sk-ant-api03-retire-one-' + '1'.repeat(60) + 'AA';
 const TWO = 'sk-ant-api03-retire-two-' + '2'.repeat(60) + 'AA';
 const THREE = 'sk-ant-api03-retire-three-' + '3'.repeat(58) + 'AA';
+const FOUR = 'sk-ant-api03-standby-four-' + '4'.repeat(58) + 'AA';
+const FIVE = 'sk-ant-api03-standby-five-' + '5'.repeat(58) + 'AA';
 
 describe('retire the old key upstream (Anthropic Admin API) after a promote, real Gateway', () => {
   let f: GatewayFixture;
@@ -24,7 +26,7 @@ describe('retire the old key upstream (Anthropic Admin API) after a promote, rea
   beforeAll(async () => {
     f = await startGatewayFixture({ allow: [] });
     admin = await startFakeAnthropicAdmin({ adminKeys: { [ADMIN]: 'admin', [READONLY]: 'readOnly' }, onChange: (v, on) => (on ? f.fake.allow(v) : f.fake.deny(v)) });
-    for (const k of [ONE, TWO, THREE]) ids[k] = admin.addKey(k); // created in the Console: active, accepted by the model API
+    for (const k of [ONE, TWO, THREE, FOUR, FIVE]) ids[k] = admin.addKey(k); // created in the Console: active, accepted by the model API
     writeFileSync(f.envFile, '', { mode: 0o600 });
     f.writePolicy();
     const text = readFileSync(f.policyFile, 'utf8').replace('    maxAge: 90d\n', '    maxAge: 90d\n    issuer: anthropic\n    retire: { after: 0 }\n');
@@ -82,5 +84,50 @@ describe('retire the old key upstream (Anthropic Admin API) after a promote, rea
     expect(JSON.parse(r.stdout).retirements).toMatchObject([{ outcome: 'retired' }]);
     expect(admin.status(ids[TWO]!)).toBe('inactive');
     expect((await cli(['retire', '--due', '--json'])).stdout).toMatch(/"retirements": \[\]/);
+  }, 600_000);
+
+  test('scheduled-style, no human input: a due key is replaced from the standby pool, the old one retired and refused upstream, the pool one shorter', async () => {
+    expect((await cli(['init'])).code).toBe(0);
+    admin.down(0);
+    expect((await cli(['store', 'local', 'rekey/anthropic-admin', '--stdin'], ADMIN)).code).toBe(0);
+    // this test's own starting point: FOUR current and delivered
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], FOUR)).code).toBe(0);
+    let r = await cli(['rotate', 'anthropic']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const policy = readFileSync(f.policyFile, 'utf8');
+    try {
+      // due at once (maxAge 1m), two keys wanted in the pool
+      writeFileSync(f.policyFile, policy.replace('    maxAge: 90d\n', '    maxAge: 1m\n    minStandby: 2\n'));
+      r = await cli(['put', 'anthropic', '--env', 'prod', '--standby', '--stdin'], FIVE);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/in the standby pool as \S+: openclaw\/prod\/anthropic holds 1/);
+      r = await cli(['status', '--check']);
+      expect(r.code).toBe(2); // expiring, and the pool below minStandby
+      expect(r.stdout).toMatch(/standby 1\/2 \(LOW/);
+      r = await cli(['rotate', '--due', '--json']);
+      expect(r.code, r.stderr + r.stdout).toBe(0);
+      const due = JSON.parse(r.stdout);
+      expect(due.items).toMatchObject([{ secret: 'anthropic', env: 'prod', outcome: 'rotated' }]);
+      expect(admin.status(ids[FOUR]!)).toBe('inactive');
+      expect(admin.status(ids[FIVE]!)).toBe('active');
+      const audit = JSON.parse((await cli(['audit', 'show', '--json'])).stdout).records as { command: string; standby?: { event: string }[]; retirement?: unknown; outcome: string }[];
+      expect(audit.filter((x) => x.command === 'rotate').at(-1)).toMatchObject({ outcome: 'promoted', standby: [{ event: 'drawn' }] });
+      expect(audit.filter((x) => x.command === 'retire').at(-1)).toMatchObject({ outcome: 'retired', retirement: { probe: 'refused' } });
+      // the agent's next turn reaches the provider with the drawn key
+      await f.waitGatewayReady();
+      const seen = f.fake.seenKeys.length;
+      const turn = await f.agentTurn();
+      expect(turn.code, turn.stdout + turn.stderr).toBe(0);
+      expect(f.fake.seenKeys.slice(seen).every((k) => k === FIVE)).toBe(true);
+      const st = JSON.parse((await cli(['status', 'anthropic', '--skip-sources', '--json'])).stdout);
+      expect(st.secrets[0].refs[0].standby).toMatchObject({ entries: [], min: 2, low: true });
+      // the pool is empty: the next due run reports it needs a new key (exit 3), changes nothing
+      r = await cli(['rotate', '--due', '--json']);
+      expect(r.code).toBe(3);
+      expect(JSON.parse(r.stdout).items).toMatchObject([{ outcome: 'needs-new-key' }]);
+      for (const out of [r.stdout, r.stderr, JSON.stringify(audit)]) expect(out).not.toMatch(new RegExp(`${FIVE}|${FOUR}|${ADMIN}`));
+    } finally {
+      writeFileSync(f.policyFile, policy);
+    }
   }, 600_000);
 });
