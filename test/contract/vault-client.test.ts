@@ -26,6 +26,8 @@ const leastPolicy = (m: string): AclPolicy => ({
   [`${m}/metadata/openclaw/prod/*`]: ['read', 'update'],
   [`${m}/data/rekey-pending/openclaw/prod/*`]: ['create', 'read', 'update'],
   [`${m}/metadata/rekey-pending/openclaw/prod/*`]: ['read', 'delete'],
+  [`${m}/data/rekey-standby/openclaw/prod/*`]: ['create', 'read', 'update'],
+  [`${m}/metadata/rekey-standby/openclaw/prod/*`]: ['read'],
 });
 
 function session(vault: FakeVault, extra: object, env: NodeJS.ProcessEnv, warn?: (m: string) => void, now?: () => number) {
@@ -103,6 +105,11 @@ describe('least privilege, namespaces, mount paths', () => {
     await backend.discard(ref, 'r2', sig());
     expect((await backend.versions(ref, sig())).map((v) => v.stages.join())).toEqual(['current']);
     expect(vault.calls).toContain('GET sys/internal/ui/mounts/secret');
+    // the standby pool with the same token: add, list, read, remove
+    await backend.standby!.add(ref, '20261130T000000Z-aaaaaa', SecretValue.of('value-stby-0000000000'), sig());
+    expect((await backend.standby!.list(ref, sig())).map((e) => e.id)).toEqual(['20261130T000000Z-aaaaaa']);
+    await backend.standby!.remove(ref, '20261130T000000Z-aaaaaa', sig());
+    expect(await backend.standby!.list(ref, sig())).toEqual([]);
   });
 
   test('a Vault without the internal endpoint: sys/mounts is the fallback; a token that may read neither is told what to grant', async () => {
