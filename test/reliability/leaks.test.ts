@@ -1,6 +1,7 @@
 /**
  * No leaks: a canary secret goes through full rotations, a rollback, a crash + resume and error
- * paths, on the local, AWS and Vault backends, with DEBUG=* set (node-vault's debug output would
+ * paths, on the local, AWS and Vault backends, and an admin key (stored, sent to the Admin API
+ * stand-in) and a standby key (pooled, listed, drawn) on the local one, with DEBUG=* set (node-vault's debug output would
  * print written data). The verifier is the light openclaw stand-in (the subject is rekey's own
  * output; the real CLI is exercised by the integration tests). It must never appear in stdout, stderr (pino logs included), the journal,
  * the audit log, snapshots, error messages, or any process's argv (/proc/PID/cmdline sampled).
@@ -9,6 +10,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startArgvSampler } from '../harness/argv-sampler.js';
+import { startFakeAnthropicAdmin } from '../harness/fake-admin-apis.js';
 import { record } from '../harness/figures.js';
 import { startFakeSecretsManager, type FakeSecretsManager } from '../harness/fake-secrets-manager.js';
 import { startFakeVault, type FakeVault } from '../harness/fake-vault.js';
@@ -85,6 +87,38 @@ describe('no leaks', () => {
     vault.expire('hvs.leaks');
     expect((await run(['status', 'anthropic'])).code).toBe(4);
     vault.addToken('hvs.leaks');
+    // admin keys and the standby pool: an admin key stored through `rekey store` and sent to the
+    // Admin API (DEBUG=* set), a standby put, listed and drawn, the old key retired upstream
+    const [adminKey, viaIssuer, pooled] = ['AD', 'I1', 'S1'].map((t) => (t === 'AD' ? `sk-ant-admin01-CANARYAD-${stamp}-${'q'.repeat(24)}` : canary(t))) as [string, string, string];
+    canaries.push(adminKey, viaIssuer, pooled);
+    const admin = await startFakeAnthropicAdmin({ adminKeys: { [adminKey]: 'admin' } });
+    try {
+      const oldId = admin.addKey(viaIssuer);
+      admin.addKey(pooled);
+      f.env.REKEY_HOME = join(f.root, 'rekey-leaks-issuer');
+      homes.push(f.env.REKEY_HOME);
+      f.writePolicy({ backend: '{ kind: local }', ref: 'openclaw/{env}/leaks-issuer/{provider}' });
+      const text = readFileSync(f.policyFile, 'utf8').replace('    maxAge: 90d\n', '    maxAge: 90d\n    issuer: anthropic\n    retire: { after: 0 }\n');
+      writeFileSync(f.policyFile, `${text}issuers:\n  anthropic: { kind: anthropic-admin, adminKey: { backend: local, ref: rekey/anthropic-admin }, baseUrl: "${admin.url}" }\n`);
+      writeFileSync(f.envFile, '', { mode: 0o600 });
+      await f.installLightUnit();
+      expect((await run(['init'])).code).toBe(0);
+      expect((await run(['store', 'local', 'rekey/anthropic-admin', '--stdin'], adminKey)).code).toBe(0);
+      expect((await run(['put', 'anthropic', '--env', 'prod', '--stdin'], viaIssuer)).code).toBe(0);
+      expect((await run(['rotate', 'anthropic'])).code).toBe(0);
+      expect((await run(['put', 'anthropic', '--env', 'prod', '--standby', '--stdin'], pooled)).code).toBe(0);
+      expect((await run(['status', 'anthropic', '--json'])).code).toBe(0);
+      expect((await run(['rotate', 'anthropic', '--dry-run'])).code).toBe(0);
+      const drawn = await run(['rotate', 'anthropic', '--json']);
+      expect(drawn.code, drawn.stderr).toBe(0);
+      // set inactive at the Admin API (this model API stand-in accepts every key, so the probe
+      // cannot confirm the refusal: the retirement is reported failed, the subject here is leaks)
+      expect(JSON.parse(drawn.stdout).standby).toMatchObject([{ left: 0 }]);
+      expect(admin.status(oldId)).toBe('inactive');
+      expect((await run(['audit', 'show', '--json'])).code).toBe(0);
+    } finally {
+      await admin.close();
+    }
 
     // NODE_DEBUG for network modules would print traffic: refused before anything runs
     // every pattern, wildcards included (Node matches them case-insensitively)
