@@ -45,6 +45,8 @@ import { anthropicAdminIssuerConfig, anthropicAdminIssuerSpec } from './issuers/
 import { openaiAdminIssuerConfig, openaiAdminIssuerSpec } from './issuers/openai-admin.schema.js';
 import { createAnthropicAdminIssuer } from './issuers/anthropic-admin.js';
 import { createOpenaiAdminIssuer } from './issuers/openai-admin.js';
+import { gatewayTokenIssuerConfig, gatewayTokenIssuerSpec } from './issuers/gateway-token.schema.js';
+import { createGatewayTokenIssuer } from './issuers/gateway-token.js';
 
 /** What the composition root (src/cli/deps.ts) hands every adapter it builds. */
 export interface AdapterRuntime {
@@ -187,6 +189,7 @@ const adminKeyOf = (rt: AdapterRuntime, ref: { backend: string; ref: string }, s
 export const issuers = {
   'anthropic-admin': { ...anthropicAdminIssuerSpec, schema: anthropicAdminIssuerConfig, create: (cfg, rt, signal) => createAnthropicAdminIssuer(cfg, adminKeyOf(rt, cfg.adminKey, signal)) },
   'openai-admin': { ...openaiAdminIssuerSpec, schema: openaiAdminIssuerConfig, create: (cfg, rt, signal) => createOpenaiAdminIssuer(cfg, adminKeyOf(rt, cfg.adminKey, signal)) },
+  'gateway-token': { ...gatewayTokenIssuerSpec, schema: gatewayTokenIssuerConfig, create: (cfg) => createGatewayTokenIssuer(cfg) },
 } satisfies { [K in keyof IssuerConfigs]: IssuerDescriptor<K> };
 
 function lookup<T>(table: Record<string, T>, port: string, code: string): (kind: string) => T {

@@ -69,7 +69,7 @@ export async function retireDue(policy: Policy, deps: RekeyDeps, only?: Set<stri
       deps.log.warn({ retirement: e.id, ref: e.ref, fingerprint: e.fingerprint, code: isRekeyError(err) ? err.code : undefined }, `retirement failed: ${(err as Error).message}`);
     }
     results.push(r);
-    await deps.audit.append(retireRecord(e, r, deps, started));
+    await deps.audit.append(retireRecord(e, r, policy.secrets[e.secret]?.layer ?? 'provider-key', deps, started));
   }
   return results;
 }
@@ -113,7 +113,7 @@ const resolveForRef = (policy: Policy, e: RetirementEntry, deps: RekeyDeps) => {
   }
 };
 
-function retireRecord(e: RetirementEntry, r: RetireResult, deps: RekeyDeps, started: number): AuditRecord {
+function retireRecord(e: RetirementEntry, r: RetireResult, layer: AuditRecord['layer'], deps: RekeyDeps, started: number): AuditRecord {
   return {
     v: 1,
     at: deps.clock.now().toISOString(),
@@ -121,7 +121,7 @@ function retireRecord(e: RetirementEntry, r: RetireResult, deps: RekeyDeps, star
     command: 'retire',
     actor: deps.actor,
     secret: e.secret,
-    layer: 'provider-key',
+    layer,
     outcome: r.outcome === 'failed' ? 'failed' : 'retired',
     exitCode: r.outcome === 'failed' ? 4 : 0,
     oldFingerprints: { [e.ref]: e.fingerprint },

@@ -96,7 +96,8 @@ async function newValues(policy: Policy, plan: Plan, deps: RekeyDeps, takeOverPe
     }
     let value = pending?.value;
     let mintedNow = false;
-    if (!value && plan.layer === 'gateway-token') value = mintGatewayToken(deps);
+    // a Gateway token with no issuer named: rekey's own mint (the gateway-token issuer's default)
+    if (!value && plan.layer === 'gateway-token' && !issuer?.can.mint) value = mintGatewayToken(deps);
     if (!value && issuer?.can.mint) {
       if (mintFor === null) {
         // dry run: nothing is minted (a minted key is a live credential)

@@ -6,6 +6,7 @@
  * by hand that is inactive upstream is refused before delivery.
  */
 import { describe, expect, test } from 'vitest';
+import { createGatewayTokenIssuer } from '../../providers/issuers/gateway-token.js';
 import { createMemoryIssuer } from '../../providers/issuers/memory.js';
 import { parsePolicy } from '../../providers/registry.js';
 import { isRekeyError } from '../../src/core/errors.js';
@@ -126,3 +127,62 @@ describe('rotation with an issuer', () => {
     expect(T.map((id) => w.sink.values.get(id)?.equals(OLD))).toEqual([true, true]);
   });
 });
+
+describe('the Gateway token as an issuer', () => {
+  const tokenPolicy = (issuer: string) =>
+    parsePolicy(`
+version: 1
+environments: { prod: {} }
+agents: { main: {} }
+backends: { local: { kind: local } }
+services: { gateway: { kind: systemd-user, unit: openclaw-gateway.service } }
+issuers: { gw: ${issuer} }
+secrets:
+  gateway:
+    layer: gateway-token
+    backend: local
+    ref: openclaw/{env}/gateway-token
+    issuer: gw
+    retire: { after: 0 }
+    deliveries:
+      - agent: main
+        env: prod
+        sink: { kind: systemd-env-file, path: "/srv/gw.env" }
+        service: gateway
+        verify: { kind: openclaw-gateway-probe, role: server, port: 18789 }
+`);
+
+  test('minted by its issuer at the configured size, delivered, promoted; the old token recorded retired (the Gateway refuses it)', async () => {
+    const policy = tokenPolicy('{ kind: gateway-token, bytes: 48 }');
+    const w = fakeDeps();
+    w.deps.issuer = () => createGatewayTokenIssuer(policy.issuers.gw as { bytes: number });
+    const OLD_TOKEN = SecretValue.of('old-gateway-token-' + 'o'.repeat(40));
+    await w.backend.stage('openclaw/prod/gateway-token', OLD_TOKEN, 'seed', w.deps.signal);
+    await w.backend.promote('openclaw/prod/gateway-token', 'seed', w.deps.signal);
+    w.verifier.verify = async () => ({ ok: true, detail: 'accepted' });
+    const r = await rotate(policy, 'gateway', {}, { dryRun: false }, w.deps);
+    expect(r.outcome, r.message).toBe('promoted');
+    const cur = (await w.backend.read('openclaw/prod/gateway-token', 'current', w.deps.signal))!.value;
+    expect(cur.reveal()).toMatch(/^[A-Za-z0-9_-]{64}$/); // 48 bytes, base64url
+    expect(r.minted).toMatchObject([{ issuer: 'gw', id: cur.fingerprint }]);
+    expect(r.retirements).toMatchObject([{ fingerprint: OLD_TOKEN.fingerprint, outcome: 'retired' }]);
+    expect(w.audit.records.find((x) => x.command === 'retire')).toMatchObject({ layer: 'gateway-token', outcome: 'retired' });
+  });
+
+  test('a gateway-token issuer on a provider key, or a token under 256 bits, is refused by the policy', () => {
+    const problems = (f: () => unknown) => {
+      try {
+        f();
+        return 'accepted';
+      } catch (e) {
+        return JSON.stringify((e as { details?: unknown }).details);
+      }
+    };
+    expect(problems(() => tokenPolicy('{ kind: gateway-token, bytes: 16 }'))).toMatch(/bytes/);
+    expect(problems(() => parsePolicy(withIssuerText().replace('kind: anthropic-admin, adminKey: { backend: local, ref: rekey/admin }', 'kind: gateway-token')))).toMatch(/gateway-token issues gateway-token credentials, not a provider-key/);
+  });
+});
+
+function withIssuerText() {
+  return policyText.replace('    backend: local\n', '    backend: local\n    issuer: upstream\n') + 'issuers:\n  upstream: { kind: anthropic-admin, adminKey: { backend: local, ref: rekey/admin } }\n';
+}
