@@ -45,6 +45,8 @@ import { anthropicAdminIssuerConfig, anthropicAdminIssuerSpec } from './issuers/
 import { openaiAdminIssuerConfig, openaiAdminIssuerSpec } from './issuers/openai-admin.schema.js';
 import { createAnthropicAdminIssuer } from './issuers/anthropic-admin.js';
 import { createOpenaiAdminIssuer } from './issuers/openai-admin.js';
+import { openrouterAdminIssuerConfig, openrouterAdminIssuerSpec } from './issuers/openrouter-admin.schema.js';
+import { createOpenrouterAdminIssuer } from './issuers/openrouter-admin.js';
 import { gatewayTokenIssuerConfig, gatewayTokenIssuerSpec } from './issuers/gateway-token.schema.js';
 import { createGatewayTokenIssuer } from './issuers/gateway-token.js';
 
@@ -189,6 +191,7 @@ const adminKeyOf = (rt: AdapterRuntime, ref: { backend: string; ref: string }, s
 export const issuers = {
   'anthropic-admin': { ...anthropicAdminIssuerSpec, schema: anthropicAdminIssuerConfig, create: (cfg, rt, signal) => createAnthropicAdminIssuer(cfg, adminKeyOf(rt, cfg.adminKey, signal)) },
   'openai-admin': { ...openaiAdminIssuerSpec, schema: openaiAdminIssuerConfig, create: (cfg, rt, signal) => createOpenaiAdminIssuer(cfg, adminKeyOf(rt, cfg.adminKey, signal)) },
+  'openrouter-admin': { ...openrouterAdminIssuerSpec, schema: openrouterAdminIssuerConfig, create: (cfg, rt, signal) => createOpenrouterAdminIssuer(cfg, adminKeyOf(rt, cfg.adminKey, signal), () => rt.clock.now()) },
   'gateway-token': { ...gatewayTokenIssuerSpec, schema: gatewayTokenIssuerConfig, create: (cfg) => createGatewayTokenIssuer(cfg) },
 } satisfies { [K in keyof IssuerConfigs]: IssuerDescriptor<K> };
 

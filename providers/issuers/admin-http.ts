@@ -7,12 +7,12 @@ import { BackendError } from '../../src/core/errors.js';
 import type { SecretValue } from '../../src/core/secret-value.js';
 
 export interface AdminHttp {
-  json<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body: unknown, signal: AbortSignal): Promise<T>;
+  json<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body: unknown, signal: AbortSignal): Promise<T>;
 }
 
 export function adminHttp(o: { baseUrl: string; headers: () => Promise<Record<string, string>>; timeoutMs: number; api: string; permissionHint: string }): AdminHttp {
   return {
-    async json<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body: unknown, signal: AbortSignal): Promise<T> {
+    async json<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body: unknown, signal: AbortSignal): Promise<T> {
       const url = `${o.baseUrl.replace(/\/$/, '')}${path}`;
       let res: Response;
       try {
@@ -33,7 +33,7 @@ export function adminHttp(o: { baseUrl: string; headers: () => Promise<Record<st
         parsed = null;
       }
       if (res.ok) return parsed as T;
-      const err = (parsed as { error?: { type?: string; message?: string; code?: string } } | null)?.error;
+      const err = (parsed as { error?: { type?: string; message?: string; code?: string | number } } | null)?.error;
       const what = `${o.api} ${method} ${path} answered ${res.status}${err?.type ? ` ${err.type}` : ''}${err?.message ? `: ${err.message.slice(0, 200)}` : ''}`;
       if (res.status === 401) throw new BackendError('ISSUER_AUTH', what, { hint: `the admin key was refused: check the key the policy's issuer names (adminKey), and that it is an admin key, not a model key` });
       if (res.status === 403) throw new BackendError('ISSUER_PERMISSION', what, { hint: o.permissionHint });
@@ -43,12 +43,12 @@ export function adminHttp(o: { baseUrl: string; headers: () => Promise<Record<st
   };
 }
 
-/** a key matches a hint `<prefix>...<suffix>` (the only form in which admin APIs show keys) */
+/** a key matches a hint `<prefix>...<suffix>` or `<prefix>…<suffix>` (the only form in which admin APIs show keys) */
 export function matchesHint(value: string, hint: string | undefined | null): boolean {
   if (!hint) return false;
-  const i = hint.indexOf('...');
-  if (i < 0) return false;
-  const [prefix, suffix] = [hint.slice(0, i), hint.slice(i + 3)];
+  const m = /^(.*?)(\.\.\.|…)(.*)$/s.exec(hint);
+  if (!m) return false;
+  const [prefix, suffix] = [m[1]!, m[3]!];
   return prefix.length + suffix.length >= 8 && value.length > prefix.length + suffix.length && value.startsWith(prefix) && value.endsWith(suffix);
 }
 

@@ -9,9 +9,11 @@ import { createAnthropicAdminIssuer } from '../../providers/issuers/anthropic-ad
 import { anthropicAdminIssuerConfig } from '../../providers/issuers/anthropic-admin.schema.js';
 import { createOpenaiAdminIssuer } from '../../providers/issuers/openai-admin.js';
 import { openaiAdminIssuerConfig } from '../../providers/issuers/openai-admin.schema.js';
+import { createOpenrouterAdminIssuer } from '../../providers/issuers/openrouter-admin.js';
+import { openrouterAdminIssuerConfig } from '../../providers/issuers/openrouter-admin.schema.js';
 import { isRekeyError } from '../../src/core/errors.js';
 import { SecretValue } from '../../src/core/secret-value.js';
-import { startFakeAnthropicAdmin, startFakeOpenaiAdmin, type FakeAnthropicAdmin, type FakeOpenaiAdmin } from '../harness/fake-admin-apis.js';
+import { startFakeAnthropicAdmin, startFakeOpenaiAdmin, startFakeOpenrouterAdmin, type FakeAnthropicAdmin, type FakeOpenaiAdmin, type FakeOpenrouterAdmin } from '../harness/fake-admin-apis.js';
 
 const ADMIN = 'sk-ant-admin01-' + 'a'.repeat(40);
 const READONLY = 'sk-ant-admin01-' + 'r'.repeat(40);
@@ -96,5 +98,47 @@ describe('openai-admin issuer', () => {
     const d = await issuer().mint!('x', signal()).catch((x: unknown) => x);
     expect(isRekeyError(d) && d.code).toBe('ISSUER_FAILED');
     expect((d as { retryable?: boolean }).retryable).toBe(true);
+  });
+});
+
+describe('openrouter-admin issuer', () => {
+  const MGMT = 'sk-or-v1-mgmt-' + 'c'.repeat(40);
+  let api: FakeOpenrouterAdmin;
+  beforeAll(async () => {
+    api = await startFakeOpenrouterAdmin({ managementKeys: { [MGMT]: 'admin', 'sk-or-v1-readonly': 'readOnly' } });
+  });
+  afterAll(() => api.close());
+  const issuer = (extra: Record<string, unknown> = {}, key = MGMT) =>
+    createOpenrouterAdminIssuer(openrouterAdminIssuerConfig.parse({ kind: 'openrouter-admin', adminKey: { backend: 'local', ref: 'x' }, baseUrl: api.url, ...extra }), async () => SecretValue.of(key));
+
+  test('mints (expiry and limit sent), finds it across pages by its label, retire → disabled and refused, unretire → enabled; both idempotent', async () => {
+    const k = await issuer({ expiresIn: '30d', limit: 25 }).mint!('rekey-20261130', signal());
+    for (let i = 0; i < 130; i++) api.addKey(`sk-or-v1-${randomBytes(32).toString('hex')}`); // newer keys: it is on page 2
+    expect(api.active.has(k.value.reveal())).toBe(true);
+    expect(api.minted.at(-1)).toMatchObject({ hash: k.id, name: 'rekey-20261130', limit: 25 });
+    expect(Date.parse(api.minted.at(-1)!.expiresAt!) - Date.now()).toBeGreaterThan(29 * 86_400_000);
+    expect(k.expiresAt).toBe(api.minted.at(-1)!.expiresAt);
+    expect(await issuer().find(k.value, signal())).toEqual({ id: k.id, status: 'active' });
+    expect(api.requests.filter((r) => r.startsWith('GET /api/v1/keys?offset=100')).length).toBeGreaterThanOrEqual(1);
+    expect(await issuer().retire(k.value, signal())).toEqual({ id: k.id, status: 'inactive' });
+    expect(api.active.has(k.value.reveal())).toBe(false);
+    expect(await issuer().retire(k.value, signal())).toEqual({ id: k.id, status: 'inactive' });
+    expect(await issuer().find(k.value, signal())).toEqual({ id: k.id, status: 'inactive' });
+    expect(await issuer().unretire!(k.value, signal())).toEqual({ id: k.id, status: 'active' });
+    expect(api.active.has(k.value.reveal())).toBe(true);
+    expect(await issuer().find(SecretValue.of(`sk-or-v1-${'0'.repeat(64)}`), signal())).toBeNull();
+  });
+
+  test('errors: a wrong key (401), a key that may not manage keys (403, named), the API down (retryable); never the key in a message', async () => {
+    const e401 = await issuer({}, 'sk-or-v1-wrong').mint!('x', signal()).catch((x: unknown) => x);
+    expect(isRekeyError(e401) && e401.code).toBe('ISSUER_AUTH');
+    const e403 = await issuer({}, 'sk-or-v1-readonly').mint!('x', signal()).catch((x: unknown) => x);
+    expect(isRekeyError(e403) && e403.code).toBe('ISSUER_PERMISSION');
+    expect(isRekeyError(e403) && e403.hint).toMatch(/management/);
+    api.down(1);
+    const down = await issuer().mint!('x', signal()).catch((x: unknown) => x);
+    expect(isRekeyError(down) && down.code).toBe('ISSUER_FAILED');
+    expect((down as { retryable?: boolean }).retryable).toBe(true);
+    for (const e of [e401, e403, down]) expect(JSON.stringify({ m: (e as Error).message, h: (e as { hint?: string }).hint })).not.toMatch(new RegExp(`${MGMT}|sk-or-v1-readonly|sk-or-v1-wrong`));
   });
 });

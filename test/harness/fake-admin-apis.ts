@@ -22,7 +22,7 @@
  * refused there. `readOnly` admin keys get 403 on writes; `down(n)` answers the next n requests
  * with the API's overload error.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startLoopbackServer, type LoopbackServer } from './loopback-server.js';
 
@@ -220,4 +220,122 @@ export async function startFakeOpenaiAdmin(o: { project: string; serviceAccount:
   };
   const server = await startLoopbackServer(handler as never);
   return { url: server.url, active, minted, requests, addKey: (v) => add(v, 'dashboard key'), down: (n) => void (outage.left = n), close: () => server.close() };
+}
+
+export interface FakeOpenrouterAdmin {
+  url: string;
+  /** keys the completion API accepts now (created, not disabled, not expired) */
+  active: Set<string>;
+  minted: { hash: string; name: string; limit: number | null; expiresAt: string | null }[];
+  /** a key created in the dashboard: its hash */
+  addKey(value: string, name?: string): string;
+  disabled(hash: string): boolean | undefined;
+  requests: string[];
+  down(n: number): void;
+  close(): Promise<void>;
+}
+
+/**
+ * OpenRouter key management (openrouter.ai/docs/features/provisioning-api-keys and the API
+ * reference, "API Keys"): `Authorization: Bearer <management key>` (401 `{error: {code, message}}`
+ * for another key; a regular API key is refused with 401 too); POST /api/v1/keys (`{name (required),
+ * limit?, expires_at? (ISO 8601, in the future)}` → 201 `{data, key}`, the key shown once); GET
+ * /api/v1/keys (`offset`, `include_disabled`; 100 a page, newest first: `{data}`); GET and PATCH
+ * /api/v1/keys/{hash} (`{name?, disabled?, limit?}` → `{data}`); DELETE /api/v1/keys/{hash}
+ * (`{deleted: true}`). A key shows as `label` `sk-or-v1-<3>...<4>`. `readOnly` keys here stand for a
+ * management key of another account's scope: 403 on writes.
+ */
+export async function startFakeOpenrouterAdmin(o: { managementKeys: Record<string, 'admin' | 'readOnly'>; onChange?: (value: string, active: boolean) => void }): Promise<FakeOpenrouterAdmin> {
+  const keys: { hash: string; value: string; name: string; disabled: boolean; limit: number | null; expires_at: string | null; created_at: string }[] = [];
+  const minted: FakeOpenrouterAdmin['minted'] = [];
+  const active = new Set<string>();
+  const requests: string[] = [];
+  const outage = { left: 0 };
+  const err = (res: ServerResponse, status: number, message: string) => send(res, status, { error: { code: status, message } });
+  const sync = (k: (typeof keys)[number]) => {
+    const on = !k.disabled && (!k.expires_at || Date.parse(k.expires_at) > Date.now());
+    if (on !== active.has(k.value)) {
+      if (on) active.add(k.value);
+      else active.delete(k.value);
+      o.onChange?.(k.value, on);
+    }
+  };
+  const add = (value: string, name: string, limit: number | null = null, expires: string | null = null) => {
+    const hash = createHash('sha256').update(value).digest('hex');
+    const k = { hash, value, name, disabled: false, limit, expires_at: expires, created_at: new Date().toISOString() };
+    keys.unshift(k); // newest first
+    sync(k);
+    return k;
+  };
+  const view = (k: (typeof keys)[number]) => ({
+    hash: k.hash,
+    name: k.name,
+    label: `${k.value.slice(0, 12)}...${k.value.slice(-4)}`,
+    disabled: k.disabled,
+    limit: k.limit,
+    limit_remaining: k.limit,
+    usage: 0,
+    created_at: k.created_at,
+    updated_at: null,
+    expires_at: k.expires_at,
+  });
+  const handler: Handler = async (req, res) => {
+    const got = await intake(req, requests, outage, () => err(res, 502, 'Provider returned error'));
+    if (!got) return;
+    const { u, body } = got;
+    const auth = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''));
+    const role = auth ? o.managementKeys[auth[1]!] : undefined;
+    if (!role) return err(res, 401, 'Invalid management key');
+    if (req.method !== 'GET' && role !== 'admin') return err(res, 403, 'Forbidden: this key may not manage API keys');
+    let b: Record<string, unknown> = {};
+    if (body) {
+      try {
+        b = JSON.parse(body) as Record<string, unknown>;
+      } catch {
+        return err(res, 400, 'Invalid JSON body');
+      }
+    }
+    if (u.pathname === '/api/v1/keys' && req.method === 'POST') {
+      if (typeof b.name !== 'string' || !b.name) return err(res, 400, 'name: Required');
+      if (b.limit !== undefined && (typeof b.limit !== 'number' || b.limit <= 0)) return err(res, 400, 'limit: must be a positive number');
+      if (b.expires_at !== undefined && (typeof b.expires_at !== 'string' || Number.isNaN(Date.parse(b.expires_at)) || Date.parse(b.expires_at) <= Date.now())) return err(res, 400, 'expires_at: must be an ISO 8601 date in the future');
+      const k = add(`sk-or-v1-${randomBytes(32).toString('hex')}`, b.name, (b.limit as number | undefined) ?? null, (b.expires_at as string | undefined) ?? null);
+      minted.push({ hash: k.hash, name: k.name, limit: k.limit, expiresAt: k.expires_at });
+      return send(res, 201, { data: view(k), key: k.value });
+    }
+    if (u.pathname === '/api/v1/keys' && req.method === 'GET') {
+      const offset = Number(u.searchParams.get('offset') ?? '0');
+      if (!Number.isInteger(offset) || offset < 0) return err(res, 400, 'offset: must be a non-negative integer');
+      const all = keys.filter((k) => u.searchParams.get('include_disabled') === 'true' || !k.disabled);
+      return send(res, 200, { data: all.slice(offset, offset + 100).map(view) });
+    }
+    const m = /^\/api\/v1\/keys\/([^/]+)$/.exec(u.pathname);
+    const k = m ? keys.find((x) => x.hash === decodeURIComponent(m[1]!)) : undefined;
+    if (m && !k) return err(res, 404, 'Key not found');
+    if (k && req.method === 'GET') return send(res, 200, { data: view(k) });
+    if (k && req.method === 'PATCH') {
+      if (b.disabled !== undefined && typeof b.disabled !== 'boolean') return err(res, 400, 'disabled: must be a boolean');
+      if (typeof b.disabled === 'boolean') k.disabled = b.disabled;
+      if (typeof b.name === 'string') k.name = b.name;
+      sync(k);
+      return send(res, 200, { data: view(k) });
+    }
+    if (k && req.method === 'DELETE') {
+      keys.splice(keys.indexOf(k), 1);
+      if (active.delete(k.value)) o.onChange?.(k.value, false);
+      return send(res, 200, { deleted: true });
+    }
+    return err(res, 404, `Not found: ${req.method} ${u.pathname}`);
+  };
+  const server = await startLoopbackServer(handler as never);
+  return {
+    url: server.url,
+    active,
+    minted,
+    requests,
+    addKey: (v, name = 'dashboard key') => add(v, name).hash,
+    disabled: (hash) => keys.find((k) => k.hash === hash)?.disabled,
+    down: (n) => void (outage.left = n),
+    close: () => server.close(),
+  };
 }
