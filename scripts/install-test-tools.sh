@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real parts rekey's integration tests run against:
 #  - Node 24 (npm package node@24, pinned) and the openclaw CLI (pinned) under test/tools/
-#  - Debian packages: systemd (user manager), gnome-keyring, libsecret, dbus; promtool (from prometheus)
+#  - Debian packages: systemd (user manager), gnome-keyring, libsecret, dbus, graphviz (`dot`); promtool (from prometheus)
 # Idempotent: a part already installed at the pinned version is left alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,7 @@ need_apt=()
 command -v dbus-run-session >/dev/null || need_apt+=(dbus)
 command -v gnome-keyring-daemon >/dev/null || need_apt+=(gnome-keyring)
 command -v secret-tool >/dev/null || need_apt+=(libsecret-tools)
+command -v dot >/dev/null || need_apt+=(graphviz)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "install-test-tools: apt-get install ${need_apt[*]}" >&2
   apt-get update -qq

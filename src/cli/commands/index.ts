@@ -3,6 +3,7 @@ import { init } from './init.js';
 import { policyCheck } from './policy-check.js';
 import { policySchema } from './policy-schema.js';
 import { plan } from './plan.js';
+import { graph } from './graph.js';
 import { rotate } from './rotate.js';
 import { resume } from './resume.js';
 import { status } from './status.js';
@@ -22,6 +23,6 @@ import { auditShow } from './audit-show.js';
 import { auditExport } from './audit-export.js';
 import type { Command } from './define.js';
 
-const ALL = [init, policyCheck, policySchema, plan, rotate, resume, status, put, store, retire, exec, openclawAdopt, openclawResolve, openclawDevices, serviceRender, scheduleRender, scheduleInstall, scheduleStatus, auditVerify, auditShow, auditExport] as Command[];
+const ALL = [init, policyCheck, policySchema, plan, graph, rotate, resume, status, put, store, retire, exec, openclawAdopt, openclawResolve, openclawDevices, serviceRender, scheduleRender, scheduleInstall, scheduleStatus, auditVerify, auditShow, auditExport] as Command[];
 
 export const COMMANDS: ReadonlyMap<string, Command> = new Map(ALL.map((c) => [c.words, c]));

@@ -1,13 +1,14 @@
 import { ExitCode } from '../../core/exit-codes.js';
 import { AGENT, defineCommand, ENV, SKIP_SOURCES } from './define.js';
 import { loadPolicy, requireSecret } from './context.js';
+import { FORMAT, renderGraph } from './graph-format.js';
 
 export const plan = defineCommand({
   words: 'plan',
-  usage: '<secret> [--env E] [--agent A] [--skip-sources]',
+  usage: '<secret> [--env E] [--agent A] [--skip-sources] [--format text|mermaid|dot|svg]',
   summary: 'targets, delivery and restart order, blast radius, backend state; no side effects',
   example: 'rekey plan anthropic --env prod',
-  options: { env: ENV, agent: AGENT, 'skip-sources': SKIP_SOURCES },
+  options: { env: ENV, agent: AGENT, 'skip-sources': SKIP_SOURCES, format: FORMAT },
   stateful: true,
   async run({ a, io, out, depsFor, filter, ownersOnDisk }, opts) {
     const [{ renderWide, wideFiles }, { sinkTouches }, { planRotation }, { pairedDevices }, { pendingReport }, { shadowReports }, { renderDevices, renderPlan, renderSources }] = await Promise.all([
@@ -23,6 +24,12 @@ export const plan = defineCommand({
     const deps = depsFor(policy);
     const adapters = deps.planContext.adapters;
     const p = planRotation(policy, requireSecret(a), filter, deps.planContext);
+    // the blast radius as a graph: no lookups, nothing else
+    const drawn = await renderGraph(opts.format, [...p.targets, ...p.elsewhere], adapters, deps.planContext.hostname, deps.exec!);
+    if (drawn !== null) {
+      out(drawn, { secret: p.secret, format: opts.format, graph: drawn });
+      return ExitCode.ok;
+    }
     await ownersOnDisk(policy, deps);
     const backendState = await pendingReport(p, deps);
     const sources = opts['skip-sources'] ? [] : await shadowReports(p, deps, { tolerant: true });
