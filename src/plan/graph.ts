@@ -7,7 +7,7 @@ import type { AdapterCatalog } from '../core/adapters.js';
 import type { Target } from '../core/target.js';
 import { sinkTouches } from './blast-radius.js';
 
-export type NodeKind = 'secret' | 'ref' | 'host' | 'unit' | 'agent' | 'file' | 'keychain' | 'profile';
+export type NodeKind = 'secret' | 'ref' | 'host' | 'unit' | 'agent' | 'file' | 'keychainItem' | 'profile';
 export interface GraphNode {
   id: string;
   kind: NodeKind;
@@ -43,14 +43,14 @@ export function blastGraph(targets: Target[], adapters: AdapterCatalog, thisHost
     } else edge(h, a);
     const touches = sinkTouches(t, adapters);
     for (const f of touches.files) edge(a, node('file', `${host}:${f}`, f));
-    for (const k of touches.keychainItems) edge(a, node('keychain', `${host}:${k}`, `keychain ${k}`));
+    for (const k of touches.keychainItems) edge(a, node('keychainItem', `${host}:${k}`, `keychain ${k}`));
     for (const p of touches.profiles) edge(a, node('profile', `${host}:${p}`, `profile ${p}`));
   }
   return { nodes: [...nodes.values()], edges: [...edges.values()] };
 }
 
-const SHAPE: Record<NodeKind, [string, string]> = { secret: ['([', '])'], ref: ['[(', ')]'], host: ['[', ']'], unit: ['[[', ']]'], agent: ['(', ')'], file: ['[/', '/]'], keychain: ['{{', '}}'], profile: ['>', ']'] };
-const DOT_SHAPE: Record<NodeKind, string> = { secret: 'doubleoctagon', ref: 'cylinder', host: 'box3d', unit: 'component', agent: 'ellipse', file: 'note', keychain: 'hexagon', profile: 'tab' };
+const SHAPE: Record<NodeKind, [string, string]> = { secret: ['([', '])'], ref: ['[(', ')]'], host: ['[', ']'], unit: ['[[', ']]'], agent: ['(', ')'], file: ['[/', '/]'], keychainItem: ['{{', '}}'], profile: ['>', ']'] };
+const DOT_SHAPE: Record<NodeKind, string> = { secret: 'doubleoctagon', ref: 'cylinder', host: 'box3d', unit: 'component', agent: 'ellipse', file: 'note', keychainItem: 'hexagon', profile: 'tab' };
 /** Mermaid labels are quoted: `"` becomes #quot; */
 const mq = (s: string) => `"${s.replace(/"/g, '#quot;')}"`;
 const dq = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
