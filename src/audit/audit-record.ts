@@ -7,11 +7,11 @@ export interface AuditRecord {
   v: 1;
   at: string;
   rotationId: string;
-  command: 'rotate' | 'resume' | 'put' | 'adopt' | 'device-rotate' | 'retire' | 'store';
+  command: 'rotate' | 'resume' | 'put' | 'adopt' | 'device-rotate' | 'retire' | 'store' | 'revoke';
   actor: { user: string; uid: number; host: string; pid: number; /** the CI runner and job, when rekey runs in CI */ ci?: string };
   secret: string;
   layer: string;
-  outcome: Terminal | 'refused' | 'dry-run' | 'stored' | 'adopted' | 'failed' | 'device-rotated' | 'retired';
+  outcome: Terminal | 'refused' | 'dry-run' | 'stored' | 'adopted' | 'failed' | 'device-rotated' | 'retired' | 'contained' | 'not-contained';
   exitCode: number;
   /** backend ref → fingerprint (null: there was none) */
   oldFingerprints: Record<string, string | null>;
@@ -31,6 +31,17 @@ export interface AuditRecord {
   minted?: { issuer: string; ref: string; id: string; expiresAt?: string }[];
   /** standby pool entries: added by `put --standby`, drawn by a rotation, or dropped (refused upstream); fingerprints only */
   standby?: { ref: string; id: string; fingerprint: string; event: 'added' | 'drawn' | 'dropped' }[];
+  /** an emergency revoke: per consumer when it stopped holding the leaked value and verified with the new one, time to contain, what still holds it */
+  containment?: {
+    order: 'reissue-then-retire' | 'retire-first';
+    rotationId: string | null;
+    consumers: { target: string; agent: string; env: string; host: string; unit: string | null; stoppedHoldingAt: string | null; verifiedAt: string | null }[];
+    containedAt: string | null;
+    timeToContainMs: number | null;
+    stillHolding: { where: string; fingerprint: string }[];
+    manual: string[];
+    withoutCredential?: string[];
+  };
   durationMs: number;
   /** the hash chain (src/audit/chain.ts): added by the log when it appends */
   seq?: number;

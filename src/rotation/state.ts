@@ -14,6 +14,8 @@ export type JournalEvent =
       /** not a rotation: another command that writes (src/rotation/op-journal.ts), with its arguments */
       op?: 'adopt' | 'device-rotate';
       args?: Record<string, string>;
+      /** an emergency revoke: the old values are retired upstream at once after the promote (resume does it too) */
+      retireNow?: boolean;
     }
   | { type: 'step'; rotationId: string; at: string; step: string; status: 'start' | 'ok' | 'fail'; detail?: string }
   | { type: 'phase'; rotationId: string; at: string; phase: Phase; reason?: string }

@@ -3,6 +3,8 @@ import { planRotation, type Plan } from '../plan/planner.js';
 import type { Policy } from '../policy/schema.js';
 import type { RekeyDeps } from './context.js';
 import { auditRecord, finishedReport, type RotateReport } from './rotate.js';
+import { planRetirements } from './retire.js';
+import type { SecretValue } from '../core/secret-value.js';
 import { runRotation } from '../rotation/runner.js';
 import { resumeAdopt } from './adopt.js';
 import { resumeDeviceRotation } from './devices.js';
@@ -49,6 +51,7 @@ export async function resumeOne(policy: Policy, rotationId: string, deps: RekeyD
     const r = await runRotation({ rotationId, summary, targets: plan.targets.filter((t) => summary.targetIds.includes(t.id)), newValues: new Map() }, state, { ...deps, backend: deps.backend(plan.backend) });
     const changedNote = policyChanged ? 'the policy changed since this rotation began, so it was finished on the targets it touched (recorded when it began); ' : '';
     const report = finishedReport(rotationId, plan, r, { oldFingerprints: begin.oldFingerprints, newFingerprints: begin.newFingerprints }, `${changedNote}${decision.reason}; `);
+    if (r.outcome === 'promoted') await retirementsAfterResume(policy, plan, begin, deps);
     await deps.audit.append(auditRecord('resume', report, deps, started));
     return report;
   } finally {
@@ -101,4 +104,20 @@ function planOfRotation(policy: Policy, secret: string, summary: PlanSummary, ro
     });
   }
   return { plan: now, policyChanged: false };
+}
+
+/**
+ * A rotation killed before its end and promoted by resume: its old values are logged for
+ * retirement as the rotation would have (the policy's `retire.after`, or at once for a revoke).
+ * The old values are the backend's previous versions, checked against the journaled fingerprints.
+ */
+async function retirementsAfterResume(policy: Policy, plan: Plan, begin: Extract<JournalEvent, { type: 'begin' }>, deps: RekeyDeps): Promise<void> {
+  const backend = deps.backend(plan.backend);
+  const olds = new Map<string, SecretValue | null>();
+  for (const [ref, fp] of Object.entries(begin.oldFingerprints)) {
+    if (!fp) continue;
+    const prev = await deps.retry(`read previous ${ref}`, () => backend.read(ref, 'previous', deps.signal));
+    if (prev?.value.fingerprint === fp) olds.set(ref, prev.value);
+  }
+  await planRetirements(policy, plan, olds, begin.rotationId, deps, { now: begin.retireNow === true });
 }

@@ -30,10 +30,11 @@ export interface RetireResult {
 }
 
 /** after a promote: log the old values for retirement (nothing when the policy says never) */
-export async function planRetirements(policy: Policy, plan: Plan, olds: Map<string, SecretValue | null>, rotationId: string, deps: RekeyDeps): Promise<RetirementEntry[]> {
+export async function planRetirements(policy: Policy, plan: Plan, olds: Map<string, SecretValue | null>, rotationId: string, deps: RekeyDeps, opts: { now?: boolean } = {}): Promise<RetirementEntry[]> {
   const secret = policy.secrets[plan.secret];
-  if (!secret?.issuer || secret.retire.after === 'never' || !deps.retirements) return [];
-  const after = secret.retire.after === 0 ? 0 : durationMs(secret.retire.after);
+  // `now` (an emergency revoke): at once, whatever the policy's grace period says
+  if (!secret?.issuer || (secret.retire.after === 'never' && !opts.now) || !deps.retirements) return [];
+  const after = opts.now || secret.retire.after === 0 || secret.retire.after === 'never' ? 0 : durationMs(secret.retire.after);
   const dueAt = new Date(deps.clock.now().getTime() + after).toISOString();
   const out: RetirementEntry[] = [];
   let n = 0;

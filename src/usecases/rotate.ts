@@ -155,7 +155,7 @@ async function newValues(policy: Policy, plan: Plan, deps: RekeyDeps, takeOverPe
   return { values, olds, oldFp, minted, wouldMint, drawn };
 }
 
-export async function rotate(policy: Policy, secret: string, filter: PlanFilter, opts: { dryRun: boolean; takeOverPending?: boolean; scrub?: boolean }, deps: RekeyDeps): Promise<RotateReport> {
+export async function rotate(policy: Policy, secret: string, filter: PlanFilter, opts: { dryRun: boolean; takeOverPending?: boolean; scrub?: boolean; retireNow?: boolean }, deps: RekeyDeps): Promise<RotateReport> {
   const started = deps.clock.now().getTime();
   const plan = planRotation(policy, secret, filter, deps.planContext);
   if (plan.targets.length === 0) {
@@ -205,7 +205,7 @@ export async function rotate(policy: Policy, secret: string, filter: PlanFilter,
     );
     const newFp = Object.fromEntries([...values].map(([r, v]) => [r, v.fingerprint]));
     const summary = summarize(plan, filter);
-    const begin: JournalEvent = { type: 'begin', rotationId, secret, at: deps.clock.now().toISOString(), plan: summary, oldFingerprints: oldFp, newFingerprints: newFp };
+    const begin: JournalEvent = { type: 'begin', rotationId, secret, at: deps.clock.now().toISOString(), plan: summary, oldFingerprints: oldFp, newFingerprints: newFp, ...(opts.retireNow ? { retireNow: true } : {}) };
     await deps.journal.append(begin);
     deps.onEvent?.(begin);
     await deps.afterAppend?.(begin);
@@ -218,7 +218,7 @@ export async function rotate(policy: Policy, secret: string, filter: PlanFilter,
       await settleDrawn(deps.backend(plan.backend), drawn, deps);
       report.residue = await residue(plan, [...olds.values()].filter((v): v is SecretValue => v !== null), opts.scrub === true, deps);
       // the old credentials, retired upstream now (after: 0) or logged for `retire --due`; a rollback never retires anything
-      const planned = await planRetirements(policy, plan, olds, rotationId, deps);
+      const planned = await planRetirements(policy, plan, olds, rotationId, deps, { now: opts.retireNow === true });
       const now = deps.clock.now().getTime();
       const due = new Set(planned.filter((e) => Date.parse(e.dueAt) <= now).map((e) => e.id));
       if (planned.length) report.retirements = due.size ? await retireDue(policy, deps, due) : planned.map((e) => ({ id: e.id, secret: e.secret, ref: e.ref, fingerprint: e.fingerprint, dueAt: e.dueAt, outcome: 'not-due' as const }));
