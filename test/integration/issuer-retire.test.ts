@@ -4,7 +4,9 @@
  * its keys with the model API stand-in, so a key set inactive there is refused by the model API.
  * The admin key reaches rekey only through `rekey store` (stdin) and its backend.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SecretValue } from '../../src/core/secret-value.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeAnthropicAdmin, type FakeAnthropicAdmin } from '../harness/fake-admin-apis.js';
 import { startGatewayFixture, type GatewayFixture } from '../harness/gateway-fixture.js';
@@ -17,6 +19,8 @@ const TWO = 'sk-ant-api03-retire-two-' + '2'.repeat(60) + 'AA';
 const THREE = 'sk-ant-api03-retire-three-' + '3'.repeat(58) + 'AA';
 const FOUR = 'sk-ant-api03-standby-four-' + '4'.repeat(58) + 'AA';
 const FIVE = 'sk-ant-api03-standby-five-' + '5'.repeat(58) + 'AA';
+const SIX = 'sk-ant-api03-leaked-six-' + '6'.repeat(60) + 'AA';
+const SEVEN = 'sk-ant-api03-reissue-seven-' + '7'.repeat(57) + 'AA';
 
 describe('retire the old key upstream (Anthropic Admin API) after a promote, real Gateway', () => {
   let f: GatewayFixture;
@@ -26,7 +30,7 @@ describe('retire the old key upstream (Anthropic Admin API) after a promote, rea
   beforeAll(async () => {
     f = await startGatewayFixture({ allow: [] });
     admin = await startFakeAnthropicAdmin({ adminKeys: { [ADMIN]: 'admin', [READONLY]: 'readOnly' }, onChange: (v, on) => (on ? f.fake.allow(v) : f.fake.deny(v)) });
-    for (const k of [ONE, TWO, THREE, FOUR, FIVE]) ids[k] = admin.addKey(k); // created in the Console: active, accepted by the model API
+    for (const k of [ONE, TWO, THREE, FOUR, FIVE, SIX, SEVEN]) ids[k] = admin.addKey(k); // created in the Console: active, accepted by the model API
     writeFileSync(f.envFile, '', { mode: 0o600 });
     f.writePolicy();
     const text = readFileSync(f.policyFile, 'utf8').replace('    maxAge: 90d\n', '    maxAge: 90d\n    issuer: anthropic\n    retire: { after: 0 }\n');
@@ -129,5 +133,42 @@ describe('retire the old key upstream (Anthropic Admin API) after a promote, rea
     } finally {
       writeFileSync(f.policyFile, policy);
     }
+  }, 600_000);
+
+  test('revoke --fingerprint --scrub: the leaked key replaced from the standby pool, retired upstream at once and refused, its backup copy removed; containment report', async () => {
+    expect((await cli(['init'])).code).toBe(0);
+    admin.down(0);
+    expect((await cli(['store', 'local', 'rekey/anthropic-admin', '--stdin'], ADMIN)).code).toBe(0);
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], SIX)).code).toBe(0);
+    let r = await cli(['rotate', 'anthropic']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect((await cli(['put', 'anthropic', '--env', 'prod', '--standby', '--stdin'], SEVEN)).code).toBe(0);
+    // an OpenClaw backup still holding the leaked key
+    const bak = join(f.home, '.openclaw', 'gateway.systemd.env.bak');
+    writeFileSync(bak, `ANTHROPIC_API_KEY=${SIX}\n`, { mode: 0o600 });
+    const fp = SecretValue.of(SIX).fingerprint;
+    // what an operator reads first: the dry run, in text
+    r = await cli(['revoke', 'anthropic', '--dry-run']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`revoke anthropic (reissue-then-retire, dry run): dry run: 1 consumer(s) would move to a new value, then 1 leaked value(s) would be retired at anthropic at once`);
+    expect(r.stdout).toContain(`leaked: ${fp} (openclaw/prod/anthropic, current)`);
+    r = await cli(['revoke', '--fingerprint', fp.split('#')[1]!, '--scrub', '--json']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const [rep] = JSON.parse(r.stdout).revocations;
+    expect(rep).toMatchObject({ secret: 'anthropic', order: 'reissue-then-retire', leaked: [{ fingerprint: fp, stage: 'current' }], rotation: { outcome: 'promoted', standby: [{ left: 0 }] }, retirements: [{ fingerprint: fp, outcome: 'retired', probe: 'refused' }], stillHolding: [] });
+    expect(rep.consumers).toHaveLength(1);
+    expect(rep.consumers[0]).toMatchObject({ agent: 'main', env: 'prod', unit: 'openclaw-gateway.service' });
+    expect(Date.parse(rep.consumers[0].verifiedAt)).toBeGreaterThanOrEqual(Date.parse(rep.consumers[0].stoppedHoldingAt));
+    expect(rep.timeToContainMs).toBeGreaterThan(0);
+    expect(admin.status(ids[SIX]!)).toBe('inactive');
+    expect(existsSync(bak)).toBe(false);
+    await f.waitGatewayReady();
+    const seen = f.fake.seenKeys.length;
+    const turn = await f.agentTurn();
+    expect(turn.code, turn.stdout + turn.stderr).toBe(0);
+    expect(f.fake.seenKeys.slice(seen).every((k) => k === SEVEN)).toBe(true);
+    const audit = JSON.parse((await cli(['audit', 'show', '--json'])).stdout).records as { command: string; outcome: string; containment?: unknown }[];
+    expect(audit.filter((x) => x.command === 'revoke').at(-1)).toMatchObject({ outcome: 'contained', containment: { order: 'reissue-then-retire', stillHolding: [] } });
+    for (const out of [r.stdout, r.stderr, JSON.stringify(audit)]) expect(out).not.toMatch(new RegExp(`${SIX}|${SEVEN}|${ADMIN}`));
   }, 600_000);
 });
