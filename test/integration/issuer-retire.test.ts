@@ -167,8 +167,14 @@ describe('retire the old key upstream (Anthropic Admin API) after a promote, rea
     const turn = await f.agentTurn();
     expect(turn.code, turn.stdout + turn.stderr).toBe(0);
     expect(f.fake.seenKeys.slice(seen).every((k) => k === SEVEN)).toBe(true);
-    const audit = JSON.parse((await cli(['audit', 'show', '--json'])).stdout).records as { command: string; outcome: string; containment?: unknown }[];
-    expect(audit.filter((x) => x.command === 'revoke').at(-1)).toMatchObject({ outcome: 'contained', containment: { order: 'reissue-then-retire', stillHolding: [] } });
+    const audit = JSON.parse((await cli(['audit', 'show', '--json'])).stdout).records as { command: string; outcome: string; rotationId: string; containment?: unknown }[];
+    const revoked = audit.filter((x) => x.command === 'revoke').at(-1)!;
+    expect(revoked).toMatchObject({ outcome: 'contained', containment: { order: 'reissue-then-retire', stillHolding: [] } });
+    // the change-ticket report of it
+    const md = await cli(['report', revoked.rotationId, '--format', 'md']);
+    expect(md.code, md.stderr).toBe(0);
+    for (const part of ['# rekey revoke: anthropic — contained', '```mermaid', 'unit openclaw-gateway.service', '## Containment', '| verify |', `at anthropic: retired (the provider: refused)`]) expect(md.stdout).toContain(part);
+    expect(md.stdout).not.toMatch(new RegExp(`${SIX}|${SEVEN}`));
     for (const out of [r.stdout, r.stderr, JSON.stringify(audit)]) expect(out).not.toMatch(new RegExp(`${SIX}|${SEVEN}|${ADMIN}`));
   }, 600_000);
 });

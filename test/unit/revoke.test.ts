@@ -13,6 +13,7 @@ import { isRekeyError } from '../../src/core/errors.js';
 import { put } from '../../src/usecases/put.js';
 import { resumeAll } from '../../src/usecases/resume.js';
 import { retireDue } from '../../src/usecases/retire.js';
+import { changeReport } from '../../src/usecases/report.js';
 import { findFingerprint, revoke } from '../../src/usecases/revoke.js';
 import { NEW, OLD, policyText, REF, T } from '../harness/fake-world.js';
 import { fakeDeps } from '../harness/memory-stores.js';
@@ -61,6 +62,14 @@ describe('rekey revoke', () => {
     expect(rec).toMatchObject({ command: 'revoke', outcome: 'contained', oldFingerprints: { [REF]: OLD.fingerprint }, containment: { order: 'reissue-then-retire', stillHolding: [] } });
     expect(JSON.stringify(w.audit.records)).not.toContain(OLD.reveal());
     expect(await w.retirements.open()).toEqual([]);
+    // the change-ticket report of the revoke
+    const md = changeReport({ id: rec.rotationId, records: w.audit.records, events: await w.journal.read(r.rotation!.rotationId!), adapters: w.deps.planContext.adapters, hostname: w.deps.planContext.hostname });
+    expect(md).toMatch(/^# rekey revoke: anthropic — contained\n/);
+    for (const part of ['| Outcome | **contained**, exit 0 |', `| ${REF} | \`${OLD.fingerprint}\` → \`${NEW.fingerprint}\` |`, '```mermaid\nflowchart LR', '## Steps', '| **verify** |', '## Containment', 'Order: reissue-then-retire. Contained at', '## Retired upstream', `- \`${OLD.fingerprint}\` at upstream: retired`, 'Nothing rekey can see still holds the leaked fingerprint.', `- \`${REF}\`: version`]) expect(md).toContain(part);
+    for (const id of T) expect(md).toContain(`| \`${id}\` |`);
+    expect(md).not.toContain(OLD.reveal());
+    expect(md).not.toContain(NEW.reveal());
+    expect(() => changeReport({ id: 'nope', records: w.audit.records, events: [], adapters: w.deps.planContext.adapters, hostname: 'h' })).toThrow(/no audit record has the rotation id nope/);
   });
 
   test('--retire-first with no new value: retired before anything else; the consumers left without a credential are named with the command that restores them (exit 3)', async () => {

@@ -15,6 +15,7 @@ import { openclawDevices } from './openclaw-devices.js';
 import { serviceRender } from './service-render.js';
 import { retire } from './retire.js';
 import { revoke } from './revoke.js';
+import { report } from './report.js';
 import { store } from './store.js';
 import { scheduleRender } from './schedule-render.js';
 import { scheduleInstall } from './schedule-install.js';
@@ -24,6 +25,6 @@ import { auditShow } from './audit-show.js';
 import { auditExport } from './audit-export.js';
 import type { Command } from './define.js';
 
-const ALL = [init, policyCheck, policySchema, plan, graph, rotate, resume, status, put, store, retire, revoke, exec, openclawAdopt, openclawResolve, openclawDevices, serviceRender, scheduleRender, scheduleInstall, scheduleStatus, auditVerify, auditShow, auditExport] as Command[];
+const ALL = [init, policyCheck, policySchema, plan, graph, rotate, resume, status, put, store, retire, revoke, report, exec, openclawAdopt, openclawResolve, openclawDevices, serviceRender, scheduleRender, scheduleInstall, scheduleStatus, auditVerify, auditShow, auditExport] as Command[];
 
 export const COMMANDS: ReadonlyMap<string, Command> = new Map(ALL.map((c) => [c.words, c]));
