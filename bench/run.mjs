@@ -40,6 +40,8 @@ secrets:
     layer: provider-key
     provider: anthropic
     envVar: ANTHROPIC_API_KEY
+    # no provider here: the bench measures rekey, systemd and the openclaw CLI
+    probe: off
     backend: local
     ref: openclaw/{env}/{agent}/anthropic
     deliveries:
@@ -67,6 +69,7 @@ for (let i = 0; i < 11; i++) {
   }));
 }
 
+process.stderr.write('bench: cold start done\n');
 // 1b. plan scaling: 10,000 and 100,000 targets (agents x environments), planning time and heap
 const { planRotation } = await import(join(dist, 'src/plan/planner.js'));
 const scaling = [];
@@ -83,6 +86,8 @@ secrets:
     layer: provider-key
     provider: anthropic
     envVar: ANTHROPIC_API_KEY
+    # no provider here: the bench measures rekey, systemd and the openclaw CLI
+    probe: off
     backend: local
     ref: openclaw/{env}/{agent}/anthropic
     deliveries:
@@ -93,6 +98,7 @@ secrets:
   scaling.push({ targets: A * E, ms, heapMB: (process.memoryUsage().heapUsed - heap0) / 1e6 });
 }
 
+process.stderr.write(`bench: plan scaling done (${scaling.map((x) => `${x.targets}: ${x.ms.toFixed(0)} ms`).join(', ')})\n`);
 // 2. a real N-target rotation
 writeOpenclawConfig({ home, providerUrl: 'http://127.0.0.1:9', gatewayPort: 1, gatewayToken: 'x'.repeat(40) });
 mkdirSync(join(home, 'agents'), { recursive: true, mode: 0o700 });
@@ -137,6 +143,29 @@ if (r.outcome !== 'promoted') throw new Error(`rotation: ${r.message}`);
 const external = spent.service + spent.verifier;
 const own = total - external;
 
+process.stderr.write('bench: rotation done\n');
+// 3. time to contain: one leaked credential used by all N consumers, `rekey revoke` at the default
+// parallelism, against the floor: the restarts + verifications of a one-at-a-time rotation of the
+// same consumers, divided by the parallelism
+const { revoke, REVOKE_PARALLEL } = await import(join(dist, 'src/usecases/revoke.js'));
+const PAR = Number(process.argv[3] ?? REVOKE_PARALLEL);
+const shared = parsePolicy(policyText(home).replace('ref: openclaw/{env}/{agent}/anthropic', 'ref: openclaw/{env}/shared/anthropic'));
+await put(shared, 'anthropic', {}, SecretValue.of(key('shared1', 'all')), deps);
+r = await rotate(shared, 'anthropic', {}, { dryRun: false }, deps);
+if (r.outcome !== 'promoted') throw new Error(`shared adoption: ${r.message}`);
+await put(shared, 'anthropic', {}, SecretValue.of(key('shared2', 'all')), deps);
+Object.assign(spent, { service: 0, verifier: 0, serviceCalls: 0, verifierCalls: 0 });
+const t2 = performance.now();
+r = await rotate(shared, 'anthropic', {}, { dryRun: false, maxParallel: 1 }, deps);
+const sequential = performance.now() - t2;
+if (r.outcome !== 'promoted') throw new Error(`shared rotation: ${r.message}`);
+const floorOne = spent.service + spent.verifier;
+await put(shared, 'anthropic', {}, SecretValue.of(key('shared3', 'all')), deps);
+const t1 = performance.now();
+const rv = await revoke(shared, 'anthropic', {}, { retireFirst: false, dryRun: false, scrub: false, maxParallel: PAR }, deps);
+const contain = performance.now() - t1;
+if (rv.rotation?.outcome !== 'promoted') throw new Error(`revoke: ${rv.message}`);
+
 await um.stop();
 rmSync(root, { recursive: true, force: true, maxRetries: 5 });
 
@@ -147,3 +176,5 @@ for (const x of scaling) console.log(`plan scaling: ${x.targets} targets planned
 console.log(`plan scaling ratio (100,000 vs 10,000 targets): ${(scaling[1].ms / scaling[0].ms).toFixed(1)}x (linear = 10x)`);
 console.log(`rotation of ${N} targets: total ${ms(total)}; systemd ${ms(spent.service)} (${spent.serviceCalls} calls), openclaw ${ms(spent.verifier)} (${spent.verifierCalls} calls)`);
 console.log(`orchestrator's own time ${ms(own)} = ${((own / external) * 100).toFixed(2)}% of the time in systemd + openclaw (ratio ${(own / external).toFixed(4)})`);
+const floor = floorOne / PAR;
+console.log(`time to contain (revoke of one credential held by ${N} consumers, --max-parallel ${PAR}): ${ms(contain)}; floor (restarts + verifications one at a time ${ms(floorOne)} / ${PAR}) ${ms(floor)}; ratio ${(contain / floor).toFixed(2)}x (goal 1.1x); the same consumers rotated one at a time: ${ms(sequential)} (revoke / that: ${(contain / sequential).toFixed(2)}x)`);

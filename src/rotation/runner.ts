@@ -3,7 +3,7 @@ import type { Logger } from '../core/logger.js';
 import type { Clock, Journal, SecretBackend, ServiceManager, Sink, SnapshotStore, Verifier } from '../core/ports.js';
 import type { SecretValue } from '../core/secret-value.js';
 import type { Target } from '../core/target.js';
-import { apply, next, type JournalEvent, type PlanSummary, type RotationState } from './state.js';
+import { apply, next, runnable, type JournalEvent, type PlanSummary, type RotationState } from './state.js';
 
 import { isRollback, type Phase, type Terminal } from './transitions.js';
 import { withTimeout } from './timeout.js';
@@ -27,6 +27,8 @@ export interface RunnerDeps {
   onEvent?: (e: JournalEvent) => void;
   /** called after each journal append (crash injection in tests) */
   afterAppend?: (e: JournalEvent) => void | Promise<void>;
+  /** restarts and verifications side by side, up to this many (default 1: one after another) */
+  parallel?: number;
 }
 
 export interface RunInput {
@@ -53,11 +55,17 @@ export async function runRotation(input: RunInput, state: RotationState, deps: R
   const log = deps.log.child({ rotationId, secret: summary.secret });
   let s = state;
 
-  const emit = async (e: JournalEvent) => {
-    await deps.journal.append(e);
-    s = apply(s, e);
-    deps.onEvent?.(e);
-    await deps.afterAppend?.(e);
+  // one journal append at a time, in order, even when steps run side by side
+  let queue: Promise<unknown> = Promise.resolve();
+  const emit = (e: JournalEvent): Promise<void> => {
+    const p = queue.then(async () => {
+      await deps.journal.append(e);
+      s = apply(s, e);
+      deps.onEvent?.(e);
+      await deps.afterAppend?.(e);
+    });
+    queue = p.catch(() => undefined);
+    return p;
   };
   const at = () => deps.clock.now().toISOString();
   const target = (id: string): Target => {
@@ -137,6 +145,24 @@ export async function runRotation(input: RunInput, state: RotationState, deps: R
     }
   };
 
+  /** one item: journaled before and after its port call */
+  const step = async (phase: Phase, item: string) => {
+    await emit({ type: 'start', rotationId, at: at(), phase, item });
+    log.trace({ phase, item }, 'step start');
+    const began = deps.clock.now().getTime();
+    try {
+      const signal = signalFor(phase);
+      // a port that ignores its signal still cannot hang the rotation
+      const r = await withTimeout(runItem(phase, item, signal), deps.stepTimeoutMs, `${phase} ${item}`, signal);
+      await emit({ type: 'ok', rotationId, at: at(), phase, item, ...r });
+      log.debug({ phase, item, changed: r.changed, detail: r.detail, ms: deps.clock.now().getTime() - began }, 'step ok');
+    } catch (e) {
+      const reason = describeError(e);
+      log.warn({ phase, item, code: isRekeyError(e) ? e.code : undefined, reason }, 'step failed');
+      await emit({ type: 'fail', rotationId, at: at(), phase, item, reason, ...(isRekeyError(e) ? { code: e.code } : {}) });
+    }
+  };
+
   for (;;) {
     const n = next(summary, s);
     if (n.kind === 'end') {
@@ -154,20 +180,7 @@ export async function runRotation(input: RunInput, state: RotationState, deps: R
       log.debug({ phase: n.phase, ...(reason ? { reason } : {}) }, 'phase');
       continue;
     }
-    const { phase, item } = n;
-    await emit({ type: 'start', rotationId, at: at(), phase, item });
-    log.trace({ phase, item }, 'step start');
-    const began = deps.clock.now().getTime();
-    try {
-      const signal = signalFor(phase);
-      // a port that ignores its signal still cannot hang the rotation
-      const r = await withTimeout(runItem(phase, item, signal), deps.stepTimeoutMs, `${phase} ${item}`, signal);
-      await emit({ type: 'ok', rotationId, at: at(), phase, item, ...r });
-      log.debug({ phase, item, changed: r.changed, detail: r.detail, ms: deps.clock.now().getTime() - began }, 'step ok');
-    } catch (e) {
-      const reason = describeError(e);
-      log.warn({ phase, item, code: isRekeyError(e) ? e.code : undefined, reason }, 'step failed');
-      await emit({ type: 'fail', rotationId, at: at(), phase, item, reason, ...(isRekeyError(e) ? { code: e.code } : {}) });
-    }
+    const batch = (deps.parallel ?? 1) > 1 ? runnable(summary, s, deps.parallel!) : [];
+    await Promise.all((batch.length ? batch : [n.item]).map((item) => step(n.phase, item)));
   }
 }

@@ -158,6 +158,23 @@ export function next(plan: PlanSummary, s: RotationState): Next {
 }
 
 /**
+ * Phases whose items may run side by side (`--max-parallel`): each restart item is its own unit,
+ * each verification only reads. Delivery stays one at a time: two targets may share a file.
+ */
+export const PARALLEL_PHASES: ReadonlySet<Phase> = new Set<Phase>(['restart', 'verify', 'restart-old', 'verify-old']);
+
+/** after `next` said run: up to `k` items of the current phase that may start together (none outside PARALLEL_PHASES) */
+export function runnable(plan: PlanSummary, s: RotationState, k: number): string[] {
+  const phase = s.phase ?? 'stage';
+  if (!PARALLEL_PHASES.has(phase)) return [];
+  const failed = s.failed.get(phase) ?? new Set<string>();
+  const done = s.done.get(phase) ?? new Set<string>();
+  return itemsFor(phase, plan, s)
+    .filter((i) => !done.has(i) && !failed.has(i))
+    .slice(0, k);
+}
+
+/**
  * After a crash: where to pick up. Interrupted before the point of no return → roll back
  * (the journal gets a 'phase' event into the rollback with the reason). From promote on → on.
  */

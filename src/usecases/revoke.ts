@@ -22,6 +22,14 @@ import { planRetirements, retireDue, type RetireResult } from './retire.js';
 import { rotate, stateDirs, type RotateReport } from './rotate.js';
 import { runRecord } from './run-audit.js';
 
+/**
+ * A revoke restarts and verifies this many consumers side by side unless told otherwise: the
+ * time to contain is what matters at 3 a.m. (a rotation's default stays 1: a scheduled job has no
+ * hurry and should load the host least). Each consumer's verification is one `openclaw` process
+ * (CPU-bound start-up, ~1.6 s here); 4 keeps a 2-core host busy without queueing behind itself.
+ */
+export const REVOKE_PARALLEL = 4;
+
 export interface LeakMatch {
   secret: string;
   env: string;
@@ -86,7 +94,7 @@ export async function findFingerprint(policy: Policy, fingerprint: string, deps:
   return out;
 }
 
-export async function revoke(policy: Policy, secret: string, filter: PlanFilter, opts: { retireFirst: boolean; dryRun: boolean; scrub: boolean; fingerprint?: string }, deps: RekeyDeps): Promise<RevokeReport> {
+export async function revoke(policy: Policy, secret: string, filter: PlanFilter, opts: { retireFirst: boolean; dryRun: boolean; scrub: boolean; fingerprint?: string; maxParallel?: number }, deps: RekeyDeps): Promise<RevokeReport> {
   const started = deps.clock.now();
   const plan = planRotation(policy, secret, filter, deps.planContext);
   const backend = deps.backend(plan.backend);
@@ -148,7 +156,7 @@ export async function revoke(policy: Policy, secret: string, filter: PlanFilter,
   let rotationError: RekeyError | null = null;
   if (needsReissue) {
     try {
-      rotation = await rotate(policy, secret, filter, { dryRun: false, scrub: opts.scrub, retireNow: !opts.retireFirst }, deps);
+      rotation = await rotate(policy, secret, filter, { dryRun: false, scrub: opts.scrub, retireNow: !opts.retireFirst, maxParallel: opts.maxParallel ?? REVOKE_PARALLEL }, deps);
     } catch (e) {
       if (!isRekeyError(e)) throw e;
       rotationError = e;

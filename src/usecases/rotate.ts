@@ -155,7 +155,7 @@ async function newValues(policy: Policy, plan: Plan, deps: RekeyDeps, takeOverPe
   return { values, olds, oldFp, minted, wouldMint, drawn };
 }
 
-export async function rotate(policy: Policy, secret: string, filter: PlanFilter, opts: { dryRun: boolean; takeOverPending?: boolean; scrub?: boolean; retireNow?: boolean }, deps: RekeyDeps): Promise<RotateReport> {
+export async function rotate(policy: Policy, secret: string, filter: PlanFilter, opts: { dryRun: boolean; takeOverPending?: boolean; scrub?: boolean; retireNow?: boolean; maxParallel?: number }, deps: RekeyDeps): Promise<RotateReport> {
   const started = deps.clock.now().getTime();
   const plan = planRotation(policy, secret, filter, deps.planContext);
   if (plan.targets.length === 0) {
@@ -210,7 +210,7 @@ export async function rotate(policy: Policy, secret: string, filter: PlanFilter,
     deps.onEvent?.(begin);
     await deps.afterAppend?.(begin);
     const state = { ...initialState(rotationId), phase: 'stage' as const };
-    const r = await runRotation({ rotationId, summary, targets: plan.targets, newValues: values, oldValues: olds }, state, { ...deps, backend: deps.backend(plan.backend) });
+    const r = await runRotation({ rotationId, summary, targets: plan.targets, newValues: values, oldValues: olds }, state, { ...deps, backend: deps.backend(plan.backend), parallel: opts.maxParallel ?? 1 });
     const report = finishedReport(rotationId, plan, r, { oldFingerprints: oldFp, newFingerprints: newFp });
     if (minted.length) report.minted = minted;
     if (drawn.length) report.standby = drawn;

@@ -6,7 +6,7 @@ import type { RevokeReport } from '../../usecases/revoke.js';
 
 export const revoke = defineCommand({
   words: 'revoke',
-  usage: '<secret> [--env E] | --fingerprint FP  [--retire-first] [--scrub] [--dry-run]',
+  usage: '<secret> [--env E] | --fingerprint FP  [--retire-first] [--scrub] [--max-parallel N] [--dry-run]',
   summary: 'emergency: move every consumer of a leaked credential to a new one, retire the leaked one upstream at once, report the time to contain',
   example: 'rekey revoke --fingerprint sk-a…qqqq#016a6770 --scrub',
   options: {
@@ -15,10 +15,13 @@ export const revoke = defineCommand({
     'retire-first': { type: 'boolean', help: 'a confirmed abuse: retire the leaked value upstream before anything else (an outage until the new value lands)' },
     scrub: SCRUB,
     'dry-run': { type: 'boolean', help: 'what would happen, nothing changed' },
+    'max-parallel': { type: 'string', value: 'N', help: 'restart and verify up to N consumers side by side (default 4)' },
   },
   stateful: true,
   async run({ a, io, out, depsFor, filter, ownersOnDisk }, opts) {
-    const { revoke: revokeSecret, findFingerprint } = await import('../../usecases/revoke.js');
+    const { revoke: revokeSecret, findFingerprint, REVOKE_PARALLEL } = await import('../../usecases/revoke.js');
+    const maxParallel = Number(opts['max-parallel'] ?? REVOKE_PARALLEL);
+    if (!Number.isInteger(maxParallel) || maxParallel < 1 || maxParallel > 64) throw new UsageError('BAD_ARGUMENTS', '--max-parallel takes a whole number from 1 to 64');
     const policy = await loadPolicy(a.global.policy, io.env.HOME);
     const deps = depsFor(policy);
     await ownersOnDisk(policy, deps);
@@ -36,7 +39,7 @@ export const revoke = defineCommand({
     const reports: RevokeReport[] = [];
     for (const j of jobs) {
       reports.push(
-        await revokeSecret(policy, j.secret, { ...filter, ...(j.env ? { env: j.env } : {}) }, { retireFirst: opts['retire-first'] === true, dryRun: opts['dry-run'] === true, scrub: opts.scrub === true, ...(opts.fingerprint ? { fingerprint: opts.fingerprint } : {}) }, deps),
+        await revokeSecret(policy, j.secret, { ...filter, ...(j.env ? { env: j.env } : {}) }, { retireFirst: opts['retire-first'] === true, dryRun: opts['dry-run'] === true, scrub: opts.scrub === true, maxParallel, ...(opts.fingerprint ? { fingerprint: opts.fingerprint } : {}) }, deps),
       );
     }
     const exitCode = reports.reduce<number>((m, r) => Math.max(m, r.exitCode), ExitCode.ok);

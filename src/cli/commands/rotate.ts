@@ -14,21 +14,19 @@ export const rotate = defineCommand({
     'take-over-pending': { type: 'boolean', help: 'adopt a pending version left by another, dead rotation' },
     scrub: SCRUB,
     due: { type: 'boolean', help: 'rotate every secret × env due on this host (maxAge, lead time, windows, jitter); exit 0 when everything due was rotated' },
-    'max-parallel': { type: 'string', value: 'N', help: '--due: rotate up to N secrets side by side when they share no unit (default 1)' },
+    'max-parallel': { type: 'string', value: 'N', help: 'restart and verify up to N consumers side by side (default 1); with --due: rotate up to N secrets side by side when they share no unit' },
   },
   stateful: true,
   async run(c, opts) {
     const { a, io, json, out, depsFor, filter, ownersOnDisk } = c;
-    if (opts.due) {
-      const n = Number(opts['max-parallel'] ?? '1');
-      if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError('BAD_ARGUMENTS', '--max-parallel takes a whole number from 1 to 64');
-      return rotateDueCmd(c, opts['dry-run'] === true, n);
-    }
+    const n = Number(opts['max-parallel'] ?? '1');
+    if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError('BAD_ARGUMENTS', '--max-parallel takes a whole number from 1 to 64');
+    if (opts.due) return rotateDueCmd(c, opts['dry-run'] === true, n);
     const [{ rotate: rotateSecret }, { renderPlan, renderReport }] = await Promise.all([import('../../usecases/rotate.js'), import('../render.js')]);
     const policy = await loadPolicy(a.global.policy, io.env.HOME);
     const deps = depsFor(policy);
     await ownersOnDisk(policy, deps);
-    const r = await rotateSecret(policy, requireSecret(a), filter, { dryRun: opts['dry-run'] === true, takeOverPending: opts['take-over-pending'] === true, scrub: opts.scrub === true }, deps);
+    const r = await rotateSecret(policy, requireSecret(a), filter, { dryRun: opts['dry-run'] === true, takeOverPending: opts['take-over-pending'] === true, scrub: opts.scrub === true, maxParallel: n }, deps);
     if (!json && r.dryRun) io.stdout(renderPlan(r.plan, deps.planContext.adapters));
     out(renderReport(r), r);
     return r.exitCode;
