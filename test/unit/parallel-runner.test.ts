@@ -42,7 +42,7 @@ async function world(refuse?: string) {
     }
   };
   const verify = w.verifier.verify.bind(w.verifier);
-  w.verifier.verify = (t, v, s, c) => track('verify', () => (refuse && t.agent === refuse && v.equals(NEW) ? Promise.resolve({ ok: false as const, layer: 'provider-key' as const, code: 'mismatch' as const, reason: 'refused' }) : verify(t, v, s, c)));
+  w.verifier.verify = (t, v, s, c) => track('verify', () => (refuse && t.agent === refuse && v?.equals(NEW) ? Promise.resolve({ ok: false as const, layer: 'provider-key' as const, code: 'mismatch' as const, reason: 'refused' }) : verify(t, v, s, c)));
   const restart = w.service.restart.bind(w.service);
   w.service.restart = (u, s, o) => track('restart', () => restart(u, s, o));
   const write = w.sink.write.bind(w.sink);

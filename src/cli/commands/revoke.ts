@@ -15,7 +15,7 @@ export const revoke = defineCommand({
     'retire-first': { type: 'boolean', help: 'a confirmed abuse: retire the leaked value upstream before anything else (an outage until the new value lands)' },
     scrub: SCRUB,
     'dry-run': { type: 'boolean', help: 'what would happen, nothing changed' },
-    'max-parallel': { type: 'string', value: 'N', help: 'restart and verify up to N consumers side by side (default 4)' },
+    'max-parallel': { type: 'string', value: 'N', help: 'restart and verify up to N consumers side by side (default 2)' },
   },
   stateful: true,
   async run({ a, io, out, depsFor, filter, ownersOnDisk }, opts) {
