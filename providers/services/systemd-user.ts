@@ -48,6 +48,9 @@ export function parseExecStartArgv(prop: string): string[] {
   return m ? splitEnvironmentProperty(m[1]!) : [];
 }
 
+/** how long a restart's stop may take on top of the start timeout (systemd's default TimeoutStopSec) */
+const RESTART_STOP_ALLOWANCE_MS = 90_000;
+
 /**
  * systemd --user: `systemctl --user` restart with a bounded wait until the unit is active and its
  * main PID has stayed the same for `settleMs` (a unit that dies at start flips back to
@@ -55,8 +58,8 @@ export function parseExecStartArgv(prop: string): string[] {
  */
 export function createSystemdUserService(deps: SystemdUserDeps): ServiceManager {
   const systemctl = deps.systemctl ?? 'systemctl';
-  const run = async (args: string[], signal: AbortSignal) => {
-    const r = await deps.exec.run([systemctl, '--user', ...args], { env: deps.env, signal, timeoutMs: 30_000 });
+  const run = async (args: string[], signal: AbortSignal, timeoutMs = 30_000) => {
+    const r = await deps.exec.run([systemctl, '--user', ...args], { env: deps.env, signal, timeoutMs });
     return r;
   };
   const show = async (unit: string, props: string[], signal: AbortSignal): Promise<Map<string, string[]>> => {
@@ -101,9 +104,13 @@ export function createSystemdUserService(deps: SystemdUserDeps): ServiceManager 
     async restart(unit, signal, opts = {}) {
       const timeoutMs = opts.startTimeoutMs ?? 30_000;
       const settleMs = opts.settleMs ?? 1_500;
-      const r = await run(['restart', unit], signal);
+      // `restart` blocks until the old process has stopped (up to the unit's TimeoutStopSec, 90 s by
+      // default, before systemd kills it) and the start job is done: a busy host's slow stop is
+      // not a failed restart. Still bounded, and by the step timeout above it.
+      const bound = Math.max(timeoutMs, 30_000) + RESTART_STOP_ALLOWANCE_MS;
+      const r = await run(['restart', unit], signal, bound);
       if (r.code !== 0) {
-        throw new DeliveryError('RESTART_FAILED', `systemctl --user restart ${unit} failed (exit ${r.code}): ${childMessage(r)}`, { hint: `journalctl --user -u ${unit}` });
+        throw new DeliveryError('RESTART_FAILED', `systemctl --user restart ${unit} failed (${r.timedOut ? `no answer within ${bound / 1000} s` : `exit ${r.code}`}): ${childMessage(r)}`, { hint: `journalctl --user -u ${unit}` });
       }
       const deadline = deps.clock.now().getTime() + timeoutMs;
       let stablePid = '';
