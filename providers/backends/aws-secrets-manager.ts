@@ -151,7 +151,7 @@ export function createAwsSecretsManagerBackend(
       call,
       labels,
       valueOf,
-      secretString: async (ref, value, signal) => secretString(ref, value, holder((await labels(ref, signal)) ?? {}, 'AWSCURRENT'), signal),
+      secretString,
       token: (id) => tokenFor(`standby-${id}`, 1),
     }),
     capabilities: () => awsSecretsManagerBackendSpec.capabilities,

@@ -12,8 +12,8 @@ interface Io {
   labels(ref: string, signal: AbortSignal): Promise<Record<string, string[]> | null>;
   /** the value of a version (the jsonKey field when set), null if absent */
   valueOf(ref: string, versionId: string, signal: AbortSignal): Promise<string | null>;
-  /** the SecretString to store for `value` (the jsonKey merged into the current object when set) */
-  secretString(ref: string, value: SecretValue, signal: AbortSignal): Promise<string>;
+  /** the SecretString to store for `value` (the jsonKey merged into the object of version `base` when set) */
+  secretString(ref: string, value: SecretValue, base: string, signal: AbortSignal): Promise<string>;
   token(id: string): string;
 }
 
@@ -31,7 +31,8 @@ export function awsStandby(io: Io): StandbyPool {
   return {
     async add(ref, id, value, signal) {
       const map = await io.labels(ref, signal);
-      if (!map || !Object.values(map).some((l) => l.includes('AWSCURRENT'))) {
+      const current = map ? Object.keys(map).find((id) => map[id]!.includes('AWSCURRENT')) : undefined;
+      if (!map || !current) {
         throw new BackendError('STANDBY_NEEDS_CURRENT', `AWS Secrets Manager secret ${ref} has no current value: AWS makes a secret's first version current, so a standby cannot be its first`, {
           hint: 'put and rotate the first value, then add standbys',
         });
@@ -41,7 +42,7 @@ export function awsStandby(io: Io): StandbyPool {
         if ((await io.valueOf(ref, there[0], signal)) !== value.reveal()) throw new BackendError('STANDBY_CONFLICT', `standby ${id} of ${ref} already holds a different value`);
         return;
       }
-      const SecretString = await io.secretString(ref, value, signal);
+      const SecretString = await io.secretString(ref, value, current, signal);
       await io.call('PutSecretValue', ref, new PutSecretValueCommand({ SecretId: ref, ClientRequestToken: io.token(id), SecretString, VersionStages: [PREFIX + id] }), signal);
     },
     async list(ref, signal) {

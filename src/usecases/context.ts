@@ -53,6 +53,11 @@ export interface RekeyDeps {
 
 /** Sortable, unique, safe in file names and as an AWS ClientRequestToken (32–64 chars). */
 export function newRotationId(deps: Pick<RekeyDeps, 'clock' | 'random'>): string {
+  return sortableId(deps, 12);
+}
+
+/** `<yyyymmddThhmmssZ>-<2n hex>`: sorts by the time it was made */
+export function sortableId(deps: Pick<RekeyDeps, 'clock' | 'random'>, randomBytes: number): string {
   const ts = deps.clock.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `${ts}-${deps.random.bytes(12).toString('hex')}`;
+  return `${ts}-${deps.random.bytes(randomBytes).toString('hex')}`;
 }

@@ -7,7 +7,7 @@
 import { UsageError } from '../core/errors.js';
 import type { SecretBackend, StandbyEntry } from '../core/ports.js';
 import type { SecretValue } from '../core/secret-value.js';
-import type { RekeyDeps } from './context.js';
+import { sortableId, type RekeyDeps } from './context.js';
 
 export interface Drawn {
   ref: string;
@@ -19,7 +19,7 @@ export interface Drawn {
 
 /** `<yyyymmddThhmmssZ>-<6 hex>`: sorts by the time it was added */
 export function newStandbyId(deps: Pick<RekeyDeps, 'clock' | 'random'>): string {
-  return `${deps.clock.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${deps.random.bytes(3).toString('hex')}`;
+  return sortableId(deps, 3);
 }
 
 export function poolOf(backend: SecretBackend) {

@@ -18,9 +18,8 @@ export const graph = defineCommand({
       const p = planRotation(policy, s, filter, deps.planContext);
       return [...p.targets, ...p.elsewhere];
     });
-    const text = (await renderGraph(opts.format ?? 'mermaid', targets, deps.planContext.adapters, deps.planContext.hostname, deps.exec!))!;
-    const { blastGraph } = await import('../../plan/graph.js');
-    out(text, blastGraph(targets, deps.planContext.adapters, deps.planContext.hostname));
+    const { text, graph: g } = (await renderGraph(opts.format ?? 'mermaid', targets, deps.planContext.adapters, deps.planContext.hostname, deps.exec!))!;
+    out(text, g);
     return ExitCode.ok;
   },
 });

@@ -27,7 +27,7 @@ export const plan = defineCommand({
     // the blast radius as a graph: no lookups, nothing else
     const drawn = await renderGraph(opts.format, [...p.targets, ...p.elsewhere], adapters, deps.planContext.hostname, deps.exec!);
     if (drawn !== null) {
-      out(drawn, { secret: p.secret, format: opts.format, graph: drawn });
+      out(drawn.text, { secret: p.secret, format: opts.format, graph: drawn.text });
       return ExitCode.ok;
     }
     await ownersOnDisk(policy, deps);
