@@ -14,8 +14,25 @@ export function openclawEnv(o: OpenclawTarget, base: Record<string, string>, ext
   return { ...base, ...extra, ...(o.stateDir ? { OPENCLAW_STATE_DIR: o.stateDir } : {}), ...(o.configPath ? { OPENCLAW_CONFIG_PATH: o.configPath } : {}) };
 }
 
+/** the read-only calls a run may answer from an identical earlier one (see io/memo-exec.ts) */
+const READS = [
+  ['models', 'status'],
+  ['models', 'auth', 'list'],
+];
+const isRead = (args: string[]) => READS.some((r) => r.every((w, i) => args[i] === w));
+
+/**
+ * Every other openclaw call (paste-api-key, logout, secrets reload, config set, devices …) may
+ * change what those reads see: it is marked a change, and the run's remembered reads are dropped.
+ */
 export function runOpenclaw(exec: Exec, o: OpenclawTarget, args: string[], opts: { baseEnv: Record<string, string>; extraEnv?: Record<string, string>; stdin?: string; timeoutMs: number; signal: AbortSignal }): Promise<ExecResult> {
-  return exec.run([...o.command, ...args], { env: openclawEnv(o, opts.baseEnv, opts.extraEnv), ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}), timeoutMs: opts.timeoutMs, signal: opts.signal });
+  return exec.run([...o.command, ...args], {
+    env: openclawEnv(o, opts.baseEnv, opts.extraEnv),
+    ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
+    timeoutMs: opts.timeoutMs,
+    signal: opts.signal,
+    reuse: isRead(args) && opts.stdin === undefined ? 'read' : 'change',
+  });
 }
 
 /** JSON printed by the CLI, or null (it may print a warning line before the JSON). */

@@ -33,7 +33,8 @@ export async function observeSources(t: Target, deps: SourcesDeps, signal: Abort
   const profileAgent = spec.touches(t.sink, t).profiles[0]?.split('/')[0] ?? t.agent;
   if (oc) {
     for (const agent of [...new Set([profileAgent, 'main'])]) {
-      const r = await runOpenclaw(deps.exec, oc, ['models', 'auth', 'list', '--json', '--agent', agent, '--provider', provider], { baseEnv: deps.baseEnv, timeoutMs: 60_000, signal });
+      // the same call the auth-profile sink makes (no --provider; filtered here): one run answers both once
+      const r = await runOpenclaw(deps.exec, oc, ['models', 'auth', 'list', '--json', '--agent', agent], { baseEnv: deps.baseEnv, timeoutMs: 60_000, signal });
       const out = parseCliJson<{ profiles?: { id?: string; provider?: string }[] }>(r.stdout);
       if (r.code === 0 && out) profiles.push({ agent, ids: (out.profiles ?? []).filter((p) => p.provider === provider && p.id).map((p) => p.id!) });
       else notes.push(`stored profiles of agent ${agent} not listed (openclaw models auth list exit ${r.code})`);

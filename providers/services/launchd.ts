@@ -96,7 +96,7 @@ export function createLaunchdService(deps: LaunchdDeps): ServiceManager {
       const timeoutMs = opts.startTimeoutMs ?? 30_000;
       const settleMs = opts.settleMs ?? 1_500;
       const before = (await print(label, signal)).info.pid;
-      const r = await deps.exec.run([launchctl, 'kickstart', '-k', target(label)], { signal, timeoutMs: 30_000 });
+      const r = await deps.exec.run([launchctl, 'kickstart', '-k', target(label)], { signal, timeoutMs: 30_000, reuse: 'change' });
       if (r.code !== 0) {
         throw new DeliveryError('RESTART_FAILED', `launchctl kickstart -k ${target(label)} failed (exit ${r.code}): ${childMessage(r)}`, { hint: `launchctl print ${target(label)}` });
       }
@@ -155,8 +155,8 @@ export function createLaunchdService(deps: LaunchdDeps): ServiceManager {
         written.push(path);
       }
       // a loaded job keeps its old definition: unload it first (absent is fine)
-      await deps.exec.run([launchctl, 'bootout', target(timer)], { signal, timeoutMs: 30_000 });
-      const r = await deps.exec.run([launchctl, 'bootstrap', `${deps.domain?.(timer) ?? 'gui'}/${deps.uid}`, plistPath(timer)], { signal, timeoutMs: 30_000 });
+      await deps.exec.run([launchctl, 'bootout', target(timer)], { signal, timeoutMs: 30_000, reuse: 'change' });
+      const r = await deps.exec.run([launchctl, 'bootstrap', `${deps.domain?.(timer) ?? 'gui'}/${deps.uid}`, plistPath(timer)], { signal, timeoutMs: 30_000, reuse: 'change' });
       if (r.code !== 0) throw new DeliveryError('TIMER_INSTALL_FAILED', `launchctl bootstrap ${plistPath(timer)} failed: ${childMessage(r)}`, { hint: `launchctl print ${target(timer)}` });
       return written;
     },

@@ -59,7 +59,9 @@ const RESTART_STOP_ALLOWANCE_MS = 90_000;
 export function createSystemdUserService(deps: SystemdUserDeps): ServiceManager {
   const systemctl = deps.systemctl ?? 'systemctl';
   const run = async (args: string[], signal: AbortSignal, timeoutMs = 30_000) => {
-    const r = await deps.exec.run([systemctl, '--user', ...args], { env: deps.env, signal, timeoutMs });
+    // show / is-active / cat only look; anything else (restart, daemon-reload, enable …) changes what a consumer reads
+    const looks = ['show', 'is-active', 'cat', 'status', 'list-timers'].includes(args[0] ?? '');
+    const r = await deps.exec.run([systemctl, '--user', ...args], { env: deps.env, signal, timeoutMs, ...(looks ? {} : { reuse: 'change' as const }) });
     return r;
   };
   const show = async (unit: string, props: string[], signal: AbortSignal): Promise<Map<string, string[]>> => {

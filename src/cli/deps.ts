@@ -7,6 +7,7 @@ import type { Logger } from '../core/logger.js';
 import type { Issuer, KeyProbe, SecretBackend, ServiceManager, Sink, Verifier } from '../core/ports.js';
 import { SecretValue } from '../core/secret-value.js';
 import { createExec } from '../io/exec.js';
+import { createMemoExec, type MemoExec } from '../io/memo-exec.js';
 import { httpPost } from '../io/http-post.js';
 import { createFileAuditLog } from '../io/file-audit-log.js';
 import { createAuditLog } from '../io/audit-devices.js';
@@ -60,7 +61,8 @@ export function buildDeps(opts: {
 }): RekeyDeps {
   const { env, log } = opts;
   const paths = statePaths(opts.home);
-  const exec = createExec();
+  // one run's memory of read-only openclaw calls (io/memo-exec.ts): sinks' writes forget it
+  const exec = createMemoExec(createExec());
   const clock = systemClock;
   const userHome = env.HOME ?? userInfo().homedir;
   const keyOnce = memo(() => loadKey(paths.key, env));
@@ -107,7 +109,7 @@ export function buildDeps(opts: {
     if (!m) managers.set(k, (m = registry.service(svc.kind).create(svc as never, rt)));
     return m;
   };
-  const sink = memo((kind: string): Sink => registry.sink(kind).create(rt));
+  const sink = memo((kind: string): Sink => forgetsOnWrite(registry.sink(kind).create(rt), exec));
   /**
    * What a target's consumer holds. With a service that runs: the real environment of its process
    * (/proc/<MainPID>/environ; the child of `rekey exec` for deliveries it reads at start), never
@@ -209,6 +211,27 @@ export function buildDeps(opts: {
     stepTimeoutMs,
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     ...crashHook(env),
+  };
+}
+
+/** a sink whose writes and restores make the run forget what read-only calls answered before */
+function forgetsOnWrite(s: Sink, exec: MemoExec): Sink {
+  return {
+    ...s,
+    write: async (t, v, signal) => {
+      try {
+        return await s.write(t, v, signal);
+      } finally {
+        exec.forget();
+      }
+    },
+    restore: async (t, snap, signal) => {
+      try {
+        return await s.restore(t, snap, signal);
+      } finally {
+        exec.forget();
+      }
+    },
   };
 }
 

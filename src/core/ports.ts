@@ -210,6 +210,12 @@ export interface ExecOptions {
   cwd?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * `read`: the call only looks (e.g. `openclaw models status --json`): within one run an
+   * identical earlier call that succeeded may answer it. `change`: the call changes what such
+   * reads would see: every remembered answer is forgotten. Absent: neither.
+   */
+  reuse?: 'read' | 'change';
 }
 
 export interface Exec {

@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic.js';
-import { assertOpenclawInstalled, freePort, gatewayUnit, lightUnit, OPENCLAW, runOpenclawAsync, writeOpenclawConfig } from './openclaw.js';
+import { assertOpenclawInstalled, freePort, gatewayUnit, lightUnit, OPENCLAW, writeOpenclawConfig } from './openclaw.js';
 import { startUserManager, type UserManager } from './systemd-user.js';
 import { rekeySync } from './rekey-cli.js';
 
@@ -56,6 +56,32 @@ export interface GatewayFixture {
   /** one agent turn through the Gateway; returns the CLI's result */
   agentTurn(): Promise<{ code: number | null; stdout: string; stderr: string }>;
   close(): Promise<void>;
+}
+
+/**
+ * One agent turn of agent main through the running Gateway: `POST /v1/chat/completions` (the
+ * Gateway runs it as it runs `openclaw agent`: same routing, auth and provider call). code 0 = HTTP
+ * 200 with a completion; stdout = the response body.
+ */
+export async function gatewayTurn(port: number, token: string, agent = 'main'): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  try {
+    const r = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: `openclaw:${agent}`, messages: [{ role: 'user', content: 'ping' }] }),
+      signal: AbortSignal.timeout(180_000),
+    });
+    const body = await r.text();
+    let ok = false;
+    try {
+      ok = r.status === 200 && Array.isArray((JSON.parse(body) as { choices?: unknown }).choices);
+    } catch {
+      ok = false;
+    }
+    return { code: ok ? 0 : 1, stdout: body, stderr: ok ? '' : `HTTP ${r.status}` };
+  } catch (e) {
+    return { code: null, stdout: '', stderr: (e as Error).message };
+  }
 }
 
 function portOpen(port: number): Promise<boolean> {
@@ -147,7 +173,7 @@ secrets:
       throw new Error(`gateway did not listen on ${gatewayPort} within ${timeoutMs} ms: ${um.systemctl('status', UNIT).stdout}`);
     },
     agentTurn() {
-      return runOpenclawAsync(['agent', '--agent', 'main', '--message', 'ping', '--json', '--timeout', '60'], { HOME: home, OPENCLAW_GATEWAY_TOKEN: gatewayToken });
+      return gatewayTurn(gatewayPort, gatewayToken);
     },
     async close() {
       await um.stop();

@@ -71,7 +71,9 @@ export function writeOpenclawConfig(o: OpenclawHomeOptions): string {
         },
       },
     },
-    gateway: { mode: 'local', port: o.gatewayPort, bind: 'loopback', auth: { mode: 'token', token: o.gatewayToken } },
+    // the Gateway's OpenAI-compatible HTTP surface (same agent run as `openclaw agent`): the tests'
+    // agent turns go through it, a request instead of a CLI process (~5 s of CPU each)
+    gateway: { mode: 'local', port: o.gatewayPort, bind: 'loopback', auth: { mode: 'token', token: o.gatewayToken }, http: { endpoints: { chatCompletions: { enabled: true } } } },
   };
   writeFileSync(join(dir, 'openclaw.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
   return dir;

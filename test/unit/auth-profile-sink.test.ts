@@ -3,6 +3,7 @@ import { createOpenclawAuthProfileSink } from '../../providers/sinks/openclaw-au
 import type { Exec, ExecOptions } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import { envFileTarget } from '../harness/targets.js';
+import { createMemoExec } from '../../src/io/memo-exec.js';
 
 /**
  * A scripted stand-in for the three `openclaw models auth` commands the sink uses (list --json,
@@ -85,5 +86,54 @@ describe('openclaw-auth-profile sink (scripted CLI)', () => {
     const err = (await sink.write(target, NEW, sig()).catch((e: unknown) => e)) as Error;
     expect(err.message).toMatch(/paste-api-key for anthropic:rekey \(agent work\) failed \(exit 1\): rejected sk-a…0002#/);
     expect(err.message).not.toContain(NEW.reveal());
+  });
+});
+
+describe('one run answers identical read-only openclaw calls once (io/memo-exec)', () => {
+  test('check, snapshot and the write share one `models auth list`; after the paste the list runs again and sees it', async () => {
+    const oc = fakeOpenclaw();
+    oc.store.set('work', new Map([['anthropic:rekey', OLD.reveal()]]));
+    const exec = createMemoExec(oc.exec);
+    const sink = createOpenclawAuthProfileSink({ exec, baseEnv: {} });
+    await sink.check(target, sig());
+    const snap = await sink.snapshot(target, sig(), OLD);
+    await sink.write(target, NEW, sig());
+    expect(oc.calls.map((c) => c.argv[3])).toEqual(['list', 'logout', 'paste-api-key']);
+    expect(exec.stats).toEqual({ reused: 2, ran: 1 });
+    // the logout and paste were changes: the next list is run, not remembered
+    oc.store.get('work')!.delete('anthropic:rekey');
+    expect((await sink.restore(target, snap, sig())).changed).toBe(true);
+    expect(oc.calls.map((c) => c.argv[3])).toEqual(['list', 'logout', 'paste-api-key', 'list', 'paste-api-key']);
+    expect(oc.store.get('work')!.get('anthropic:rekey')).toBe(OLD.reveal());
+  });
+
+  test('a different environment, agent or stdin is another call; a failed read is not remembered; forget() drops all', async () => {
+    let n = 0;
+    let code = 0;
+    const exec = createMemoExec({
+      async run() {
+        n++;
+        return { code, signal: null, stdout: String(n), stderr: '', timedOut: false };
+      },
+    });
+    const read = (env: Record<string, string>, args = ['models', 'status', '--json']) => exec.run(['openclaw', ...args], { env, reuse: 'read' });
+    expect((await read({ A: '1' })).stdout).toBe('1');
+    expect((await read({ A: '1' })).stdout).toBe('1');
+    expect((await read({ A: '2' })).stdout).toBe('2');
+    expect((await read({ A: '1' }, ['models', 'status', '--json', '--agent', 'x'])).stdout).toBe('3');
+    // a call in flight is shared
+    const [a, b] = await Promise.all([read({ B: '1' }), read({ B: '1' })]);
+    expect([a.stdout, b.stdout]).toEqual(['4', '4']);
+    code = 1;
+    expect((await read({ C: '1' })).stdout).toBe('5');
+    expect((await read({ C: '1' })).stdout).toBe('6');
+    code = 0;
+    exec.forget();
+    expect((await read({ A: '1' })).stdout).toBe('7');
+    // a change forgets too; a plain call (no reuse) neither reads nor forgets
+    await exec.run(['systemctl', '--user', 'show', 'x']);
+    expect((await read({ A: '1' })).stdout).toBe('7');
+    await exec.run(['systemctl', '--user', 'restart', 'x'], { reuse: 'change' });
+    expect((await read({ A: '1' })).stdout).toBe('10');
   });
 });
