@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../core/errors.js';
 import { hostname, userInfo } from 'node:os';
-import { removeResidue, scanResidue } from '../io/residue-scan.js';
+import { findResidueValues, removeResidue, scanResidue } from '../io/residue-scan.js';
 import { createNativeKeychainStore, type KeychainStore } from '../../providers/sinks/keychain-store.js';
 import type { Logger } from '../core/logger.js';
 import type { Issuer, KeyProbe, SecretBackend, ServiceManager, Sink, Verifier } from '../core/ports.js';
@@ -200,7 +200,7 @@ export function buildDeps(opts: {
     actor: { user: user.username, uid: user.uid, host: hostname(), pid: process.pid, ...(ci ? { ci } : {}) },
     planContext: { hostname: host, home: userHome, adapters: catalog },
     signal: opts.signal,
-    residue: { scan: scanResidue, remove: removeResidue },
+    residue: { scan: scanResidue, find: findResidueValues, remove: removeResidue },
     probe: keyProbe,
     openclaw: rt.openclaw,
     issuer,

@@ -317,5 +317,7 @@ export interface AuditLog<R = unknown, Report = unknown> {
 /** OpenClaw's backup files (.bak, .last-good) that still hold an old value: found by content, reported as fingerprints */
 export interface ResidueScanner {
   scan(dirs: string[], values: SecretValue[]): Promise<{ file: string; fingerprints: string[] }[]>;
+  /** the values in residue files under `dirs` whose fingerprint `matches` (a leaked value known only by its fingerprint) */
+  find?(dirs: string[], matches: (fingerprint: string) => boolean): Promise<{ file: string; value: SecretValue }[]>;
   remove(file: string): Promise<void>;
 }

@@ -6,8 +6,32 @@ import { shadowReport, type ShadowReport } from '../plan/shadow.js';
 import { withTimeout } from '../rotation/timeout.js';
 import type { RekeyDeps } from './context.js';
 
-/** Read-only checks before anything is written: every sink is safe, every unit reads its files. */
-export async function preflight(plan: Plan, deps: RekeyDeps): Promise<void> {
+/** `fn` over `items`, at most `n` at a time, results in item order; the first failure is thrown once all settled */
+export async function inPool<T, R>(items: readonly T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  let failure: { e: unknown } | null = null;
+  const worker = async () => {
+    while (next < items.length && !failure) {
+      const i = next++;
+      try {
+        out[i] = await fn(items[i]!);
+      } catch (e) {
+        failure ??= { e };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker));
+  if (failure) throw (failure as { e: unknown }).e;
+  return out;
+}
+
+/**
+ * Read-only checks before anything is written: every sink is safe, every unit reads its files,
+ * every consumer verifies with the current version (`parallel` of those at a time: each is an
+ * openclaw process).
+ */
+export async function preflight(plan: Plan, deps: RekeyDeps, parallel = 1): Promise<void> {
   const bound = <T>(p: Promise<T>, what: string) => withTimeout(p, deps.stepTimeoutMs, what, deps.signal);
   for (const t of plan.targets) await bound(deps.sink(t.sink.kind).check(t, deps.signal), `check ${t.id}`);
   for (const t of plan.targets) {
@@ -37,7 +61,7 @@ export async function preflight(plan: Plan, deps: RekeyDeps): Promise<void> {
     }
   }
   // both run the openclaw CLI (~2 s a call): side by side; a shadowing source is the clearer refusal
-  const [shadows, base] = await Promise.allSettled([shadowReports(plan, deps), baseline(plan, deps)]);
+  const [shadows, base] = await Promise.allSettled([shadowReports(plan, deps), baseline(plan, deps, parallel)]);
   if (shadows.status === 'rejected') throw shadows.reason;
   for (const r of shadows.value) {
     if (r.deliveredWins) continue;
@@ -64,16 +88,7 @@ export async function shadowReports(plan: Plan, deps: Pick<RekeyDeps, 'openclaw'
     }
   };
   // each lookup runs the openclaw CLI (~2 s): a few at a time, results in plan order
-  const out: ShadowReport[] = new Array(plan.targets.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < plan.targets.length) {
-      const i = next++;
-      out[i] = await one(plan.targets[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(4, plan.targets.length) }, worker));
-  return out;
+  return inPool(plan.targets, 4, one);
 }
 
 /**
@@ -81,21 +96,21 @@ export async function shadowReports(plan: Plan, deps: Pick<RekeyDeps, 'openclaw'
  * otherwise neither the rotation nor its rollback can be judged (a stored profile shadowing the
  * env key, or a file edited by hand, would make even the rollback "fail"). Refused with exit 3.
  */
-async function baseline(plan: Plan, deps: RekeyDeps): Promise<void> {
+async function baseline(plan: Plan, deps: RekeyDeps, parallel: number): Promise<void> {
   const backend = deps.backend(plan.backend);
-  for (const t of plan.targets) {
+  await inPool(plan.targets, parallel, async (t) => {
     const cur = await deps.retry(`read current ${t.ref}`, () => backend.read(t.ref, 'current', deps.signal));
-    if (!cur) continue; // first delivery: nothing to compare with
+    if (!cur) return; // first delivery: nothing to compare with
     const pending = await deps.retry(`read pending ${t.ref}`, () => backend.read(t.ref, 'pending', deps.signal));
-    if (pending && pending.versionId === cur.versionId) continue; // a first version (AWS): not delivered yet
+    if (pending && pending.versionId === cur.versionId) return; // a first version (AWS): not delivered yet
     const r = await withTimeout(deps.verifier(t.verify.kind).verify(t, cur.value, deps.signal), deps.stepTimeoutMs, `baseline verify ${t.id}`, deps.signal);
-    if (r.ok) continue;
+    if (r.ok) return;
     const code = r.code === 'shadowed' ? 'SHADOWED' : 'BASELINE_FAILED';
     throw new UnsafeError(code, `${t.id}: before rotating, the consumer does not verify with the current version ${cur.value.fingerprint}: ${r.reason}`, {
       details: { target: t.id, verifyCode: r.code },
       hint: r.diagnosis ?? 'fix the consumer first (or `rekey put` the value it really uses and rotate to it)',
     });
-  }
+  });
 }
 
 /** Does this argv run `rekey exec` for that agent and environment (… exec [opts] --agent A --env E … -- cmd)? */

@@ -56,7 +56,8 @@ export interface RevokeReport {
   env: string | null;
   order: 'reissue-then-retire' | 'retire-first';
   dryRun: boolean;
-  leaked: { ref: string; fingerprint: string; stage: Stage }[];
+  /** `residue`: no backend version holds it any more, only OpenClaw backups of its consumers do */
+  leaked: { ref: string; fingerprint: string; stage: Stage | 'residue' }[];
   rotation: Pick<RotateReport, 'rotationId' | 'outcome' | 'exitCode' | 'message' | 'newFingerprints' | 'minted' | 'standby' | 'residue'> | null;
   retirements: RetireResult[];
   /** what rekey cannot do itself (no issuer: the provider's console) */
@@ -76,6 +77,74 @@ export interface RevokeReport {
 
 /** `sk-a…qqqq#016a6770` or just `016a6770` */
 const sameFingerprint = (have: string, asked: string) => have === asked || (!asked.includes('#') && have.endsWith(`#${asked}`));
+
+/** the leaked value in the OpenClaw backups (.bak, .last-good…) of a plan's consumers, by its fingerprint */
+async function inResidue(plan: Plan, fingerprint: string, deps: RekeyDeps): Promise<{ file: string; value: SecretValue }[]> {
+  if (!deps.residue?.find) return [];
+  return deps.residue.find(stateDirs(plan, deps.planContext.home), (fp) => sameFingerprint(fp, fingerprint)).catch(() => []);
+}
+
+/** secrets whose consumers' OpenClaw backups hold a value with the fingerprint (no backend version has it) */
+export async function findFingerprintInResidue(policy: Policy, fingerprint: string, deps: RekeyDeps): Promise<{ secret: string; files: string[] }[]> {
+  const out: { secret: string; files: string[] }[] = [];
+  for (const name of Object.keys(policy.secrets)) {
+    const hits = await inResidue(planRotation(policy, name, {}, deps.planContext), fingerprint, deps);
+    if (hits.length) out.push({ secret: name, files: [...new Set(hits.map((h) => h.file))] });
+  }
+  return out;
+}
+
+/**
+ * A leaked value that only OpenClaw backups still hold (a consumer moved on long ago): nothing to
+ * reissue. It is retired upstream at once (the secret's issuer finds it by its hint), the backups
+ * are removed with `scrub`, and the report says what still holds it.
+ */
+async function revokeResidue(policy: Policy, plan: Plan, filter: PlanFilter, found: { file: string; value: SecretValue }[], opts: { retireFirst: boolean; dryRun: boolean; scrub: boolean }, deps: RekeyDeps, started: Date): Promise<RevokeReport> {
+  const issuerName = policy.secrets[plan.secret]?.issuer;
+  const value = found[0]!.value;
+  const ref = plan.refs[0]!;
+  const files = [...new Set(found.map((h) => h.file))];
+  const base = {
+    secret: plan.secret,
+    env: filter.env ?? null,
+    order: opts.retireFirst ? ('retire-first' as const) : ('reissue-then-retire' as const),
+    dryRun: opts.dryRun,
+    leaked: [{ ref, fingerprint: value.fingerprint, stage: 'residue' as const }],
+    startedAt: started.toISOString(),
+    rotation: null,
+    consumers: [],
+  };
+  const manual = issuerName ? [] : [`no issuer for "${plan.secret}": revoke ${value.fingerprint} in the provider's console now (rekey cannot retire it upstream)`];
+  if (opts.dryRun) {
+    return { ...base, retirements: [], manual, containedAt: null, timeToContainMs: null, stillHolding: files.map((where) => ({ where, fingerprint: value.fingerprint })), exitCode: ExitCode.ok, message: `dry run: no consumer holds it (only ${files.length} OpenClaw backup file(s)); ${issuerName ? `it would be retired at ${issuerName} at once` : 'it must be revoked in the provider console'}${opts.scrub ? ' and the backups removed' : ''}; nothing was changed` };
+  }
+  const revokeId = `revoke-${newRotationId(deps)}`;
+  const retirements: RetireResult[] = [];
+  if (issuerName) {
+    const entries = await planRetirements(policy, plan, new Map([[ref, value]]), revokeId, deps, { now: true });
+    retirements.push(...(await retireDue(policy, deps, new Set(entries.map((e) => e.id)))));
+  }
+  if (opts.scrub && deps.residue) for (const f of files) await deps.residue.remove(f);
+  const left = deps.residue ? await deps.residue.scan(stateDirs(plan, deps.planContext.home), [value]).catch(() => []) : [];
+  const stillHolding = left.flatMap((h) => h.fingerprints.map((fingerprint) => ({ where: h.file, fingerprint })));
+  const retired = !!issuerName && retirements.some((r) => r.outcome === 'retired' || r.outcome === 'not-found');
+  const contained = retired && stillHolding.length === 0;
+  const containedAt = contained ? deps.clock.now().toISOString() : null;
+  const report: RevokeReport = {
+    ...base,
+    retirements,
+    manual,
+    containedAt,
+    timeToContainMs: containedAt ? Date.parse(containedAt) - started.getTime() : null,
+    stillHolding,
+    exitCode: contained ? ExitCode.ok : retired || !issuerName ? ExitCode.unsafe : ExitCode.backend,
+    message: contained
+      ? `contained: no consumer held it (only OpenClaw backups, removed); retired at ${issuerName}`
+      : `NOT contained: ${!issuerName ? 'revoke it in the provider console (no issuer in the policy)' : !retired ? 'the leaked value is not retired upstream (see retirements)' : `${stillHolding.length} backup file(s) still hold it: rerun with --scrub`}`,
+  };
+  await deps.audit.append(revokeRecord(revokeId, plan, report, deps, started.getTime()));
+  return report;
+}
 
 /** every secret × env × ref whose current, pending or previous value has the fingerprint */
 export async function findFingerprint(policy: Policy, fingerprint: string, deps: RekeyDeps): Promise<LeakMatch[]> {
@@ -108,8 +177,12 @@ export async function revoke(policy: Policy, secret: string, filter: PlanFilter,
       if (r && (!opts.fingerprint || sameFingerprint(r.value.fingerprint, opts.fingerprint)) && !leaked.has(ref)) leaked.set(ref, { value: r.value, stage });
     }
   }
+  if (leaked.size === 0 && opts.fingerprint) {
+    const found = await inResidue(plan, opts.fingerprint, deps);
+    if (found.length) return revokeResidue(policy, plan, filter, found, opts, deps, started);
+  }
   if (leaked.size === 0) {
-    throw new UsageError('NOTHING_TO_REVOKE', opts.fingerprint ? `no version of "${secret}" has the fingerprint ${opts.fingerprint}` : `"${secret}" has no current value to revoke`);
+    throw new UsageError('NOTHING_TO_REVOKE', opts.fingerprint ? `no version of "${secret}" and no OpenClaw backup of its consumers has the fingerprint ${opts.fingerprint}` : `"${secret}" has no current value to revoke`);
   }
   const base = {
     secret,

@@ -194,7 +194,7 @@ export async function rotate(policy: Policy, secret: string, filter: PlanFilter,
         const v = await newValues(policy, plan, deps, opts.takeOverPending === true, rotationId);
         // the provider must accept the new key before anything is written
         const probes = await probeStandbyAware(plan, v.values, v.drawn, true, deps);
-        await preflight(plan, deps);
+        await preflight(plan, deps, opts.maxParallel ?? 1);
         return { ...v, probes };
       },
       'rotate',

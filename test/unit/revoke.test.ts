@@ -14,7 +14,12 @@ import { put } from '../../src/usecases/put.js';
 import { resumeAll } from '../../src/usecases/resume.js';
 import { retireDue } from '../../src/usecases/retire.js';
 import { changeReport } from '../../src/usecases/report.js';
-import { findFingerprint, revoke } from '../../src/usecases/revoke.js';
+import { findFingerprint, findFingerprintInResidue, revoke } from '../../src/usecases/revoke.js';
+import { findResidueValues, removeResidue, scanResidue } from '../../src/io/residue-scan.js';
+import { SecretValue } from '../../src/core/secret-value.js';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { NEW, OLD, policyText, REF, T } from '../harness/fake-world.js';
 import { fakeDeps } from '../harness/memory-stores.js';
 
@@ -138,5 +143,38 @@ describe('rekey revoke', () => {
     expect(await findFingerprint(withIssuer, 'deadbeef', w.deps)).toEqual([]);
     const e = await revoke(withIssuer, 'anthropic', {}, { retireFirst: false, dryRun: false, scrub: false, fingerprint: 'deadbeef' }, w.deps).catch((x: unknown) => x);
     expect(isRekeyError(e) && e.code).toBe('NOTHING_TO_REVOKE');
+  });
+
+  test('--fingerprint of a value only an OpenClaw backup still holds (no version has it): found there, retired upstream at once, the backup removed with --scrub; contained', async () => {
+    const { w, issuer } = await world();
+    const home = mkdtempSync(join(tmpdir(), 'rekey-revoke-residue-'));
+    try {
+      w.deps.planContext = { ...w.deps.planContext, home };
+      w.deps.residue = { scan: scanResidue, find: findResidueValues, remove: removeResidue };
+      const ANCIENT = SecretValue.of('sk-ant-api03-ancient-' + 'z'.repeat(40));
+      issuer.add(ANCIENT);
+      mkdirSync(join(home, '.openclaw'), { recursive: true });
+      const bak = join(home, '.openclaw', 'openclaw.json.bak.2');
+      writeFileSync(bak, JSON.stringify({ models: { providers: { anthropic: { apiKey: ANCIENT.reveal() } } } }));
+      writeFileSync(join(home, '.openclaw', 'gateway.systemd.env.last-good'), `ANTHROPIC_API_KEY=${ANCIENT.reveal()}\n`);
+      const hash = ANCIENT.fingerprint.split('#')[1]!;
+      expect(await findFingerprint(withIssuer, hash, w.deps)).toEqual([]);
+      expect(await findFingerprintInResidue(withIssuer, hash, w.deps)).toEqual([{ secret: 'anthropic', files: [join(home, '.openclaw', 'gateway.systemd.env.last-good'), bak] }]);
+      // without --scrub: retired, but the backups still hold it (exit 3)
+      let r = await revoke(withIssuer, 'anthropic', {}, { retireFirst: false, dryRun: false, scrub: false, fingerprint: hash }, w.deps);
+      expect(r).toMatchObject({ leaked: [{ fingerprint: ANCIENT.fingerprint, stage: 'residue' }], rotation: null, consumers: [], exitCode: 3 });
+      expect(r.stillHolding).toHaveLength(2);
+      expect(issuer.keys.get(ANCIENT.reveal())!.status).toBe('inactive');
+      // consumers untouched: they hold the current value, not this one
+      expect(T.map((id) => w.sink.values.get(id)?.equals(OLD))).toEqual([true, true]);
+      r = await revoke(withIssuer, 'anthropic', {}, { retireFirst: false, dryRun: false, scrub: true, fingerprint: hash }, w.deps);
+      expect(r.exitCode).toBe(0);
+      expect(r.message).toMatch(/^contained/);
+      expect(r.stillHolding).toEqual([]);
+      expect(existsSync(bak)).toBe(false);
+      expect(JSON.stringify(r)).not.toContain(ANCIENT.reveal());
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

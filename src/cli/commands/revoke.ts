@@ -11,7 +11,7 @@ export const revoke = defineCommand({
   example: 'rekey revoke --fingerprint sk-a…qqqq#016a6770 --scrub',
   options: {
     env: ENV,
-    fingerprint: { type: 'string', value: 'FP', help: 'the leaked value by fingerprint (as rekey prints it, or its hash part): looked up in the current, pending and previous versions of every secret' },
+    fingerprint: { type: 'string', value: 'FP', help: 'the leaked value by fingerprint (as rekey prints it, or its hash part): looked up in the current, pending and previous versions of every secret, then in the OpenClaw backups of their consumers' },
     'retire-first': { type: 'boolean', help: 'a confirmed abuse: retire the leaked value upstream before anything else (an outage until the new value lands)' },
     scrub: SCRUB,
     'dry-run': { type: 'boolean', help: 'what would happen, nothing changed' },
@@ -19,7 +19,7 @@ export const revoke = defineCommand({
   },
   stateful: true,
   async run({ a, io, out, depsFor, filter, ownersOnDisk }, opts) {
-    const { revoke: revokeSecret, findFingerprint, REVOKE_PARALLEL } = await import('../../usecases/revoke.js');
+    const { revoke: revokeSecret, findFingerprint, findFingerprintInResidue, REVOKE_PARALLEL } = await import('../../usecases/revoke.js');
     const maxParallel = Number(opts['max-parallel'] ?? REVOKE_PARALLEL);
     if (!Number.isInteger(maxParallel) || maxParallel < 1 || maxParallel > 64) throw new UsageError('BAD_ARGUMENTS', '--max-parallel takes a whole number from 1 to 64');
     const policy = await loadPolicy(a.global.policy, io.env.HOME);
@@ -29,8 +29,12 @@ export const revoke = defineCommand({
     if (opts.fingerprint) {
       if (a.positionals.length) throw new UsageError('BAD_ARGUMENTS', 'give a secret or --fingerprint, not both');
       const hits = await findFingerprint(policy, opts.fingerprint, deps);
-      if (hits.length === 0) throw new UsageError('FINGERPRINT_NOT_FOUND', `no current, pending or previous version of any secret has the fingerprint ${opts.fingerprint}`, { hint: 'rekey status lists every version with its fingerprint' });
       jobs = [...new Map(hits.filter((h) => !filter.env || h.env === filter.env).map((h) => [`${h.secret}\n${h.env}`, { secret: h.secret, env: h.env }])).values()];
+      // no version holds it any more: an old value only OpenClaw backups of the consumers still keep
+      if (jobs.length === 0) jobs = (await findFingerprintInResidue(policy, opts.fingerprint, deps)).map((h) => ({ secret: h.secret, ...(filter.env ? { env: filter.env } : {}) }));
+      if (jobs.length === 0) {
+        throw new UsageError('FINGERPRINT_NOT_FOUND', `no current, pending or previous version of any secret, and no OpenClaw backup of their consumers, has the fingerprint ${opts.fingerprint}`, { hint: 'rekey status lists every version with its fingerprint' });
+      }
     } else {
       const secret = a.positionals[0];
       if (!secret) throw new UsageError('BAD_ARGUMENTS', 'rekey revoke needs a secret or --fingerprint FP');
