@@ -5,6 +5,7 @@ import type { RekeyDeps } from './context.js';
 import { auditRecord, finishedReport, type RotateReport } from './rotate.js';
 import { planRetirements } from './retire.js';
 import type { SecretValue } from '../core/secret-value.js';
+import type { SecretBackend } from '../core/ports.js';
 import { runRotation } from '../rotation/runner.js';
 import { resumeAdopt } from './adopt.js';
 import { resumeDeviceRotation } from './devices.js';
@@ -40,7 +41,11 @@ export async function resumeOne(policy: Policy, rotationId: string, deps: RekeyD
     let state = events.reduce(apply, initialState(rotationId));
     // what failed last time is tried again
     state.failed.clear();
-    const decision = resumeDecision(state);
+    let decision = resumeDecision(state);
+    // an emergency revoke killed once its consumers were being moved: finish moving them (the new
+    // value is staged, every sink snapshotted) rather than hand them the leaked value back
+    const forward = decision.rollBack && begin.retireNow ? await revokeForward(state.phase, summary.refs, begin.newFingerprints, deps.backend(plan.backend), deps) : null;
+    if (forward) decision = { rollBack: false, reason: `an emergency revoke interrupted during ${state.phase}: moving the consumers on to the new value (staged ${Object.values(begin.newFingerprints).join(', ')}) rather than back to the leaked one` };
     deps.log.info({ rotationId, phase: state.phase, rollBack: decision.rollBack }, 'resuming rotation');
     if (decision.rollBack) {
       const e: JournalEvent = { type: 'phase', rotationId, at: deps.clock.now().toISOString(), phase: rollbackEntry(state.phase ?? 'stage'), reason: decision.reason };
@@ -48,7 +53,7 @@ export async function resumeOne(policy: Policy, rotationId: string, deps: RekeyD
       state = apply(state, e);
       deps.onEvent?.(e);
     }
-    const r = await runRotation({ rotationId, summary, targets: plan.targets.filter((t) => summary.targetIds.includes(t.id)), newValues: new Map() }, state, { ...deps, backend: deps.backend(plan.backend) });
+    const r = await runRotation({ rotationId, summary, targets: plan.targets.filter((t) => summary.targetIds.includes(t.id)), newValues: forward ?? new Map() }, state, { ...deps, backend: deps.backend(plan.backend) });
     const changedNote = policyChanged ? 'the policy changed since this rotation began, so it was finished on the targets it touched (recorded when it began); ' : '';
     const report = finishedReport(rotationId, plan, r, { oldFingerprints: begin.oldFingerprints, newFingerprints: begin.newFingerprints }, `${changedNote}${decision.reason}; `);
     if (r.outcome === 'promoted') await retirementsAfterResume(policy, plan, begin, deps);
@@ -57,6 +62,22 @@ export async function resumeOne(policy: Policy, rotationId: string, deps: RekeyD
   } finally {
     await lock.release();
   }
+}
+
+/**
+ * The staged values of a revoke killed in deliver, restart or verify (every snapshot taken, so a
+ * later failure can still roll back), each checked against the fingerprint its begin record
+ * names; null (roll back as usual) if any is missing or differs.
+ */
+async function revokeForward(phase: string | null, refs: string[], fingerprints: Record<string, string>, backend: SecretBackend, deps: RekeyDeps): Promise<Map<string, SecretValue> | null> {
+  if (phase !== 'deliver' && phase !== 'restart' && phase !== 'verify') return null;
+  const values = new Map<string, SecretValue>();
+  for (const ref of refs) {
+    const p = await deps.retry(`read pending ${ref}`, () => backend.read(ref, 'pending', deps.signal)).catch(() => null);
+    if (!p || p.value.fingerprint !== fingerprints[ref]) return null;
+    values.set(ref, p.value);
+  }
+  return values;
 }
 
 /** adopt / device-token rotation killed part-way: run again on the journaled plan (both are idempotent) */

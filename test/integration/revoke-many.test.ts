@@ -15,11 +15,13 @@ import { lightUnit, OPENCLAW } from '../harness/openclaw.js';
 import { rekeyAsync } from '../harness/rekey-cli.js';
 
 const ADMIN = 'sk-ant-admin01-' + 'm'.repeat(60);
-const key = (tag: string) => `sk-ant-api03-many-${tag}-`.padEnd(90, tag[0]) + 'AA';
-const LEAKED = key('leaked');
-const NEXT = key('next');
-const LEAKED2 = key('second');
-const NEXT2 = key('third');
+// the Admin API shows a key by its first characters and last four: each key's last four differ
+const key = (tag: string, last4: string) => `sk-ant-api03-many-${tag}-`.padEnd(86, 'x') + last4;
+const LEAKED = key('leaked', 'LK1A');
+const NEXT = key('next', 'NX2A');
+const LEAKED2 = key('second', 'LK3A');
+const NEXT2 = key('third', 'NX4A');
+const LAST = key('last', 'LS5A');
 const WORKER = 'batch-worker.service';
 
 describe('revoke one leaked key held by two agents of the real Gateway and a second unit', () => {
@@ -59,7 +61,7 @@ describe('revoke one leaked key held by two agents of the real Gateway and a sec
   beforeAll(async () => {
     f = await startGatewayFixture({ allow: [] });
     admin = await startFakeAnthropicAdmin({ adminKeys: { [ADMIN]: 'admin' }, onChange: (v, on) => (on ? f.fake.allow(v) : f.fake.deny(v)) });
-    for (const k of [LEAKED, NEXT, LEAKED2, NEXT2]) ids[k] = admin.addKey(k);
+    for (const k of [LEAKED, NEXT, LEAKED2, NEXT2, LAST]) ids[k] = admin.addKey(k);
     // two agents in the one Gateway: main (default) and work, each with its own agent dir
     const cfgFile = join(f.home, '.openclaw', 'openclaw.json');
     const cfg = JSON.parse(readFileSync(cfgFile, 'utf8'));
@@ -139,14 +141,20 @@ secrets:
     for (const out of [r.stdout, r.stderr]) expect(out).not.toMatch(new RegExp(`${LEAKED}|${NEXT}|${ADMIN}`));
   }, 900_000);
 
-  test('killed mid-way (SIGKILL after the deliveries began), `rekey resume` finishes it: promoted, the leaked key retired', async () => {
+  test('killed mid-way (SIGKILL once every consumer holds the new key, before verification), `rekey resume` finishes it forward: promoted, the leaked key retired', async () => {
     await leakedEverywhere(LEAKED2, NEXT2);
-    const killed = await cli(['revoke', 'anthropic', '--env', 'prod'], undefined, { REKEY_CRASH_AFTER: '4' });
+    // the 23rd journal record of this rotation's shape opens the verify phase (begin, stage 2,
+    // snapshot 1+6, deliver 1+6, restart 1+4, verify): SIGKILL right after it is written
+    const killed = await cli(['revoke', 'anthropic', '--env', 'prod'], undefined, { REKEY_CRASH_AFTER: '23' });
     expect(killed.code, killed.stderr + killed.stdout).toBeNull();
     const st = JSON.parse((await cli(['status', 'anthropic', '--skip-sources', '--json'])).stdout);
     expect(st.secrets[0].unfinished).toHaveLength(1);
     const r = await cli(['resume', '--json']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
+    const res = JSON.parse(r.stdout);
+    expect(res.resumed).toMatchObject([{ outcome: 'promoted' }]);
+    expect(res.resumed[0].message).toMatch(/emergency revoke interrupted during verify/);
+    expect(res.retirements).toMatchObject([{ fingerprint: SecretValue.of(LEAKED2).fingerprint, outcome: 'retired' }]);
     expect(admin.status(ids[LEAKED2]!)).toBe('inactive');
     await refusedUpstream(LEAKED2);
     await turnsUse(NEXT2);
@@ -154,8 +162,6 @@ secrets:
   }, 900_000);
 
   test('--retire-first with no new value: the leaked key is dead at once; the report names every consumer left without a credential and the command that restores them', async () => {
-    const LAST = key('last');
-    ids[LAST] = admin.addKey(LAST);
     await leakedEverywhere(LAST, null);
     const r = await cli(['revoke', 'anthropic', '--retire-first', '--json']);
     expect(r.code, r.stderr + r.stdout).toBe(3);

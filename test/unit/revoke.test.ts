@@ -11,6 +11,7 @@ import { createMemoryIssuer } from '../../providers/issuers/memory.js';
 import { parsePolicy } from '../../providers/registry.js';
 import { isRekeyError } from '../../src/core/errors.js';
 import { put } from '../../src/usecases/put.js';
+import { rotate } from '../../src/usecases/rotate.js';
 import { resumeAll } from '../../src/usecases/resume.js';
 import { retireDue } from '../../src/usecases/retire.js';
 import { changeReport } from '../../src/usecases/report.js';
@@ -132,6 +133,40 @@ describe('rekey revoke', () => {
     const done = await retireDue(withIssuer, w.deps);
     expect(done).toMatchObject([{ fingerprint: OLD.fingerprint, outcome: 'retired' }]);
     expect(issuer.keys.get(OLD.reveal())!.status).toBe('inactive');
+  });
+
+  test('a revoke killed while its consumers were being moved (before the promote) is finished forward by resume, not rolled back to the leaked value; a plain rotation killed there rolls back', async () => {
+    for (const emergency of [true, false]) {
+      const { w, issuer } = await world();
+      await put(withIssuer, 'anthropic', { env: 'prod' }, NEW, w.deps);
+      const append = w.journal.append.bind(w.journal);
+      w.deps.journal = {
+        ...w.journal,
+        append: async (e) => {
+          if (e.type === 'phase' && e.phase === 'verify') throw new Error('process killed');
+          await append(e);
+        },
+      };
+      const run = emergency
+        ? revoke(withIssuer, 'anthropic', {}, { retireFirst: false, dryRun: false, scrub: false }, w.deps)
+        : rotate(withIssuer, 'anthropic', {}, { dryRun: false }, w.deps);
+      expect(await run.catch((x: unknown) => x)).toBeInstanceOf(Error);
+      // the consumers hold the new value, nothing promoted or retired yet
+      expect(T.map((id) => w.sink.values.get(id)?.equals(NEW))).toEqual([true, true]);
+      expect(issuer.keys.get(OLD.reveal())!.status).toBe('active');
+      w.deps.journal = w.journal;
+      const [rep] = await resumeAll(withIssuer, w.deps);
+      if (emergency) {
+        expect(rep!.outcome).toBe('promoted');
+        expect(rep!.message).toMatch(/emergency revoke interrupted during restart: moving the consumers on/);
+        expect(T.map((id) => w.sink.values.get(id)?.equals(NEW))).toEqual([true, true]);
+        expect(await retireDue(withIssuer, w.deps)).toMatchObject([{ fingerprint: OLD.fingerprint, outcome: 'retired' }]);
+        expect(issuer.keys.get(OLD.reveal())!.status).toBe('inactive');
+      } else {
+        expect(rep!.outcome).toBe('rolled-back');
+        expect(T.map((id) => w.sink.values.get(id)?.equals(OLD))).toEqual([true, true]);
+      }
+    }
   });
 
   test('--fingerprint: found by its hash part in whichever stage holds it; an unknown one finds nothing', async () => {
