@@ -7,20 +7,25 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * (unit, contract: seconds each) come after, in vitest's own order.
  */
 const LONGEST_FIRST = [
-  'keychain-rotation',
   'auth-profile-rotation',
-  'gateway-token-rotation',
+  'issuer-retire',
+  'keychain-rotation',
   'rotation-scenarios',
+  'revoke-many',
+  'schedule',
+  'gateway-token-rotation',
   'gateway-rotation',
-  'crash-resume',
   'secretref-rotation',
+  'demo',
+  'issuer-mint-openai',
+  'crash-resume',
   'leaks',
   'aws-rotation',
+  'cli-state-safety',
   'crash-rollback',
-  'hostile-fs',
   'concurrency',
   'vault-rotation',
-  'demo',
+  'hostile-fs',
   'env-file-systemd',
 ];
 

@@ -4,6 +4,7 @@ import type { Policy } from '../policy/schema.js';
 import type { RekeyDeps } from './context.js';
 import { auditRecord, finishedReport, type RotateReport } from './rotate.js';
 import { planRetirements } from './retire.js';
+import { settleDrawn, standbyEntries } from './standby.js';
 import type { SecretValue } from '../core/secret-value.js';
 import type { SecretBackend } from '../core/ports.js';
 import { runRotation } from '../rotation/runner.js';
@@ -56,7 +57,10 @@ export async function resumeOne(policy: Policy, rotationId: string, deps: RekeyD
     const r = await runRotation({ rotationId, summary, targets: plan.targets.filter((t) => summary.targetIds.includes(t.id)), newValues: forward ?? new Map() }, state, { ...deps, backend: deps.backend(plan.backend) });
     const changedNote = policyChanged ? 'the policy changed since this rotation began, so it was finished on the targets it touched (recorded when it began); ' : '';
     const report = finishedReport(rotationId, plan, r, { oldFingerprints: begin.oldFingerprints, newFingerprints: begin.newFingerprints }, `${changedNote}${decision.reason}; `);
-    if (r.outcome === 'promoted') await retirementsAfterResume(policy, plan, begin, deps);
+    if (r.outcome === 'promoted') {
+      await retirementsAfterResume(policy, plan, begin, deps);
+      await settlePoolAfterResume(plan, begin, deps);
+    }
     await deps.audit.append(auditRecord('resume', report, deps, started));
     return report;
   } finally {
@@ -78,6 +82,16 @@ async function revokeForward(phase: string | null, refs: string[], fingerprints:
     values.set(ref, p.value);
   }
   return values;
+}
+
+/** a standby drawn by a rotation killed before its clean-up, now promoted by resume: it leaves the pool */
+async function settlePoolAfterResume(plan: Plan, begin: Extract<JournalEvent, { type: 'begin' }>, deps: RekeyDeps): Promise<void> {
+  const backend = deps.backend(plan.backend);
+  if (!backend.standby) return;
+  for (const [ref, fp] of Object.entries(begin.newFingerprints)) {
+    const drawn = (await standbyEntries(backend, ref, deps).catch(() => [])).filter((e) => e.fingerprint === fp);
+    await settleDrawn(backend, drawn.map((e) => ({ ref, id: e.id, fingerprint: e.fingerprint, left: 0 })), deps);
+  }
 }
 
 /** adopt / device-token rotation killed part-way: run again on the journaled plan (both are idempotent) */

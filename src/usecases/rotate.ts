@@ -116,7 +116,10 @@ async function newValues(policy: Policy, plan: Plan, deps: RekeyDeps, takeOverPe
     // nothing pending, nothing to mint: the oldest key of the standby pool
     let standby: Drawn | undefined;
     if (!value && plan.layer === 'provider-key') {
-      const d = await drawStandby(backend, ref, [current?.value], deps);
+      // a pool entry holding the current or the previous value was delivered already (a run killed
+      // before its clean-up): never drawn again as a "new" key
+      const previous = await deps.retry(`read previous ${ref}`, () => backend.read(ref, 'previous', deps.signal));
+      const d = await drawStandby(backend, ref, [current?.value, previous?.value], deps);
       if (d) {
         ({ value } = d);
         standby = d.drawn;

@@ -33,6 +33,8 @@ describe('revoke one leaked key held by two agents of the real Gateway and a sec
 
   /** the state every test starts from: LEAKED current and delivered to all three consumers, `standby` pooled */
   const leakedEverywhere = async (leaked: string, standby: string | null) => {
+    // each test its own rekey state (store, pool, journal): independent of the tests before
+    f.env.REKEY_HOME = join(f.root, `rekey-${leaked.slice(-4)}`);
     expect((await cli(['init'])).code).toBe(0);
     expect((await cli(['store', 'local', 'rekey/anthropic-admin', '--stdin'], ADMIN)).code).toBe(0);
     expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], leaked)).code).toBe(0);

@@ -138,7 +138,8 @@ describe('rekey revoke', () => {
   test('a revoke killed while its consumers were being moved (before the promote) is finished forward by resume, not rolled back to the leaked value; a plain rotation killed there rolls back', async () => {
     for (const emergency of [true, false]) {
       const { w, issuer } = await world();
-      await put(withIssuer, 'anthropic', { env: 'prod' }, NEW, w.deps);
+      // the revoke draws its new value from the standby pool; the plain rotation gets a put
+      await put(withIssuer, 'anthropic', { env: 'prod' }, NEW, w.deps, emergency ? { standby: true } : {});
       const append = w.journal.append.bind(w.journal);
       w.deps.journal = {
         ...w.journal,
@@ -162,6 +163,8 @@ describe('rekey revoke', () => {
         expect(T.map((id) => w.sink.values.get(id)?.equals(NEW))).toEqual([true, true]);
         expect(await retireDue(withIssuer, w.deps)).toMatchObject([{ fingerprint: OLD.fingerprint, outcome: 'retired' }]);
         expect(issuer.keys.get(OLD.reveal())!.status).toBe('inactive');
+        // the drawn key left the pool, and the old value is never drawn as a new one
+        expect(await w.backend.standby!.list(REF, w.deps.signal)).toEqual([]);
       } else {
         expect(rep!.outcome).toBe('rolled-back');
         expect(T.map((id) => w.sink.values.get(id)?.equals(OLD))).toEqual([true, true]);
