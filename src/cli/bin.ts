@@ -1,17 +1,21 @@
 #!/usr/bin/env node
 /**
  * The `rekey` executable. `--help` and `--version` answer from here, before any adapter or SDK is
- * loaded; everything else loads the CLI (src/cli/main.ts).
+ * loaded; everything else loads the CLI (src/cli/main.ts). On Node 22.1+ compiled code is cached
+ * on disk (module.enableCompileCache: the OS temp dir, or NODE_COMPILE_CACHE), so a second start
+ * skips parsing and compiling rekey, zod and the adapters; every module is imported after it.
  */
-import { HELP } from './args.js';
-import { commandHelp, commandWords, version } from './usage.js';
+import module from 'node:module';
 
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 const argv = process.argv.slice(2);
 const dd = argv.indexOf('--');
 const head = dd >= 0 ? argv.slice(0, dd) : argv;
 if (head.includes('--version')) {
+  const { version } = await import('./usage.js');
   process.stdout.write(`rekey ${version()}\n`);
 } else if (head.includes('--help') || head.includes('-h')) {
+  const [{ HELP }, { commandHelp, commandWords }] = await Promise.all([import('./args.js'), import('./usage.js')]);
   process.stdout.write(commandHelp(commandWords(head).join(' ')) ?? HELP);
 } else {
   const { runCli } = await import('./main.js');
