@@ -11,6 +11,7 @@
 //     ~50 ms) instead of the real CLI (~3-8 s of CPU each): for large N, where the real CLI's cost
 //     would be all there is to see
 import { spawnSync } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -142,7 +143,9 @@ const timed = (obj, bucket) =>
       };
     },
   });
-const base = buildDeps({ policy, home: env.REKEY_HOME, env: { ...process.env, ...env }, log: silentLogger, signal: new AbortController().signal });
+const benchSignal = new AbortController().signal;
+setMaxListeners(256, benchSignal); // as the CLI does (src/cli/main.ts)
+const base = buildDeps({ policy, home: env.REKEY_HOME, env: { ...process.env, ...env }, log: silentLogger, signal: benchSignal });
 const deps = { ...base, service: (k) => timed(base.service(k), 'service'), verifier: (k) => timed(base.verifier(k), 'verifier') };
 // adopt the old keys as current, then put new ones
 let r;

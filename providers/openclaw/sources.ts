@@ -29,8 +29,10 @@ export async function observeSources(t: Target, deps: SourcesDeps, signal: Abort
   const profiles: SourceObservation['profiles'] = [];
   const notes: string[] = [];
   const spec = deps.adapters.sink(t.sink.kind);
-  // a stored profile's own agent (the sink may name another agent's store)
-  const profileAgent = spec.touches(t.sink, t).profiles[0]?.split('/')[0] ?? t.agent;
+  // a stored profile's own agent (the sink may name another agent's store); else the OpenClaw agent
+  // the verifier asks about (verify.agent), which may differ from the policy's agent name
+  const verifyAgent = (t.verify as { agent?: unknown }).agent;
+  const profileAgent = spec.touches(t.sink, t).profiles[0]?.split('/')[0] ?? (typeof verifyAgent === 'string' ? verifyAgent : t.agent);
   if (oc) {
     for (const agent of [...new Set([profileAgent, 'main'])]) {
       // the same call the auth-profile sink makes (no --provider; filtered here): one run answers both once

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { setMaxListeners } from 'node:events';
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { ExitCode } from '../core/exit-codes.js';
@@ -149,6 +150,9 @@ function dropSdkNodeVersionWarning(): void {
 export function runCli(): void {
   dropSdkNodeVersionWarning();
   const ac = new AbortController();
+  // every child, timeout and sleep of a run listens on this one signal (and removes itself after):
+  // with --max-parallel N, more than Node's default of 10 wait at once, which is not a leak
+  setMaxListeners(256, ac.signal);
   let interrupts = 0;
   let execMode = false;
   const onSignal = (sig: NodeJS.Signals) => {
