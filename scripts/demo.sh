@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 [ -d node_modules ] || bash scripts/npm-install-locked.sh .
 npm run build --silent
 bash scripts/install-test-tools.sh
-exec node dist/scripts/demo.js
+# rekey on the Node 24 the tests install (scripts/node24.sh): whatever `node` this machine has
+exec bash scripts/node24.sh dist/scripts/demo.js
