@@ -8,7 +8,6 @@ import type { Issuer, KeyProbe, SecretBackend, ServiceManager, Sink, Verifier } 
 import { SecretValue } from '../core/secret-value.js';
 import { createExec } from '../io/exec.js';
 import { createMemoExec, type MemoExec } from '../io/memo-exec.js';
-import { httpPost } from '../io/http-post.js';
 import { createFileAuditLog } from '../io/file-audit-log.js';
 import { createAuditLog } from '../io/audit-devices.js';
 import { ciIdentity } from './ci-identity.js';
@@ -205,7 +204,8 @@ export function buildDeps(opts: {
     openclaw: rt.openclaw,
     issuer,
     retirements: createFileRetirementLog(paths.retirements),
-    http: httpPost,
+    // node:http(s) load only for a run that notifies (a few tens of ms of every start otherwise)
+    http: async (...args) => (await import('../io/http-post.js')).httpPost(...args),
     exec,
     rollbackTimeoutMs: 5 * 60_000,
     stepTimeoutMs,
