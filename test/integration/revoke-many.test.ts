@@ -67,10 +67,12 @@ describe('revoke one leaked key held by two agents of the real Gateway and a sec
     // two agents in the one Gateway: main (default) and work, each with its own agent dir
     const cfgFile = join(f.home, '.openclaw', 'openclaw.json');
     const cfg = JSON.parse(readFileSync(cfgFile, 'utf8'));
-    cfg.agents.list = [
-      { id: 'main', default: true },
-      { id: 'work', workspace: join(f.home, '.openclaw', 'workspace-work'), agentDir: join(f.home, '.openclaw', 'agents', 'work', 'agent') },
-    ];
+    // the keyed form openclaw 2026.9 validates (a legacy agents.list is migrated, with warnings)
+    cfg.agents.ownership = 'explicit';
+    cfg.agents.entries = {
+      main: {},
+      work: { workspace: join(f.home, '.openclaw', 'workspace-work'), agentDir: join(f.home, '.openclaw', 'agents', 'work', 'agent') },
+    };
     writeFileSync(cfgFile, JSON.stringify(cfg, null, 2), { mode: 0o600 });
     writeFileSync(f.envFile, '', { mode: 0o600 });
     batchEnv = join(f.home, 'batch.env');
