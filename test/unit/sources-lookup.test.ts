@@ -1,0 +1,51 @@
+/**
+ * The source lookup (providers/openclaw/sources.ts) through one run's memo: it asks about the
+ * OpenClaw agent the verifier names (verify.agent), not the policy's agent name, and it makes the
+ * very call the auth-profile sink makes, so targets of one agent and state dir cost one
+ * `openclaw models auth list` per run. A scripted exec records every call.
+ */
+import { describe, expect, test } from 'vitest';
+import { observeSources } from '../../providers/openclaw/sources.js';
+import { catalog } from '../../providers/registry.js';
+import type { Exec, ExecOptions } from '../../src/core/ports.js';
+import { createMemoExec } from '../../src/io/memo-exec.js';
+import { envFileTarget } from '../harness/targets.js';
+
+function scripted() {
+  const calls: string[][] = [];
+  const exec: Exec = {
+    async run(argv: readonly string[], _opts: ExecOptions = {}) {
+      calls.push([...argv]);
+      const agent = argv[argv.indexOf('--agent') + 1];
+      const profiles = agent === 'main' ? [{ id: 'anthropic:stale', provider: 'anthropic' }, { id: 'openai:x', provider: 'openai' }] : [];
+      return { code: 0, signal: null, stdout: JSON.stringify({ agentId: agent, profiles }), stderr: '', timedOut: false };
+    },
+  };
+  return { exec, calls };
+}
+
+const verify = { kind: 'openclaw-models-status', command: ['openclaw'], agent: 'main', timeoutMs: 1000, aliveMs: 0 } as const;
+const target = (agent: string) => envFileTarget('/nowhere/agent.env', { id: `anthropic/prod/${agent}#0`, agent, verify: verify as never });
+
+describe('source lookup', () => {
+  test('asks about the verifier\'s OpenClaw agent; ten policy agents of one OpenClaw agent cost one `models auth list` in a run', async () => {
+    const oc = scripted();
+    const exec = createMemoExec(oc.exec);
+    const deps = { exec, baseEnv: { HOME: '/home/op' }, home: '/home/op', service: () => { throw new Error('no service in this test'); }, adapters: catalog };
+    const signal = new AbortController().signal;
+    const seen = await Promise.all(Array.from({ length: 10 }, (_, i) => observeSources(target(`a${i}`), deps, signal)));
+    expect(oc.calls).toEqual([['openclaw', 'models', 'auth', 'list', '--json', '--agent', 'main']]);
+    expect(exec.stats).toEqual({ ran: 1, reused: 9 });
+    // filtered to the target's provider
+    for (const s of seen) expect(s.profiles).toEqual([{ agent: 'main', ids: ['anthropic:stale'] }]);
+  });
+
+  test('without verify.agent the policy agent is the OpenClaw agent (and main, whose profiles it inherits)', async () => {
+    const oc = scripted();
+    const deps = { exec: createMemoExec(oc.exec), baseEnv: {}, home: '/home/op', service: () => { throw new Error('no service'); }, adapters: catalog };
+    const t = envFileTarget('/nowhere/agent.env', { agent: 'work', verify: { ...verify, agent: undefined } as never });
+    const s = await observeSources(t, deps, new AbortController().signal);
+    expect(oc.calls.map((c) => c.at(-1))).toEqual(['work', 'main']);
+    expect(s.profiles).toEqual([{ agent: 'work', ids: [] }, { agent: 'main', ids: ['anthropic:stale'] }]);
+  });
+});
