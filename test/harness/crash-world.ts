@@ -2,7 +2,7 @@
  * The deployment both crash matrices start every case from: OLD delivered and current, NEW put
  * as pending. Prepared once in a template rekey home, copied per case (much faster than redoing it).
  */
-import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, cpSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { startGatewayFixture, type GatewayFixture } from './gateway-fixture.js';
@@ -51,6 +51,8 @@ export function crashWorld(fixture: () => GatewayFixture) {
       expect((await cli(['put', 'anthropic', '--env', 'prod', '--stdin'], NEW)).code).toBe(0);
     }
     cpSync(template, home, { recursive: true, preserveTimestamps: true });
+    // Node 24's cpSync creates directories with the default mode: rekey refuses a state dir others can read
+    copyModes(template, home);
     f.env.REKEY_HOME = home;
     f.resetEnvFile(ENV_OLD);
   };
@@ -60,4 +62,13 @@ export function crashWorld(fixture: () => GatewayFixture) {
     return readFileSync(join(dir, readdirSync(dir).sort().at(-1)!), 'utf8').trim().split('\n');
   };
   return { cli, setup, journal };
+}
+
+/** every directory and file under `to` gets the mode of its counterpart under `from` */
+function copyModes(from: string, to: string): void {
+  chmodSync(to, statSync(from).mode & 0o7777);
+  for (const e of readdirSync(from, { withFileTypes: true })) {
+    if (e.isDirectory()) copyModes(join(from, e.name), join(to, e.name));
+    else if (e.isFile()) chmodSync(join(to, e.name), statSync(join(from, e.name)).mode & 0o7777);
+  }
 }
