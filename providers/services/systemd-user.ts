@@ -48,6 +48,9 @@ export function parseExecStartArgv(prop: string): string[] {
   return m ? splitEnvironmentProperty(m[1]!) : [];
 }
 
+/** systemctl verbs that only look: every other one is marked a change (io/memo-exec.ts) */
+const LOOKS = new Set(['show', 'is-active', 'cat', 'status', 'list-timers']);
+
 /** how long a restart's stop may take on top of the start timeout (systemd's default TimeoutStopSec) */
 const RESTART_STOP_ALLOWANCE_MS = 90_000;
 
@@ -59,8 +62,8 @@ const RESTART_STOP_ALLOWANCE_MS = 90_000;
 export function createSystemdUserService(deps: SystemdUserDeps): ServiceManager {
   const systemctl = deps.systemctl ?? 'systemctl';
   const run = async (args: string[], signal: AbortSignal, timeoutMs = 30_000) => {
-    // show / is-active / cat only look; anything else (restart, daemon-reload, enable …) changes what a consumer reads
-    const looks = ['show', 'is-active', 'cat', 'status', 'list-timers'].includes(args[0] ?? '');
+    // anything but a look (restart, daemon-reload, enable …) changes what a consumer reads
+    const looks = LOOKS.has(args[0] ?? '');
     const r = await deps.exec.run([systemctl, '--user', ...args], { env: deps.env, signal, timeoutMs, ...(looks ? {} : { reuse: 'change' as const }) });
     return r;
   };

@@ -90,7 +90,7 @@ async function settlePoolAfterResume(plan: Plan, begin: Extract<JournalEvent, { 
   if (!backend.standby) return;
   for (const [ref, fp] of Object.entries(begin.newFingerprints)) {
     const drawn = (await standbyEntries(backend, ref, deps).catch(() => [])).filter((e) => e.fingerprint === fp);
-    await settleDrawn(backend, drawn.map((e) => ({ ref, id: e.id, fingerprint: e.fingerprint, left: 0 })), deps);
+    await settleDrawn(backend, drawn.map((e) => ({ ref, id: e.id })), deps);
   }
 }
 

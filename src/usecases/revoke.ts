@@ -125,8 +125,7 @@ async function revokeResidue(policy: Policy, plan: Plan, filter: PlanFilter, fou
     retirements.push(...(await retireDue(policy, deps, new Set(entries.map((e) => e.id)))));
   }
   if (opts.scrub && deps.residue) for (const f of files) await deps.residue.remove(f);
-  const left = deps.residue ? await deps.residue.scan(stateDirs(plan, deps.planContext.home), [value]).catch(() => []) : [];
-  const stillHolding = left.flatMap((h) => h.fingerprints.map((fingerprint) => ({ where: h.file, fingerprint })));
+  const stillHolding = await holders(plan, [value], deps);
   const retired = !!issuerName && retirements.some((r) => r.outcome === 'retired' || r.outcome === 'not-found');
   const contained = retired && stillHolding.length === 0;
   const containedAt = contained ? deps.clock.now().toISOString() : null;

@@ -56,7 +56,7 @@ export async function drawStandby(backend: SecretBackend, ref: string, inUse: (S
 }
 
 /** after a promote: the drawn entries leave the pool */
-export async function settleDrawn(backend: SecretBackend, drawn: Drawn[], deps: Pick<RekeyDeps, 'retry' | 'signal' | 'log'>): Promise<void> {
+export async function settleDrawn(backend: SecretBackend, drawn: Pick<Drawn, 'ref' | 'id'>[], deps: Pick<RekeyDeps, 'retry' | 'signal' | 'log'>): Promise<void> {
   for (const d of drawn) {
     await deps.retry(`standby remove ${d.ref}`, () => poolOf(backend).remove(d.ref, d.id, deps.signal)).catch((e: unknown) => {
       // promoted already: a pool entry left behind is removed by the next draw (its value is current)
