@@ -9,7 +9,6 @@
  * consumer, when it stopped holding the leaked value and when it verified with the new one, the
  * time to contain, and what still holds the fingerprint (sinks, OpenClaw backups).
  */
-import type { AuditRecord } from '../audit/audit-record.js';
 import { isRekeyError, RekeyError, UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { Stage } from '../core/ports.js';
@@ -19,8 +18,11 @@ import type { Policy } from '../policy/schema.js';
 import type { JournalEvent } from '../rotation/state.js';
 import { newRotationId, type RekeyDeps } from './context.js';
 import { planRetirements, retireDue, type RetireResult } from './retire.js';
-import { rotate, stateDirs, type RotateReport } from './rotate.js';
-import { runRecord } from './run-audit.js';
+import { rotate, type RotateReport } from './rotate.js';
+import { holders, revokeRecord, sameFingerprint, type ConsumerContainment, type LeakMatch, type RevokeReport } from './revoke-report.js';
+import { inResidue, revokeResidue } from './revoke-residue.js';
+export { findFingerprintInResidue } from './revoke-residue.js';
+export type { ConsumerContainment, LeakMatch, RevokeReport } from './revoke-report.js';
 
 /**
  * A revoke restarts and verifies this many consumers side by side unless told otherwise: the time
@@ -30,120 +32,6 @@ import { runRecord } from './run-audit.js';
  * of one at a time and 4 queued behind itself; so 2, and `--max-parallel` on hosts with more cores.
  */
 export const REVOKE_PARALLEL = 2;
-
-export interface LeakMatch {
-  secret: string;
-  env: string;
-  ref: string;
-  stage: Stage;
-  fingerprint: string;
-}
-
-export interface ConsumerContainment {
-  target: string;
-  agent: string;
-  env: string;
-  host: string;
-  unit: string | null;
-  /** when it stopped holding the leaked value (its sink rewritten and, behind a unit, the unit restarted) */
-  stoppedHoldingAt: string | null;
-  /** when it verified with the new value */
-  verifiedAt: string | null;
-}
-
-export interface RevokeReport {
-  secret: string;
-  env: string | null;
-  order: 'reissue-then-retire' | 'retire-first';
-  dryRun: boolean;
-  /** `residue`: no backend version holds it any more, only OpenClaw backups of its consumers do */
-  leaked: { ref: string; fingerprint: string; stage: Stage | 'residue' }[];
-  rotation: Pick<RotateReport, 'rotationId' | 'outcome' | 'exitCode' | 'message' | 'newFingerprints' | 'minted' | 'standby' | 'residue'> | null;
-  retirements: RetireResult[];
-  /** what rekey cannot do itself (no issuer: the provider's console) */
-  manual: string[];
-  consumers: ConsumerContainment[];
-  startedAt: string;
-  /** when the last consumer verified with the new value and the leaked one was retired; null: not contained */
-  containedAt: string | null;
-  timeToContainMs: number | null;
-  /** places rekey can see that still hold a leaked fingerprint (should be none) */
-  stillHolding: { where: string; fingerprint: string }[];
-  /** retire-first with no new value: the consumers left without a credential, and what restores them */
-  withoutCredential?: { targets: string[]; restore: string };
-  exitCode: number;
-  message: string;
-}
-
-/** `sk-a…qqqq#016a6770` or just `016a6770` */
-const sameFingerprint = (have: string, asked: string) => have === asked || (!asked.includes('#') && have.endsWith(`#${asked}`));
-
-/** the leaked value in the OpenClaw backups (.bak, .last-good…) of a plan's consumers, by its fingerprint */
-async function inResidue(plan: Plan, fingerprint: string, deps: RekeyDeps): Promise<{ file: string; value: SecretValue }[]> {
-  if (!deps.residue?.find) return [];
-  return deps.residue.find(stateDirs(plan, deps.planContext.home), (fp) => sameFingerprint(fp, fingerprint)).catch(() => []);
-}
-
-/** secrets whose consumers' OpenClaw backups hold a value with the fingerprint (no backend version has it) */
-export async function findFingerprintInResidue(policy: Policy, fingerprint: string, deps: RekeyDeps): Promise<{ secret: string; files: string[] }[]> {
-  const out: { secret: string; files: string[] }[] = [];
-  for (const name of Object.keys(policy.secrets)) {
-    const hits = await inResidue(planRotation(policy, name, {}, deps.planContext), fingerprint, deps);
-    if (hits.length) out.push({ secret: name, files: [...new Set(hits.map((h) => h.file))] });
-  }
-  return out;
-}
-
-/**
- * A leaked value that only OpenClaw backups still hold (a consumer moved on long ago): nothing to
- * reissue. It is retired upstream at once (the secret's issuer finds it by its hint), the backups
- * are removed with `scrub`, and the report says what still holds it.
- */
-async function revokeResidue(policy: Policy, plan: Plan, filter: PlanFilter, found: { file: string; value: SecretValue }[], opts: { retireFirst: boolean; dryRun: boolean; scrub: boolean }, deps: RekeyDeps, started: Date): Promise<RevokeReport> {
-  const issuerName = policy.secrets[plan.secret]?.issuer;
-  const value = found[0]!.value;
-  const ref = plan.refs[0]!;
-  const files = [...new Set(found.map((h) => h.file))];
-  const base = {
-    secret: plan.secret,
-    env: filter.env ?? null,
-    order: opts.retireFirst ? ('retire-first' as const) : ('reissue-then-retire' as const),
-    dryRun: opts.dryRun,
-    leaked: [{ ref, fingerprint: value.fingerprint, stage: 'residue' as const }],
-    startedAt: started.toISOString(),
-    rotation: null,
-    consumers: [],
-  };
-  const manual = issuerName ? [] : [`no issuer for "${plan.secret}": revoke ${value.fingerprint} in the provider's console now (rekey cannot retire it upstream)`];
-  if (opts.dryRun) {
-    return { ...base, retirements: [], manual, containedAt: null, timeToContainMs: null, stillHolding: files.map((where) => ({ where, fingerprint: value.fingerprint })), exitCode: ExitCode.ok, message: `dry run: no consumer holds it (only ${files.length} OpenClaw backup file(s)); ${issuerName ? `it would be retired at ${issuerName} at once` : 'it must be revoked in the provider console'}${opts.scrub ? ' and the backups removed' : ''}; nothing was changed` };
-  }
-  const revokeId = `revoke-${newRotationId(deps)}`;
-  const retirements: RetireResult[] = [];
-  if (issuerName) {
-    const entries = await planRetirements(policy, plan, new Map([[ref, value]]), revokeId, deps, { now: true });
-    retirements.push(...(await retireDue(policy, deps, new Set(entries.map((e) => e.id)))));
-  }
-  if (opts.scrub && deps.residue) for (const f of files) await deps.residue.remove(f);
-  const stillHolding = await holders(plan, [value], deps);
-  const retired = !!issuerName && retirements.some((r) => r.outcome === 'retired' || r.outcome === 'not-found');
-  const contained = retired && stillHolding.length === 0;
-  const containedAt = contained ? deps.clock.now().toISOString() : null;
-  const report: RevokeReport = {
-    ...base,
-    retirements,
-    manual,
-    containedAt,
-    timeToContainMs: containedAt ? Date.parse(containedAt) - started.getTime() : null,
-    stillHolding,
-    exitCode: contained ? ExitCode.ok : retired || !issuerName ? ExitCode.unsafe : ExitCode.backend,
-    message: contained
-      ? `contained: no consumer held it (only OpenClaw backups, removed); retired at ${issuerName}`
-      : `NOT contained: ${!issuerName ? 'revoke it in the provider console (no issuer in the policy)' : !retired ? 'the leaked value is not retired upstream (see retirements)' : `${stillHolding.length} backup file(s) still hold it: rerun with --scrub`}`,
-  };
-  await deps.audit.append(revokeRecord(revokeId, plan, report, deps, started.getTime()));
-  return report;
-}
 
 /** every secret × env × ref whose current, pending or previous value has the fingerprint */
 export async function findFingerprint(policy: Policy, fingerprint: string, deps: RekeyDeps): Promise<LeakMatch[]> {
@@ -305,31 +193,5 @@ async function containment(plan: Plan, rotationId: string | null, deps: RekeyDep
     const restarted = t.service ? okAt('restart', t.service.unit) : null;
     const stopped = delivered && (!t.service || restarted) ? [delivered, restarted].filter((x): x is string => x !== null).sort().at(-1)! : null;
     return { target: t.id, agent: t.agent, env: t.env, host: t.host === '*' ? deps.planContext.hostname : t.host, unit: t.service?.unit ?? null, stoppedHoldingAt: stopped, verifiedAt: okAt('verify', t.id) };
-  });
-}
-
-/** sinks that still hand out a leaked value, and OpenClaw backups that still hold one */
-async function holders(plan: Plan, leaked: SecretValue[], deps: RekeyDeps): Promise<RevokeReport['stillHolding']> {
-  const out: RevokeReport['stillHolding'] = [];
-  for (const t of plan.targets) {
-    const held = await deps.sink(t.sink.kind).read(t, deps.signal).catch(() => null);
-    const hit = held && leaked.find((l) => l.equals(held));
-    if (hit) out.push({ where: `${t.id} (${t.sink.kind})`, fingerprint: hit.fingerprint });
-  }
-  if (deps.residue) {
-    const hits = await deps.residue.scan(stateDirs(plan, deps.planContext.home), leaked).catch(() => []);
-    for (const h of hits) for (const fp of h.fingerprints) out.push({ where: h.file, fingerprint: fp });
-  }
-  return out;
-}
-
-function revokeRecord(id: string, plan: Plan, r: RevokeReport, deps: RekeyDeps, started: number): AuditRecord {
-  return runRecord('revoke', id, plan, deps, started, {
-    outcome: r.containedAt ? 'contained' : 'not-contained',
-    exitCode: r.exitCode,
-    oldFingerprints: Object.fromEntries(r.leaked.map((l) => [l.ref, l.fingerprint])),
-    newFingerprints: r.rotation?.newFingerprints ?? {},
-    targets: r.consumers.map((c) => ({ id: c.target, verified: c.verifiedAt !== null })),
-    containment: { order: r.order, rotationId: r.rotation?.rotationId ?? null, consumers: r.consumers, containedAt: r.containedAt, timeToContainMs: r.timeToContainMs, stillHolding: r.stillHolding, manual: r.manual, ...(r.withoutCredential ? { withoutCredential: r.withoutCredential.targets } : {}) },
   });
 }
