@@ -13,6 +13,7 @@ import { startFakeAnthropicAdmin, type FakeAnthropicAdmin } from '../harness/fak
 import { gatewayTurn, startGatewayFixture, UNIT, type GatewayFixture } from '../harness/gateway-fixture.js';
 import { lightUnit, OPENCLAW } from '../harness/openclaw.js';
 import { rekeyAsync } from '../harness/rekey-cli.js';
+import { anthropicPolicy } from '../harness/light-policy.js';
 
 const ADMIN = 'sk-ant-admin01-' + 'm'.repeat(60);
 // the Admin API shows a key by its first characters and last four: each key's last four differ
@@ -79,26 +80,13 @@ describe('revoke one leaked key held by two agents of the real Gateway and a sec
     writeFileSync(batchEnv, '', { mode: 0o600 });
     writeFileSync(
       f.policyFile,
-      `version: 1
-environments: { prod: {} }
-agents: { main: {}, work: {}, batch: {} }
-backends: { local: { kind: local } }
-services:
+      anthropicPolicy({
+        agents: ['main', 'work', 'batch'],
+        services: `
   gateway: { kind: systemd-user, unit: ${UNIT}, settleMs: 1000, startTimeoutMs: 30000 }
-  worker: { kind: systemd-user, unit: ${WORKER}, settleMs: 200 }
-issuers:
-  anthropic: { kind: anthropic-admin, adminKey: { backend: local, ref: rekey/anthropic-admin }, baseUrl: "${admin.url}" }
-secrets:
-  anthropic:
-    layer: provider-key
-    provider: anthropic
-    envVar: ANTHROPIC_API_KEY
-    backend: local
-    ref: openclaw/{env}/anthropic
-    issuer: anthropic
-    retire: { after: 0 }
-    deliveries:
-      - agent: [main, work]
+  worker: { kind: systemd-user, unit: ${WORKER}, settleMs: 200 }`,
+        secretKeys: '    issuer: anthropic\n    retire: { after: 0 }\n',
+        deliveries: `      - agent: [main, work]
         env: prod
         sink: { kind: systemd-env-file, path: ${f.envFile} }
         service: gateway
@@ -107,8 +95,8 @@ secrets:
         env: prod
         sink: { kind: systemd-env-file, path: ${batchEnv} }
         service: worker
-        verify: { kind: openclaw-models-status, command: ${JSON.stringify(OPENCLAW)}, agent: main, timeoutMs: 60000 }
-`,
+        verify: { kind: openclaw-models-status, command: ${JSON.stringify(OPENCLAW)}, agent: main, timeoutMs: 60000 }`,
+      }) + `issuers:\n  anthropic: { kind: anthropic-admin, adminKey: { backend: local, ref: rekey/anthropic-admin }, baseUrl: "${admin.url}" }\n`,
     );
     f.um.writeUnit(WORKER, lightUnit({ home: f.home }).replace(`${f.home}/.openclaw/gateway.systemd.env`, batchEnv));
     expect(f.um.systemctl('start', WORKER).code).toBe(0);
