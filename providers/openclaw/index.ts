@@ -5,6 +5,7 @@ import type { OpenclawCli } from '../../src/core/openclaw.js';
 import type { Exec, ServiceManager } from '../../src/core/ports.js';
 import { openclawOf, type Target } from '../../src/core/target.js';
 import { secretsReload } from './cli.js';
+import { configToken, gatewayStatus, openclawVersion, unusableProfiles } from './doctor-reads.js';
 import { listDevices, rotateDevice } from './devices.js';
 import { secretsApply } from './secrets-apply.js';
 import { observeSources } from './sources.js';
@@ -37,5 +38,9 @@ export function createOpenclawCli(deps: OpenclawCliDeps): OpenclawCli {
       const reload = (t.sink as { reload?: { command: string[]; stateDir?: string; configPath?: string; timeoutMs: number } }).reload;
       if (reload) await secretsReload(exec, reload, baseEnv, t.id, signal);
     },
+    gatewayStatus: (o, env, port, signal) => gatewayStatus(exec, baseEnv, o, env, port, signal),
+    version: (command, signal) => openclawVersion(exec, baseEnv, command, signal),
+    unusableProfiles: (t, signal) => unusableProfiles(exec, baseEnv, t, signal),
+    configToken: (o) => configToken(o, deps.home),
   };
 }

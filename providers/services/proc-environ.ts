@@ -39,19 +39,4 @@ export async function childOf(pid: number, proc = '/proc'): Promise<number | nul
   return kids.length ? Math.min(...kids) : null;
 }
 
-/** how long a process has been running (from /proc/<pid>/stat's start time and /proc/uptime), or null */
-export async function processUptimeMs(pid: number, proc = '/proc'): Promise<number | null> {
-  try {
-    const stat = await fs.readFile(`${proc}/${pid}/stat`, 'utf8');
-    // the command name (field 2) may hold spaces and parentheses: fields after the last ')'
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const startTicks = Number(fields[19]); // field 22: starttime, in clock ticks since boot
-    const uptime = Number((await fs.readFile(`${proc}/uptime`, 'utf8')).split(' ')[0]);
-    if (!Number.isFinite(startTicks) || !Number.isFinite(uptime)) return null;
-    return Math.max(0, uptime * 1000 - (startTicks / CLOCK_TICKS) * 1000);
-  } catch {
-    return null;
-  }
-}
-/** USER_HZ: 100 on every Linux architecture Node runs on */
-const CLOCK_TICKS = 100;
+export { processUptimeMs } from '../../src/io/host-info.js';

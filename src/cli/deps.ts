@@ -29,6 +29,8 @@ import { statePaths } from './paths.js';
 import { createProviderProbe } from '../../providers/probes/provider-probe.js';
 import { providerBaseUrl } from '../../providers/probes/base-url.js';
 import { processUptimeMs } from '../../providers/services/proc-environ.js';
+import { createHostInfo } from '../io/host-info.js';
+import { resolveOwner } from '../../providers/sinks/owner.js';
 import { startsThroughRekeyExec } from '../usecases/preflight.js';
 import type { ConsumerView } from '../../providers/verifiers/openclaw-models-status.js';
 import { catalog, registry, type AdapterRuntime } from '../../providers/registry.js';
@@ -202,6 +204,7 @@ export function buildDeps(opts: {
     residue: { scan: scanResidue, find: findResidueValues, remove: removeResidue },
     probe: keyProbe,
     openclaw: rt.openclaw,
+    host: createHostInfo({ now: () => clock.now().getTime(), ownerUid: resolveOwner }),
     issuer,
     retirements: createFileRetirementLog(paths.retirements),
     // node:http(s) load only for a run that notifies (a few tens of ms of every start otherwise)

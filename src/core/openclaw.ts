@@ -2,7 +2,26 @@
  * The OpenClaw CLI as one port: what rekey asks an OpenClaw deployment besides delivering to it
  * (sinks) and verifying it (verifiers). One adapter: providers/openclaw/index.ts.
  */
+import type { SecretValue } from './secret-value.js';
 import type { Target } from './target.js';
+
+/** An OpenClaw CLI and the deployment it reads: argv prefix, state dir, config path. */
+export interface OpenclawInstall {
+  command: string[];
+  stateDir?: string | undefined;
+  configPath?: string | undefined;
+}
+
+/** `openclaw gateway status --require-rpc`: answered, refused (token mismatch, close 1008), or not reached */
+export type GatewayAnswer = { state: 'ok' } | { state: 'refused' | 'unreachable'; why: string };
+
+/** a stored profile OpenClaw will not use for now (a 401 put it in cooldown; a billing error disabled it) */
+export interface UnusableProfile {
+  profileId: string;
+  kind: string;
+  reason: string;
+  remainingMs?: number;
+}
 
 /** What was found, per place, for one target's provider credential (names and paths only). */
 export interface SourceObservation {
@@ -51,4 +70,12 @@ export interface OpenclawCli {
   rotateDevice(t: Target, device: string, role: string, signal: AbortSignal): Promise<unknown>;
   /** `openclaw secrets reload` for a target whose SecretRef resolves through rekey (keychain sink with reload) */
   reloadSecrets(t: Target, signal: AbortSignal): Promise<void>;
+  /** `openclaw gateway status --require-rpc --json` as the deployment's own CLI sees it (its config's token), with `env` added (a unit's environment) */
+  gatewayStatus(o: OpenclawInstall, env: Record<string, SecretValue>, port: number | undefined, signal: AbortSignal): Promise<GatewayAnswer>;
+  /** `<command> --version`, first line; null if it does not run */
+  version(command: string[], signal: AbortSignal): Promise<string | null>;
+  /** stored profiles of a target's provider OpenClaw will not use now (`models status --json`: auth.unusableProfiles) */
+  unusableProfiles(t: Target, signal: AbortSignal): Promise<UnusableProfile[]>;
+  /** `gateway.auth.token` in the deployment's openclaw.json: absent, a plain value, or a SecretRef */
+  configToken(o: OpenclawInstall, signal: AbortSignal): Promise<{ kind: 'none' } | { kind: 'string'; value: SecretValue } | { kind: 'secretref' }>;
 }

@@ -282,3 +282,19 @@ export interface ResidueScanner {
   find?(dirs: string[], matches: (fingerprint: string) => boolean): Promise<{ file: string; value: SecretValue }[]>;
   remove(file: string): Promise<void>;
 }
+
+/** What `rekey doctor` asks the host about files and processes (read-only; names, modes and times only). */
+export interface HostInfo {
+  /** the user rekey runs as */
+  uid: number;
+  /** lstat: null if absent */
+  stat(path: string): Promise<{ mode: number; uid: number; mtimeMs: number; symlink: boolean } | null>;
+  /** when a process started (ms since the epoch), null if it is gone */
+  processStartMs(pid: number): Promise<number | null>;
+  /** the first executable `name` on `searchPath` (colon-separated), symlinks resolved; null if none */
+  which(name: string, searchPath: string): Promise<string | null>;
+  /** the path with symlinks resolved (the path itself if it cannot be) */
+  realpath(path: string): Promise<string>;
+  /** a sink's `owner` (uid or user name) as a uid; undefined: rekey's own */
+  ownerUid(owner: number | string | undefined): number;
+}

@@ -107,12 +107,7 @@ export function updateEnvText(text: string, key: string, value: SecretValue, rem
   return updateEnvBytes(Buffer.from(text, 'utf8'), key, value, remove).toString('utf8');
 }
 
-/** Stale alternates OpenClaw also reads for a provider key (openclaw.md): a rotation removes them. */
-export function providerAlternates(envVar: string, provider: string | undefined): (name: string) => boolean {
-  const stem = envVar.endsWith('_API_KEY') ? envVar.slice(0, -'_API_KEY'.length) : null;
-  const live = provider ? `OPENCLAW_LIVE_${provider.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_KEY` : null;
-  return (name) => name !== envVar && ((stem !== null && (name === `${stem}_API_KEYS` || name.startsWith(`${stem}_API_KEY_`))) || name === live);
-}
+export { providerAlternates } from '../core/env-name.js';
 
 /**
  * The variables a unit gets from this file, exactly as systemd loads it (values UTF-8); an empty

@@ -2,7 +2,7 @@ import type { AuditRecord } from '../audit/audit-record.js';
 import type { ChainReport } from '../audit/chain.js';
 import type { Logger } from '../core/logger.js';
 import type { OpenclawCli } from '../core/openclaw.js';
-import type { AuditLog as AuditLogPort, Clock, Exec, HttpPost, Issuer, Journal as JournalPort, RetirementLog, KeyProbe, Random, ResidueScanner, SecretBackend, ServiceManager, Sink, Verifier } from '../core/ports.js';
+import type { AuditLog as AuditLogPort, Clock, Exec, HostInfo, HttpPost, Issuer, Journal as JournalPort, RetirementLog, KeyProbe, Random, ResidueScanner, SecretBackend, ServiceManager, Sink, Verifier } from '../core/ports.js';
 import type { Target } from '../core/target.js';
 import type { PlanContext } from '../plan/planner.js';
 import type { JournalEvent } from '../rotation/state.js';
@@ -47,6 +47,8 @@ export interface RekeyDeps {
   exec?: Exec;
   /** what rekey asks the OpenClaw deployments besides sinks and verifiers (absent in fakes that do not model it) */
   openclaw?: OpenclawCli;
+  /** files and processes as `rekey doctor` looks at them (absent in fakes that do not model the host) */
+  host?: HostInfo;
   onEvent?: (e: JournalEvent) => void;
   afterAppend?: (e: JournalEvent) => void | Promise<void>;
 }

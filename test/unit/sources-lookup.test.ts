@@ -1,8 +1,9 @@
 /**
  * The source lookup (providers/openclaw/sources.ts) through one run's memo: it asks about the
- * OpenClaw agent the verifier names (verify.agent), not the policy's agent name, and it makes the
- * very call the auth-profile sink makes, so targets of one agent and state dir cost one
- * `openclaw models auth list` per run. A scripted exec records every call.
+ * OpenClaw agent the verifier names (verify.agent), not the policy's agent name. A profile
+ * delivery makes the very call the auth-profile sink makes (`models auth list`); any other delivery
+ * reads the profiles the agent would use from `models status --json` (a quarter of the time), so
+ * targets of one agent and state dir cost one call per run. A scripted exec records every call.
  */
 import { describe, expect, test } from 'vitest';
 import { observeSources } from '../../providers/openclaw/sources.js';
@@ -17,6 +18,14 @@ function scripted() {
     async run(argv: readonly string[], _opts: ExecOptions = {}) {
       calls.push([...argv]);
       const agent = argv[argv.indexOf('--agent') + 1];
+      if (argv[1] === 'models' && argv[2] === 'status') {
+        // an agent without profiles of its own uses main's: models status shows those
+        const providers = [
+          { provider: 'anthropic', effective: { kind: 'profiles' }, profiles: { count: 1, labels: ['anthropic:stale=sk-a...aaaa'] } },
+          { provider: 'openai', effective: { kind: 'profiles' }, profiles: { count: 1, labels: ['openai:x=sk-p...bbbb [cooldown 1m]'] } },
+        ];
+        return { code: 0, signal: null, stdout: JSON.stringify({ auth: { providers } }), stderr: '', timedOut: false };
+      }
       const profiles = agent === 'main' ? [{ id: 'anthropic:stale', provider: 'anthropic' }, { id: 'openai:x', provider: 'openai' }] : [];
       return { code: 0, signal: null, stdout: JSON.stringify({ agentId: agent, profiles }), stderr: '', timedOut: false };
     },
@@ -28,24 +37,34 @@ const verify = { kind: 'openclaw-models-status', command: ['openclaw'], agent: '
 const target = (agent: string) => envFileTarget('/nowhere/agent.env', { id: `anthropic/prod/${agent}#0`, agent, verify: verify as never });
 
 describe('source lookup', () => {
-  test('asks about the verifier\'s OpenClaw agent; ten policy agents of one OpenClaw agent cost one `models auth list` in a run', async () => {
+  test('asks about the verifier\'s OpenClaw agent; ten policy agents of one OpenClaw agent cost one `models status` in a run', async () => {
     const oc = scripted();
     const exec = createMemoExec(oc.exec);
     const deps = { exec, baseEnv: { HOME: '/home/op' }, home: '/home/op', service: () => { throw new Error('no service in this test'); }, adapters: catalog };
     const signal = new AbortController().signal;
     const seen = await Promise.all(Array.from({ length: 10 }, (_, i) => observeSources(target(`a${i}`), deps, signal)));
-    expect(oc.calls).toEqual([['openclaw', 'models', 'auth', 'list', '--json', '--agent', 'main']]);
+    expect(oc.calls).toEqual([['openclaw', 'models', 'status', '--json', '--agent', 'main']]);
     expect(exec.stats).toEqual({ ran: 1, reused: 9 });
     // filtered to the target's provider
     for (const s of seen) expect(s.profiles).toEqual([{ agent: 'main', ids: ['anthropic:stale'] }]);
   });
 
-  test('without verify.agent the policy agent is the OpenClaw agent (and main, whose profiles it inherits)', async () => {
+  test('without verify.agent the policy agent is the OpenClaw agent (models status shows the profiles it inherits from main)', async () => {
     const oc = scripted();
     const deps = { exec: createMemoExec(oc.exec), baseEnv: {}, home: '/home/op', service: () => { throw new Error('no service'); }, adapters: catalog };
     const t = envFileTarget('/nowhere/agent.env', { agent: 'work', verify: { ...verify, agent: undefined } as never });
     const s = await observeSources(t, deps, new AbortController().signal);
-    expect(oc.calls.map((c) => c.at(-1))).toEqual(['work', 'main']);
+    expect(oc.calls.map((c) => c.at(-1))).toEqual(['work']);
+    expect(s.profiles).toEqual([{ agent: 'work', ids: ['anthropic:stale'] }]);
+  });
+
+  test('a stored-profile delivery lists the agent\'s and main\'s stores with `models auth list` (the auth-profile sink\'s own call)', async () => {
+    const oc = scripted();
+    const deps = { exec: createMemoExec(oc.exec), baseEnv: {}, home: '/home/op', service: () => { throw new Error('no service'); }, adapters: catalog };
+    const sink = { kind: 'openclaw-auth-profile', command: ['openclaw'], agent: 'work', profileId: 'anthropic:rekey', timeoutMs: 1000 };
+    const t = envFileTarget('/nowhere/agent.env', { agent: 'work', sink: sink as never, service: null, verify: { ...verify, agent: 'work' } as never });
+    const s = await observeSources(t, deps, new AbortController().signal);
+    expect(oc.calls.map((c) => c.slice(1, 4).join(' ') + ' ' + c.at(-1))).toEqual(['models auth list work', 'models auth list main']);
     expect(s.profiles).toEqual([{ agent: 'work', ids: [] }, { agent: 'main', ids: ['anthropic:stale'] }]);
   });
 });

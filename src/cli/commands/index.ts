@@ -7,6 +7,7 @@ import { graph } from './graph.js';
 import { rotate } from './rotate.js';
 import { resume } from './resume.js';
 import { status } from './status.js';
+import { doctor } from './doctor.js';
 import { put } from './put.js';
 import { exec } from './exec.js';
 import { openclawAdopt } from './openclaw-adopt.js';
@@ -25,6 +26,6 @@ import { auditShow } from './audit-show.js';
 import { auditExport } from './audit-export.js';
 import type { Command } from './define.js';
 
-const ALL = [init, policyCheck, policySchema, plan, graph, rotate, resume, status, put, store, retire, revoke, report, exec, openclawAdopt, openclawResolve, openclawDevices, serviceRender, scheduleRender, scheduleInstall, scheduleStatus, auditVerify, auditShow, auditExport] as Command[];
+const ALL = [init, policyCheck, policySchema, plan, graph, rotate, resume, status, doctor, put, store, retire, revoke, report, exec, openclawAdopt, openclawResolve, openclawDevices, serviceRender, scheduleRender, scheduleInstall, scheduleStatus, auditVerify, auditShow, auditExport] as Command[];
 
 export const COMMANDS: ReadonlyMap<string, Command> = new Map(ALL.map((c) => [c.words, c]));
