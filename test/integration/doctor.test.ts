@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startGatewayFixture, UNIT, type GatewayFixture } from '../harness/gateway-fixture.js';
 import { OPENCLAW, OPENCLAW_MJS, runOpenclawAsync } from '../harness/openclaw.js';
 import { rekeyAsync } from '../harness/rekey-cli.js';
+import { fingerprint } from '../../src/core/secret-value.js';
 
 const KEY = 'sk-ant-doctor-0000000000000000000000000000000000dddd';
 const CLIENT_UNIT = 'openclaw-client.service';
@@ -245,16 +246,20 @@ secrets:
     expect(resumed.code, resumed.stderr + resumed.stdout).toBe(5);
 
     const old = token;
-    const rot = await cli(['rotate', 'gateway']);
-    expect(rot.code, rot.stderr + rot.stdout).toBe(0);
-    token = JSON.parse(readFileSync(join(f.home, '.openclaw', 'openclaw.json'), 'utf8')).gateway.auth.token as string;
-    expect(token).not.toBe(old);
-    r = await doctor(2);
-    expect(codes(r).every((c) => c === 'RESIDUE_OLD_VALUE')).toBe(true);
-    const bak = r.findings.find((x) => x.subject === join(f.home, '.openclaw', 'openclaw.json.bak'))!;
-    expect(bak.evidence.fingerprints).toEqual([expect.stringMatching(new RegExp(`^${old.slice(0, 4)}…${old.slice(-4)}#`))]);
-    expect(r.raw).not.toContain(old);
-    for (const n of readdirSync(join(f.home, '.openclaw')).filter((x) => /\.bak|last-good/.test(x))) rmSync(join(f.home, '.openclaw', n));
+    const stateDir = join(f.home, '.openclaw');
+    try {
+      const rot = await cli(['rotate', 'gateway']);
+      expect(rot.code, rot.stderr + rot.stdout).toBe(0);
+      token = JSON.parse(readFileSync(join(stateDir, 'openclaw.json'), 'utf8')).gateway.auth.token as string;
+      expect(token).not.toBe(old);
+      r = await doctor(2);
+      expect(codes(r).every((c) => c === 'RESIDUE_OLD_VALUE')).toBe(true);
+      const bak = r.findings.find((x) => x.subject === join(stateDir, 'openclaw.json.bak'))!;
+      expect(bak.evidence.fingerprints).toEqual([fingerprint(old)]);
+      expect(r.raw).not.toContain(old);
+    } finally {
+      for (const n of readdirSync(stateDir).filter((x) => /\.bak|last-good|\.migrated-/.test(x))) rmSync(join(stateDir, n));
+    }
     expect(codes(await doctor(0))).toEqual([]);
   });
 

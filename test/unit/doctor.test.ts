@@ -1,0 +1,132 @@
+/**
+ * `rekey doctor` on fakes: the finding catalog and its docs, the exit codes, and the checks the
+ * real-parts test (test/integration/doctor.test.ts) cannot plant cheaply: a plain-text key in
+ * openclaw.json, a profile in cooldown, age vs maxAge, a retirement past due, a check that throws.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { parsePolicy } from '../../providers/registry.js';
+import type { SourceObservation, UnusableProfile } from '../../src/core/openclaw.js';
+import type { HostInfo } from '../../src/core/ports.js';
+import { SecretValue } from '../../src/core/secret-value.js';
+import { doctor, doctorExitCode, FINDING_CODES, type Finding } from '../../src/usecases/doctor/index.js';
+import { finding } from '../../src/usecases/doctor/codes.js';
+import { fakeOpenclaw } from '../harness/fake-openclaw.js';
+import { anthropicPolicy } from '../harness/light-policy.js';
+import { fakeDeps } from '../harness/memory-stores.js';
+
+const policy = parsePolicy(
+  anthropicPolicy({
+    services: '{ gw: { kind: systemd-user, unit: gw.service } }',
+    secretKeys: '    maxAge: 30d\n',
+    deliveries: '      - { agent: main, env: prod, sink: { kind: systemd-env-file, path: "/srv/main.env" }, service: gw, verify: { kind: openclaw-models-status } }',
+  }),
+);
+const KEY = SecretValue.of('sk-ant-doc-aaaaaaaaaaaaaaaaaaaaaaaaaaaa');
+const REF = 'openclaw/prod/anthropic';
+const T = 'anthropic/prod/main#0';
+
+const cleanSources = (): SourceObservation => ({
+  profiles: [{ agent: 'main', ids: [] }],
+  processEnv: [{ where: 'gw.service Environment=', sets: false }, { where: '/srv/main.env', sets: true }],
+  injectedByExec: false,
+  dotEnv: { path: '/home/test/.openclaw/.env', sets: false },
+  envVars: { path: '/home/test/.openclaw/openclaw.json', sets: false },
+  configApiKey: { path: '/home/test/.openclaw/openclaw.json', kind: 'none' },
+});
+
+const host = (over: Partial<HostInfo> = {}): HostInfo => ({
+  uid: 1000,
+  stat: async () => ({ mode: 0o100600, uid: 1000, mtimeMs: 0, symlink: false }),
+  processStartMs: async () => 0,
+  which: async () => null,
+  realpath: async (p) => p,
+  ownerUid: () => 1000,
+  ...over,
+});
+
+async function world(o: { sources?: SourceObservation; unusable?: UnusableProfile[]; host?: Partial<HostInfo> } = {}) {
+  const w = fakeDeps();
+  await w.backend.stage(REF, KEY, 'seed', w.deps.signal);
+  await w.backend.promote(REF, 'seed', w.deps.signal);
+  w.sink.values.set(T, KEY);
+  w.verifier.acceptValue(KEY);
+  const openclaw = fakeOpenclaw({ sources: async () => o.sources ?? cleanSources(), unusableProfiles: async () => o.unusable ?? [] });
+  const run = () => doctor(policy, { ...w.deps, host: host(o.host), openclaw }, { filter: {}, searchPath: '/usr/bin' });
+  return { ...w, run };
+}
+const codes = (fs: Finding[]) => fs.map((f) => f.code).sort();
+
+describe('rekey doctor (fakes)', () => {
+  test('docs/doctor.md lists every finding code with its meaning, and no code that does not exist', () => {
+    const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'doctor.md'), 'utf8');
+    const documented = new Set([...doc.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]!));
+    expect([...documented].sort()).toEqual(Object.keys(FINDING_CODES).sort());
+  });
+
+  test('exit codes: a failure 1, warnings only 2, notes only 0', () => {
+    const f = (code: keyof typeof FINDING_CODES) => finding(code, 'host', 'x', 'm', 'n');
+    expect(doctorExitCode([f('OPENCLAW_NOT_ON_PATH')])).toBe(0);
+    expect(doctorExitCode([f('OPENCLAW_NOT_ON_PATH'), f('SINK_FILE_MODE')])).toBe(2);
+    expect(doctorExitCode([f('SINK_FILE_MODE'), f('SINK_BEHIND_BACKEND')])).toBe(1);
+    expect(doctorExitCode([])).toBe(0);
+  });
+
+  test('a healthy fake world: nothing found, exit 0', async () => {
+    const w = await world();
+    const r = await w.run();
+    expect(r.findings).toEqual([]);
+    expect(r).toMatchObject({ ok: true, exitCode: 0, checked: { targets: [T], units: ['gw.service'] } });
+  });
+
+  test('a plain-text apiKey in openclaw.json → KEY_IN_CONFIG (a SecretRef there is not); a profile in cooldown → PROFILE_COOLDOWN', async () => {
+    const plain = { ...cleanSources(), configApiKey: { path: '/home/test/.openclaw/openclaw.json', kind: 'string' as const } };
+    const w = await world({ sources: plain, unusable: [{ profileId: 'anthropic:old', kind: 'cooldown', reason: 'auth', remainingMs: 290_000 }] });
+    const r = await w.run();
+    expect(codes(r.findings)).toEqual(['KEY_IN_CONFIG', 'PROFILE_COOLDOWN']);
+    expect(r.exitCode).toBe(2);
+    expect(r.findings.find((f) => f.code === 'PROFILE_COOLDOWN')!.next).toBe('openclaw models auth logout anthropic:old --yes --agent main  # re-pasting under the same id does not clear a cooldown');
+    const ref = { ...cleanSources(), configApiKey: { path: '/home/test/.openclaw/openclaw.json', kind: 'secretref' as const, ref: '{"source":"file"}' } };
+    expect((await (await world({ sources: ref })).run()).findings).toEqual([]);
+  });
+
+  test('age: past maxAge → ROTATION_OVERDUE (exit 1); within the lead time → ROTATION_DUE_SOON (exit 2)', async () => {
+    const w = await world();
+    w.clock.advance(25 * 86_400_000);
+    let r = await w.run();
+    expect(codes(r.findings)).toEqual(['ROTATION_DUE_SOON']);
+    w.clock.advance(10 * 86_400_000);
+    r = await w.run();
+    expect(codes(r.findings)).toEqual(['ROTATION_OVERDUE']);
+    expect(r.findings[0]!.next).toBe('rekey rotate anthropic --env prod');
+  });
+
+  test('a retirement past due → RETIREMENT_PENDING; one not yet due is not reported', async () => {
+    const w = await world();
+    await w.retirements.add({ id: 'r1', secret: 'anthropic', issuer: 'anthropic-admin', ref: REF, fingerprint: 'sk-a…zzzz#00000000', rotationId: 'x', dueAt: '2026-11-01T00:00:00.000Z' });
+    await w.retirements.add({ id: 'r2', secret: 'anthropic', issuer: 'anthropic-admin', ref: REF, fingerprint: 'sk-a…yyyy#00000000', rotationId: 'y', dueAt: '2027-01-01T00:00:00.000Z' });
+    const r = await w.run();
+    expect(r.findings.map((f) => [f.code, f.evidence.fingerprint])).toEqual([['RETIREMENT_PENDING', 'sk-a…zzzz#00000000']]);
+  });
+
+  test('a check that throws is a CHECK_FAILED warning naming it; the other checks still run', async () => {
+    const w = await world({ host: { stat: async () => { throw new Error('EIO on stat'); } } });
+    w.verifier.accept.clear();
+    const r = await w.run();
+    expect(codes(r.findings)).toEqual(['CHECK_FAILED', 'PROVIDER_KEY_MISMATCH']);
+    expect(r.findings.find((f) => f.code === 'CHECK_FAILED')!.message).toMatch(/^files anthropic\/prod\/main#0 could not be checked: EIO on stat/);
+    expect(r.exitCode).toBe(1);
+  });
+
+  test('the sink holds another value than the backend → SINK_BEHIND_BACKEND with both fingerprints, no value', async () => {
+    const w = await world();
+    const other = SecretValue.of('sk-ant-hand-edited-bbbbbbbbbbbbbbbbbbbbbbbb');
+    w.sink.values.set(T, other);
+    const r = await w.run();
+    const f = r.findings.find((x) => x.code === 'SINK_BEHIND_BACKEND')!;
+    expect(f.evidence).toEqual({ target: T, sink: other.fingerprint, backend: KEY.fingerprint });
+    expect(JSON.stringify(r)).not.toContain(other.reveal());
+    expect(JSON.stringify(r)).not.toContain(KEY.reveal());
+  });
+});
