@@ -8,6 +8,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  */
 const LONGEST_FIRST = [
   'auth-profile-rotation',
+  'doctor',
   'issuer-retire',
   'keychain-rotation',
   'rotation-scenarios',

@@ -12,6 +12,7 @@ import type { HostInfo } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import { doctor, doctorExitCode, FINDING_CODES, type Finding } from '../../src/usecases/doctor/index.js';
 import { finding } from '../../src/usecases/doctor/codes.js';
+import { renderDoctor } from '../../src/cli/commands/doctor.js';
 import { fakeOpenclaw } from '../harness/fake-openclaw.js';
 import { anthropicPolicy } from '../harness/light-policy.js';
 import { fakeDeps } from '../harness/memory-stores.js';
@@ -78,6 +79,7 @@ describe('rekey doctor (fakes)', () => {
     const r = await w.run();
     expect(r.findings).toEqual([]);
     expect(r).toMatchObject({ ok: true, exitCode: 0, checked: { targets: [T], units: ['gw.service'] } });
+    expect(renderDoctor(r)).toBe('healthy: 0 failure(s), 0 warning(s), 0 note(s) over 1 target(s) and 1 unit(s)\n');
   });
 
   test('a plain-text apiKey in openclaw.json → KEY_IN_CONFIG (a SecretRef there is not); a profile in cooldown → PROFILE_COOLDOWN', async () => {
@@ -86,6 +88,8 @@ describe('rekey doctor (fakes)', () => {
     const r = await w.run();
     expect(codes(r.findings)).toEqual(['KEY_IN_CONFIG', 'PROFILE_COOLDOWN']);
     expect(r.exitCode).toBe(2);
+    expect(renderDoctor(r)).toMatch(/^WARN KEY_IN_CONFIG \[provider-key\] \/home\/test\/\.openclaw\/openclaw\.json\n {5}anthropic\/prod\/main#0: .*plain text.*\n {5}evidence: target=anthropic\/prod\/main#0, winner=.*\n {5}next: rekey openclaw adopt anthropic --env prod --agent main/);
+    expect(renderDoctor(r)).toMatch(/^warnings: 0 failure\(s\), 2 warning\(s\), 0 note\(s\)/m);
     expect(r.findings.find((f) => f.code === 'PROFILE_COOLDOWN')!.next).toBe('openclaw models auth logout anthropic:old --yes --agent main  # re-pasting under the same id does not clear a cooldown');
     const ref = { ...cleanSources(), configApiKey: { path: '/home/test/.openclaw/openclaw.json', kind: 'secretref' as const, ref: '{"source":"file"}' } };
     expect((await (await world({ sources: ref })).run()).findings).toEqual([]);
