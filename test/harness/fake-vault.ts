@@ -25,11 +25,15 @@
  *    POST   M/metadata/P {custom_metadata (replaces the whole map), max_versions, cas_required}: 204
  *    DELETE M/metadata/P: every version and the metadata, 204
  *  - KV v1 at a mount: GET/POST M/P (no versions; `cas` is silently ignored, as Vault does)
+ *  - JWT auth (auth/jwt/config, role, login) and ACL policies (sys/policies/acl): fake-vault-jwt.ts
  * Missing paths are 404 {"errors": []}. Fault injection: expire(token), failNext(n, status),
  * stallNext(n) (no answer), kill()/revive(). HTTPS with a given key and certificate (`tls`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startLoopbackServer } from './loopback-server.js';
+import { createJwtAuth, type AclPolicy, type Capability } from './fake-vault-jwt.js';
+
+export type { AclPolicy, Capability };
 
 interface KvVersion {
   data: Record<string, unknown>;
@@ -44,9 +48,6 @@ interface KvSecret {
   casRequired: boolean;
   maxVersions: number;
 }
-export type Capability = 'create' | 'read' | 'update' | 'delete' | 'list';
-/** path glob → capabilities; absent = root */
-export type AclPolicy = Record<string, Capability[]>;
 interface TokenInfo {
   ns: string;
   policy?: AclPolicy;
@@ -132,6 +133,13 @@ export async function startFakeVault(
     const i = tokens.get(t);
     return i && (i.expiresAt === undefined || clock < i.expiresAt) ? i : undefined;
   };
+  const jwt = createJwtAuth({
+    issueToken: (policy, ttl) => {
+      const t = `hvs.jwt-${tokens.size}-${Math.random().toString(36).slice(2)}`;
+      tokens.set(t, { ns: '', policy, expiresAt: clock + ttl, ttl });
+      return t;
+    },
+  });
   const mountOf = (path: string): string | undefined =>
     [...mounts.keys()].filter((m) => path === m || path.startsWith(`${m}/`)).sort((a, b) => b.length - a.length)[0];
   const allowed = (i: TokenInfo, path: string, cap: Capability) => !i.policy || Object.entries(i.policy).some(([g, caps]) => caps.includes(cap) && globMatch(g, path));
@@ -183,6 +191,14 @@ export async function startFakeVault(
       body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
     } catch {
       return send(400, { errors: ['failed to parse JSON input'] });
+    }
+    // JWT auth (fake-vault-jwt.ts): login needs no token, its configuration a root token
+    if (path === 'auth/jwt/login' || jwt.isConfigRoute(path)) {
+      const tok = req.headers['x-vault-token'];
+      const who = typeof tok === 'string' ? live(tok) : undefined;
+      if (path !== 'auth/jwt/login' && (!who || who.policy)) return denied();
+      const r = await jwt.handle(method, path, body);
+      if (r) return send(r.status, r.body);
     }
     const loginMatch = /^auth\/([^/]+)\/login$/.exec(path);
     if (loginMatch && method === 'POST') {

@@ -53,4 +53,16 @@ describe('CLI basics', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/unknown command "rotat": did you mean `rekey rotate`\?/);
   });
+
+  test('ci render: a good binding prints the role and policy (--json); a wildcard subject exits 2 and prints nothing on stdout', () => {
+    const good = run(['ci', 'render', 'vault-role', '--runner', 'gha-deploy', '--repo', 'acme/api', '--environment', 'prod', '--json']);
+    expect(good.status, good.stderr).toBe(0);
+    const r = JSON.parse(good.stdout);
+    expect(r.role).toMatchObject({ bound_subject: 'repo:acme/api:environment:prod', bound_audiences: ['https://github.com/acme'], token_ttl: '15m' });
+    expect(r.policy).toBe('# rekey ci: runner gha-deploy reads its own leases, nothing else\npath "secret/data/rekey/ci/gha-deploy/*" {\n  capabilities = ["read"]\n}\n');
+    const bad = run(['ci', 'render', 'aws-trust', '--runner', 'r1', '--repo', 'acme/api', '--ref', 'refs/heads/*', '--account', '123456789012', '--region', 'eu-west-1']);
+    expect(bad.status).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toMatch(/^rekey: --ref: "refs\/heads\/\*" has a wildcard/);
+  });
 });
