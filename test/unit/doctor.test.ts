@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parsePolicy } from '../../providers/registry.js';
-import type { SourceObservation, UnusableProfile } from '../../src/core/openclaw.js';
+import type { GatewayAnswer, SourceObservation, UnusableProfile } from '../../src/core/openclaw.js';
 import type { HostInfo } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import { doctor, doctorExitCode, FINDING_CODES, type Finding } from '../../src/usecases/doctor/index.js';
@@ -47,15 +47,22 @@ const host = (over: Partial<HostInfo> = {}): HostInfo => ({
   ...over,
 });
 
-async function world(o: { sources?: SourceObservation; unusable?: UnusableProfile[]; host?: Partial<HostInfo> } = {}) {
+async function world(o: { sources?: SourceObservation; unusable?: UnusableProfile[]; host?: Partial<HostInfo>; gateway?: GatewayAnswer; versions?: Record<string, string> } = {}) {
   const w = fakeDeps();
   await w.backend.stage(REF, KEY, 'seed', w.deps.signal);
   await w.backend.promote(REF, 'seed', w.deps.signal);
   w.sink.values.set(T, KEY);
   w.verifier.acceptValue(KEY);
-  const openclaw = fakeOpenclaw({ sources: async () => o.sources ?? cleanSources(), unusableProfiles: async () => o.unusable ?? [] });
+  const gatewayCalls: { command: string[]; port: number | undefined }[] = [];
+  const openclaw = fakeOpenclaw({
+    sources: async () => o.sources ?? cleanSources(),
+    unusableProfiles: async () => o.unusable ?? [],
+    gatewayStatus: async (inst, _env, port) => (gatewayCalls.push({ command: inst.command, port }), o.gateway ?? { state: 'ok' }),
+    version: async (cmd) => o.versions?.[cmd.at(-1)!] ?? null,
+  });
+  if (o.gateway) w.service.commands.set('gw.service', ['/opt/node24/bin/node', '/opt/openclaw/openclaw.mjs', 'gateway', 'run', '--port', '18789']);
   const run = () => doctor(policy, { ...w.deps, host: host(o.host), openclaw }, { filter: {}, searchPath: '/usr/bin' });
-  return { ...w, run };
+  return { ...w, run, gatewayCalls };
 }
 const codes = (fs: Finding[]) => fs.map((f) => f.code).sort();
 
@@ -132,5 +139,29 @@ describe('rekey doctor (fakes)', () => {
     expect(f.evidence).toEqual({ target: T, sink: other.fingerprint, backend: KEY.fingerprint });
     expect(JSON.stringify(r)).not.toContain(other.reveal());
     expect(JSON.stringify(r)).not.toContain(KEY.reveal());
+  });
+
+  test('a Gateway unit (ExecStart runs openclaw … gateway) is asked with its own openclaw and port: refused → GATEWAY_REFUSES_OWN_TOKEN, no answer → GATEWAY_UNREACHABLE', async () => {
+    let w = await world({ gateway: { state: 'refused', why: 'unauthorized: gateway token mismatch (AUTH_TOKEN_MISMATCH)' } });
+    let r = await w.run();
+    expect(w.gatewayCalls).toEqual([{ command: ['/opt/node24/bin/node', '/opt/openclaw/openclaw.mjs'], port: 18789 }]);
+    expect(r.findings.map((f) => [f.code, f.layer, f.subject])).toEqual([['GATEWAY_REFUSES_OWN_TOKEN', 'gateway-token', 'gw.service'], ['OPENCLAW_NOT_ON_PATH', 'host', 'gw.service']]);
+    expect(r.exitCode).toBe(1);
+    w = await world({ gateway: { state: 'unreachable', why: 'connect ECONNREFUSED 127.0.0.1:18789' } });
+    r = await w.run();
+    expect(r.findings.map((f) => f.code)).toEqual(['GATEWAY_UNREACHABLE', 'OPENCLAW_NOT_ON_PATH']);
+    expect(r.findings[0]!.evidence).toMatchObject({ unit: 'gw.service', port: 18789, processRunning: false });
+  });
+
+  test('binary split: the PATH openclaw is another file with another version → OPENCLAW_BINARY_SPLIT, and the verifier (a bare `openclaw`, found on PATH) runs it too → VERIFIER_BINARY_SPLIT; the same version → nothing', async () => {
+    const which = async () => '/usr/local/bin/openclaw';
+    let w = await world({ gateway: { state: 'ok' }, host: { which }, versions: { '/opt/openclaw/openclaw.mjs': 'OpenClaw 2026.9.6 (eb377ac)', '/usr/local/bin/openclaw': 'OpenClaw 2026.5.1 (1111111)', openclaw: 'OpenClaw 2026.5.1 (1111111)' } });
+    let r = await w.run();
+    expect(r.findings.map((f) => f.code)).toEqual(['OPENCLAW_BINARY_SPLIT', 'VERIFIER_BINARY_SPLIT']);
+    expect(r.findings[1]!.evidence).toMatchObject({ verifierOpenclaw: '/usr/local/bin/openclaw', verifierVersion: 'OpenClaw 2026.5.1 (1111111)' });
+    expect(r.findings[0]!.evidence).toMatchObject({ unitVersion: 'OpenClaw 2026.9.6 (eb377ac)', pathVersion: 'OpenClaw 2026.5.1 (1111111)', unitNode: '/opt/node24/bin/node' });
+    w = await world({ gateway: { state: 'ok' }, host: { which }, versions: { '/opt/openclaw/openclaw.mjs': 'OpenClaw 2026.9.6 (eb377ac)', '/usr/local/bin/openclaw': 'OpenClaw 2026.9.6 (eb377ac)', openclaw: 'OpenClaw 2026.9.6 (eb377ac)' } });
+    r = await w.run();
+    expect(r.findings).toEqual([]);
   });
 });

@@ -39,7 +39,11 @@ export async function binaryChecks(c: DoctorContext): Promise<Finding[]> {
     for (const t of targets) {
       const cmd = t.service?.unit === u.unit ? openclawOf(t)?.command : undefined;
       const prefix = cmd ? openclawPrefix(cmd) ?? cmd : undefined;
-      if (prefix) verifiers.set(await host.realpath(prefix.at(-1)!), prefix);
+      if (!prefix) continue;
+      // a bare name runs whatever PATH finds first (rekey's children get the operator's PATH)
+      const word = prefix.at(-1)!;
+      const bin = word.includes('/') ? await host.realpath(word) : await host.which(word, c.searchPath);
+      if (bin) verifiers.set(bin, prefix);
     }
     for (const [bin, cmd] of verifiers) {
       if (bin === unitBin) continue;

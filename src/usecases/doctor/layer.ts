@@ -24,7 +24,9 @@ export async function gatewayChecks(c: DoctorContext): Promise<Finding[]> {
   const out: Finding[] = [];
   for (const u of await c.units()) {
     if (!u.gateway || !u.install) continue;
-    const env = u.running?.env ?? u.environment.vars;
+    // what is configured for it (its unit files), as a client started now would see it: a token
+    // changed on disk but not yet in the running Gateway is refused, which is the diagnosis
+    const env = Object.keys(u.environment.vars).length ? u.environment.vars : (u.running?.env ?? {});
     const a = await c.bound(c.deps.openclaw.gatewayStatus(u.install, env, u.port, c.deps.signal), `gateway status of ${u.unit}`);
     if (a.state === 'ok') continue;
     const ev = { unit: u.unit, ...(u.port !== undefined ? { port: u.port } : {}), answer: a.why, processRunning: u.running !== null };
