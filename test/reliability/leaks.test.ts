@@ -72,10 +72,14 @@ describe('no leaks', () => {
       expect((await run(['rotate', 'anthropic', '--dry-run', '--json'])).code).toBe(0);
       expect((await run(['rotate', 'anthropic'])).code).toBe(0);
       expect((await run(['status', '--json'])).code).toBe(0);
+      // doctor reports what consumers hold, by fingerprint only (its exit code: whatever it finds)
+      expect([0, 1, 2]).toContain((await run(['doctor', '--json'])).code);
       // a rollback: at start the unit puts the second canary back in a later EnvironmentFile=, so the next key never verifies
       await f.installLightUnit(revertingShadowLines(f.root, f.envFile, second));
       expect((await run(['put', 'anthropic', '--env', 'prod', '--stdin'], `sk-ant-third-${name}-${'t'.repeat(30)}`)).code).toBe(0);
       expect((await run(['rotate', 'anthropic'])).code).toBe(5);
+      // doctor on a unit whose environment another file overrides: the overriding value is evidence, by fingerprint
+      expect([1, 2]).toContain((await run(['doctor'])).code);
       // a crash in the middle, then resume
       expect((await run(['put', 'anthropic', '--env', 'prod', '--stdin'], `sk-ant-fourth-${name}-${'f'.repeat(30)}`)).code).toBe(0);
       const crashed = await run(['rotate', 'anthropic'], undefined, { REKEY_CRASH_AFTER: '9' });

@@ -31,7 +31,9 @@ export async function gatewayChecks(c: DoctorContext): Promise<Finding[]> {
     if (a.state === 'ok') continue;
     const ev = { unit: u.unit, ...(u.port !== undefined ? { port: u.port } : {}), answer: a.why, processRunning: u.running !== null };
     if (a.state === 'refused') {
-      out.push(finding('GATEWAY_REFUSES_OWN_TOKEN', 'gateway-token', u.unit, `the Gateway of ${u.unit} refuses the token its own config gives local clients: ${a.why}`, 'rekey status --json  # then rotate the Gateway token (rekey rotate <gateway-token secret>), or restart the unit if its token changed on disk', ev));
+      const tokenSecret = c.plans.find((p) => p.layer === 'gateway-token' && p.targets.length > 0)?.secret;
+      const next = `systemctl --user restart ${u.unit}  # if its token changed on disk since it started; else: ${tokenSecret ? `rekey rotate ${tokenSecret}` : 'rotate the Gateway token (a gateway-token secret in the policy)'}`;
+      out.push(finding('GATEWAY_REFUSES_OWN_TOKEN', 'gateway-token', u.unit, `the Gateway of ${u.unit} refuses the token configured for it: ${a.why}`, next, ev));
     } else {
       out.push(finding('GATEWAY_UNREACHABLE', 'gateway-token', u.unit, `the Gateway of ${u.unit} does not answer RPC: ${a.why}`, `systemctl --user status ${u.unit}; journalctl --user -u ${u.unit} -n 50`, ev));
     }
