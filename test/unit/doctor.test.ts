@@ -10,6 +10,7 @@ import { parsePolicy } from '../../providers/registry.js';
 import type { GatewayAnswer, SourceObservation, UnusableProfile } from '../../src/core/openclaw.js';
 import type { HostInfo } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
+import { UnsafeError } from '../../src/core/errors.js';
 import { doctor, doctorExitCode, FINDING_CODES, type Finding } from '../../src/usecases/doctor/index.js';
 import { finding } from '../../src/usecases/doctor/codes.js';
 import { renderDoctor } from '../../src/cli/commands/doctor.js';
@@ -163,5 +164,18 @@ describe('rekey doctor (fakes)', () => {
     w = await world({ gateway: { state: 'ok' }, host: { which }, versions: { '/opt/openclaw/openclaw.mjs': 'OpenClaw 2026.9.6 (eb377ac)', '/usr/local/bin/openclaw': 'OpenClaw 2026.9.6 (eb377ac)', openclaw: 'OpenClaw 2026.9.6 (eb377ac)' } });
     r = await w.run();
     expect(r.findings).toEqual([]);
+  });
+
+  test('no user manager → SERVICE_MANAGER_UNREACHABLE (not a unit wiring fault); nothing current yet → NO_CURRENT_VERSION and no complaint about the files a first delivery creates', async () => {
+    const w = await world({ host: { stat: async () => null } });
+    w.service.preflight = async () => {
+      throw new UnsafeError('SYSTEMD_UNREACHABLE', 'systemctl --user show gw.service failed: Failed to connect to bus: No medium found');
+    };
+    let r = await w.run();
+    expect(codes(r.findings)).toEqual(['SERVICE_MANAGER_UNREACHABLE', 'SINK_FILE_MISSING']);
+    const fresh = fakeDeps();
+    const openclaw = fakeOpenclaw({ sources: async () => cleanSources(), unusableProfiles: async () => [] });
+    r = await doctor(policy, { ...fresh.deps, host: host({ stat: async () => null }), openclaw }, { filter: {}, searchPath: '/usr/bin' });
+    expect(codes(r.findings)).toEqual(['NO_CURRENT_VERSION']);
   });
 });

@@ -27,6 +27,7 @@ export const FINDING_CODES = {
   PROVIDER_KEY_REJECTED: { category: 'layer', severity: 'fail', meaning: "the provider refuses the backend's current key (its model listing answers 401/403): OpenClaw resolves a key that does not work" },
   PROVIDER_KEY_UNVERIFIED: { category: 'layer', severity: 'warn', meaning: 'the provider-key check could not be run to the end (an error, or the provider could not be reached)' },
   UNIT_DOES_NOT_READ_FILE: { category: 'wiring', severity: 'fail', meaning: "the unit has no EnvironmentFile= for the file rekey writes (or the unit is unknown): the service never sees the key" },
+  SERVICE_MANAGER_UNREACHABLE: { category: 'wiring', severity: 'fail', meaning: "the service manager cannot be asked (no user manager for this user, XDG_RUNTIME_DIR unset): no unit can be checked or restarted" },
   SERVICE_NOT_RUNNING: { category: 'wiring', severity: 'fail', meaning: 'the unit that should hold the credential runs no process' },
   SERVICE_ENV_MISSING: { category: 'wiring', severity: 'fail', meaning: "the unit's running process does not have the variable at all" },
   SERVICE_NOT_RESTARTED: { category: 'wiring', severity: 'fail', meaning: 'the file was written after the running process started, and the process holds another value: the service was not restarted' },

@@ -26,6 +26,11 @@ export async function unitReadsFiles(c: DoctorContext): Promise<Finding[]> {
       await c.bound(c.deps.service(u.service).preflight(unit, [...u.files], c.deps.signal), `preflight ${unit}`);
     } catch (e) {
       if (!isRekeyError(e)) throw e;
+      // the manager itself cannot be asked: not a wiring fault of the unit
+      if (e.code === 'SYSTEMD_UNREACHABLE') {
+        out.push(finding('SERVICE_MANAGER_UNREACHABLE', 'host', unit, e.message, 'systemctl --user status  # is the user manager running for this user (loginctl enable-linger; XDG_RUNTIME_DIR)?', { unit, refusal: e.code }));
+        continue;
+      }
       out.push(finding('UNIT_DOES_NOT_READ_FILE', 'host', unit, e.message, `systemctl --user cat ${unit}  # add EnvironmentFile=${[...u.files][0]} (rekey service render prints a unit that does)`, { unit, files: [...u.files], refusal: e.code }));
     }
   }
@@ -35,11 +40,14 @@ export async function unitReadsFiles(c: DoctorContext): Promise<Finding[]> {
 /** the files a target's sink writes: there, not a symlink, the right owner, 0600 */
 export async function fileChecks(c: DoctorContext, t: Target): Promise<Finding[]> {
   const out: Finding[] = [];
+  // nothing current yet: a first delivery creates the files (NO_CURRENT_VERSION says what to do)
+  const first = (await c.current(t)) === null;
   const owner = (t.sink as { owner?: number | string }).owner;
   for (const file of sinkTouches(t, c.deps.planContext.adapters).files.map((x) => expandHome(x, c.deps.planContext.home))) {
     const st = await c.deps.host.stat(file);
     const layer = t.layer;
     if (!st) {
+      if (first) continue;
       out.push(finding('SINK_FILE_MISSING', layer, file, `${t.id}: ${file} does not exist`, `rekey plan ${t.secret} --env ${t.env} --agent ${t.agent}`, { target: t.id, file }));
       continue;
     }
