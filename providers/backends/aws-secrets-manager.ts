@@ -1,5 +1,6 @@
 import {
   CreateSecretCommand,
+  DeleteSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
   ListSecretVersionIdsCommand,
@@ -265,6 +266,16 @@ export function createAwsSecretsManagerBackend(
       const where = tags.find((t) => t.Key === `${ANCHOR_TAG}-at`)?.Value ?? '';
       const at = where.lastIndexOf('@');
       return { seq: Number(m[1]), hash: m[2]!, host: at >= 0 ? where.slice(0, at) : '', at: at >= 0 ? where.slice(at + 1) : '' } satisfies AuditAnchor;
+    },
+
+    async remove(ref, signal) {
+      // at once, no recovery window: a lease that ended must not be restorable by anyone
+      if ((await describe(ref, signal)) === null) return;
+      try {
+        await call('DeleteSecret', ref, new DeleteSecretCommand({ SecretId: ref, ForceDeleteWithoutRecovery: true }), signal);
+      } catch (e) {
+        if (!(e instanceof BackendError && e.code === 'NOT_FOUND')) throw e;
+      }
     },
 
     async versions(ref, signal) {

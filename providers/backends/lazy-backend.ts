@@ -28,6 +28,11 @@ export function lazyBackend(kind: string, caps: BackendCapabilities, load: () =>
     discard: async (...a) => (await get()).discard(...a),
     versions: async (...a) => (await get()).versions(...a),
     checkWritable: async (...a) => (await get()).checkWritable?.(...a),
+    remove: async (...a) => {
+      const b = await get();
+      if (!b.remove) throw new Error(`backend ${kind} cannot delete a ref`);
+      return b.remove(...a);
+    },
     writeAnchor: async (...a) => {
       const b = await get();
       if (!b.writeAnchor) throw new Error(`backend ${kind} keeps no audit anchor`);

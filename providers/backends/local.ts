@@ -156,6 +156,10 @@ export function createLocalBackend(deps: LocalBackendDeps): SecretBackend {
       if (discardIn(doc.versions, rotationId)) await save(doc);
     },
 
+    async remove(ref) {
+      await fs.rm(file(ref), { force: true });
+    },
+
     async versions(ref) {
       const doc = await load(ref);
       return doc.versions.map(

@@ -68,6 +68,10 @@ export function createMemoryBackend(now: () => Date = () => new Date()): SecretB
       discardIn(d.versions, rotationId);
       d.versions = prune(d.versions);
     },
+    async remove(ref) {
+      data.delete(ref);
+      pool.delete(ref);
+    },
     async versions(ref) {
       return get(ref).versions.map((v): VersionInfo => ({ versionId: v.versionId, stages: [...v.stages], rotationId: v.rotationId, fingerprint: v.value.fingerprint, createdAt: v.createdAt }));
     },

@@ -173,6 +173,12 @@ export function createVaultBackend(cfg: Pick<VaultBackendConfig, 'mount' | 'fiel
       if (p?.rotation_id === rotationId) await remove(pmeta(ref), signal);
     },
 
+    async remove(ref, signal) {
+      // DELETE metadata: every version and the metadata (not a soft delete of the latest version)
+      await remove(pmeta(ref), signal);
+      await remove(meta(ref), signal);
+    },
+
     async writeAnchor(ref, head, signal) {
       // a KV v2 path of its own: every head is a version (Vault keeps the history)
       await write(data(ref), { data: { ...head } }, signal);

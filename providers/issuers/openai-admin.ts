@@ -38,8 +38,11 @@ export function createOpenaiAdminIssuer(cfg: OpenaiAdminIssuerConfig, adminKey: 
   return {
     kind: 'openai-admin',
     can: { mint: true, retire: true, unretire: false },
-    async mint(name, signal) {
-      const body = { name, ...(cfg.expiresIn ? { expires_in_seconds: Math.floor(durationMs(cfg.expiresIn) / 1000) } : {}) };
+    async mint(name, signal, opts) {
+      const policyTtl = cfg.expiresIn ? Math.floor(durationMs(cfg.expiresIn) / 1000) : undefined;
+      // the shorter of the lease's ttl and the policy's expiresIn (the API: 1 s to 1 year)
+      const ttl = opts?.ttlSeconds !== undefined ? Math.max(1, Math.min(opts.ttlSeconds, policyTtl ?? 31_536_000)) : policyTtl;
+      const body = { name, ...(ttl !== undefined ? { expires_in_seconds: ttl } : {}) };
       const k = await http.json<{ id: string; value: string; expires_at?: number | null }>('POST', `${project}/service_accounts/${encodeURIComponent(cfg.serviceAccount)}/api_keys`, body, signal);
       if (typeof k?.value !== 'string' || !k.value) throw new BackendError('ISSUER_FAILED', 'the OpenAI Admin API created a key but returned no value');
       return { value: SecretValue.of(k.value), id: k.id, ...(k.expires_at ? { expiresAt: new Date(k.expires_at * 1000).toISOString() } : {}) };

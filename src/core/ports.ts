@@ -57,6 +57,11 @@ export interface SecretBackend {
   readAnchor?(ref: string, signal: AbortSignal): Promise<AuditAnchor | null>;
   /** pre-minted values waiting to be drawn by a rotation (providers that cannot mint); absent: no pool */
   standby?: StandbyPool;
+  /**
+   * delete the ref: every version, its pending value and its standby pool, so no reader with any
+   * grant gets a value back (a CI lease at its end: `rekey ci revoke`/`reap`); no-op if absent
+   */
+  remove?(ref: string, signal: AbortSignal): Promise<void>;
 }
 
 export interface StandbyEntry {

@@ -15,8 +15,11 @@ export type UpstreamStatus = 'active' | 'inactive' | 'archived' | 'deleted' | 'e
 export interface Issuer {
   readonly kind: string;
   readonly can: { mint: boolean; retire: boolean; unretire: boolean };
-  /** a new credential, named for the audit trail upstream (e.g. rekey-<rotation id>) */
-  mint?(name: string, signal: AbortSignal): Promise<{ value: SecretValue; id: string; expiresAt?: string }>;
+  /**
+   * a new credential, named for the audit trail upstream (e.g. rekey-<rotation id>); `ttlSeconds`:
+   * the provider ends it itself after that (a CI lease), where its API can (`expiresAt` says so)
+   */
+  mint?(name: string, signal: AbortSignal, opts?: { ttlSeconds?: number }): Promise<{ value: SecretValue; id: string; expiresAt?: string }>;
   /** the upstream credential holding this value, or null when there is none (deleted, or never issued here) */
   find(value: SecretValue, signal: AbortSignal): Promise<{ id: string; status: UpstreamStatus } | null>;
   /** make it stop working upstream (deactivate or delete); idempotent: an already retired key answers its status */

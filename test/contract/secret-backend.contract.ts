@@ -73,6 +73,26 @@ export function secretBackendContract(name: string, make: () => Promise<{ backen
       expect((await backend.read(r, 'current', sig()))!.value.reveal()).toBe('value-cur-000000000000');
     });
 
+    test('remove deletes every version and the pending value; a removed or unknown ref is a no-op; a new value can be written after', async () => {
+      const { backend, ref } = await make();
+      if (!backend.remove) return;
+      const r = ref('removed');
+      await backend.stage(r, v('value-one-000000000000'), 'rot-1', sig());
+      await backend.promote(r, 'rot-1', sig());
+      await backend.stage(r, v('value-two-000000000000'), 'rot-2', sig());
+      await backend.promote(r, 'rot-2', sig());
+      await backend.stage(r, v('value-three-0000000000'), 'rot-3', sig());
+      await backend.remove(r, sig());
+      for (const stage of ['current', 'pending', 'previous'] as const) expect(await backend.read(r, stage, sig())).toBeNull();
+      expect(await backend.versions(r, sig())).toEqual([]);
+      await backend.remove(r, sig());
+      await backend.remove(ref('never-written'), sig());
+      await backend.stage(r, v('value-four-00000000000'), 'rot-4', sig());
+      await backend.promote(r, 'rot-4', sig());
+      expect((await backend.read(r, 'current', sig()))!.value.reveal()).toBe('value-four-00000000000');
+      expect(await backend.read(r, 'previous', sig())).toBeNull();
+    });
+
     test('promote of a rotation that staged nothing fails', async () => {
       const { backend, ref } = await make();
       await expect(backend.promote(ref('d'), 'rot-x', sig())).rejects.toThrow();

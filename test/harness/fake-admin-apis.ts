@@ -18,8 +18,8 @@
  * /v1/organization/projects/{p}/api_keys/{id}. `Authorization: Bearer <admin key>`; errors
  * `{error: {message, type, param, code}}`.
  *
- * Both share state with a model API through `onChange(value, active)`: a key retired here is
- * refused there. `readOnly` admin keys get 403 on writes; `down(n)` answers the next n requests
+ * Both share state with a model API through `onChange(value, active)`: a key retired here (or,
+ * OpenAI, past its `expires_in_seconds`) is refused there. `readOnly` admin keys get 403 on writes; `down(n)` answers the next n requests
  * with the API's overload error.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -199,6 +199,12 @@ export async function startFakeOpenaiAdmin(o: { project: string; serviceAccount:
       const name = typeof b.name === 'string' ? b.name : 'Secret Key';
       const id = add(value, name);
       minted.push({ id, name, expiresInSeconds: (exp as number | undefined) ?? null });
+      // an expired key stays listed (until deleted) but the model API refuses it
+      if (typeof exp === 'number') {
+        setTimeout(() => {
+          if (active.delete(value)) o.onChange?.(value, false);
+        }, exp * 1000).unref();
+      }
       const created = Math.floor(Date.now() / 1000);
       return send(res, 200, { object: 'organization.project.service_account.api_key', id, name, created_at: created, value, expires_at: exp ? created + (exp as number) : null });
     }

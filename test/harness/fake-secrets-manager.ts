@@ -24,6 +24,9 @@
  *    another version holds needs RemoveFromVersionId = that version, else InvalidParameterException;
  *    moving AWSCURRENT moves AWSPREVIOUS)
  *  - TagResource (adds or replaces tags by Key; 50 at most)
+ *  - DeleteSecret (API_DeleteSecret: RecoveryWindowInDays 7–30, default 30, schedules the
+ *    deletion; ForceDeleteWithoutRecovery deletes at once, also a secret already scheduled; both
+ *    together is InvalidParameterException; answers ARN, Name, DeletionDate)
  *  - ListSecretVersionIds (versions without labels are deprecated: listed only with
  *    IncludeDeprecated), paged: MaxResults (1–100; the fake's `pageSize` when absent) and NextToken
  *  - Version quota: when a secret has more than 100 versions, AWS removes unlabeled versions older
@@ -101,7 +104,7 @@ export async function startFakeSecretsManager(opts: { port?: number; pageSize?: 
   const find = (id: string, op = ''): Secret => {
     const s = secrets.get(id) ?? [...secrets.values()].find((x) => x.arn === id);
     if (!s) throw new AwsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
-    if (s.deletedDate !== undefined && op !== 'DescribeSecret') {
+    if (s.deletedDate !== undefined && op !== 'DescribeSecret' && op !== 'DeleteSecret') {
       throw new AwsError('InvalidRequestException', "You can't perform this operation on the secret because it was marked for deletion.");
     }
     return s;
@@ -148,6 +151,20 @@ export async function startFakeSecretsManager(opts: { port?: number; pageSize?: 
         return out(s, v);
       }
       return out(s);
+    },
+    DeleteSecret(b) {
+      if (b.ForceDeleteWithoutRecovery !== undefined && b.RecoveryWindowInDays !== undefined) {
+        throw new AwsError('InvalidParameterException', "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.");
+      }
+      const days = b.RecoveryWindowInDays ?? 30;
+      if (!Number.isInteger(days) || days < 7 || days > 30) throw new AwsError('InvalidParameterException', 'RecoveryWindowInDays must be between 7 and 30.');
+      const s = find(b.SecretId, 'DeleteSecret');
+      if (b.ForceDeleteWithoutRecovery === true) {
+        secrets.delete(s.name);
+        return { ...out(s), DeletionDate: clock };
+      }
+      if (s.deletedDate === undefined) s.deletedDate = clock;
+      return { ...out(s), DeletionDate: s.deletedDate + days * 86_400 };
     },
     DescribeSecret(b) {
       const s = find(b.SecretId, 'DescribeSecret');
