@@ -7,11 +7,11 @@ export interface AuditRecord {
   v: 1;
   at: string;
   rotationId: string;
-  command: 'rotate' | 'resume' | 'put' | 'adopt' | 'device-rotate' | 'retire' | 'store' | 'revoke';
+  command: 'rotate' | 'resume' | 'put' | 'adopt' | 'device-rotate' | 'retire' | 'store' | 'revoke' | 'ci-issue' | 'ci-end';
   actor: { user: string; uid: number; host: string; pid: number; /** the CI runner and job, when rekey runs in CI */ ci?: string };
   secret: string;
   layer: string;
-  outcome: Terminal | 'refused' | 'dry-run' | 'stored' | 'adopted' | 'failed' | 'device-rotated' | 'retired' | 'contained' | 'not-contained';
+  outcome: Terminal | 'refused' | 'dry-run' | 'stored' | 'adopted' | 'failed' | 'device-rotated' | 'retired' | 'contained' | 'not-contained' | 'leased' | 'lease-ended';
   exitCode: number;
   /** backend ref → fingerprint (null: there was none) */
   oldFingerprints: Record<string, string | null>;
@@ -42,6 +42,8 @@ export interface AuditRecord {
     manual: string[];
     withoutCredential?: string[];
   };
+  /** a CI lease issued or ended (src/usecases/ci): runner, job, fingerprint, times, source; at its end why, what the issuer and the provider said */
+  lease?: { id: string; runner: string; job: string | null; ref: string; fingerprint: string; issuedAt: string; expiresAt: string; source: string; issuer: string | null; upstreamId: string | null; /** the provider's answer about the key */ probe?: string; ended?: { reason: string; upstream: string; probe: string; removed: boolean } };
   durationMs: number;
   /** the hash chain (src/audit/chain.ts): added by the log when it appends */
   seq?: number;

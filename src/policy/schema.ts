@@ -50,6 +50,8 @@ export function makePolicySchema(a: AdapterSchemas) {
     retire: z.strictObject({ after: z.union([z.literal(0), z.literal('never'), duration]) }).default({ after: 'never' }),
     /** provider keys: `status` warns (and `status --check` exits 2) when a ref's standby pool holds fewer keys than this */
     minStandby: z.number().int().min(0).optional(),
+    /** who holds it: `service` (the default: agents and Gateways), `human` (a person's own key: never issued to a CI runner, and no CI lease may carry a value it holds) */
+    audience: z.enum(['service', 'human']).optional(),
   };
 
   const providerKeySecret = z.strictObject({
@@ -129,6 +131,21 @@ export function makePolicySchema(a: AdapterSchemas) {
             .optional(),
         })
         .optional(),
+      /**
+       * per-runner CI credentials (`rekey ci issue|exec|list|revoke|reap`): each lease's value lives
+       * at `<prefix>/<runner>/<secret>` in the secret's backend (what `rekey ci render` grants the
+       * runner's identity), its record in the lease book `<prefix>/_leases` beside it
+       */
+      ci: z
+        .strictObject({
+          prefix: z
+            .string()
+            .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/, 'a path without leading or trailing slash, e.g. rekey/ci')
+            .default('rekey/ci'),
+          /** the longest `--ttl` a lease may have */
+          maxTtl: duration.default('24h'),
+        })
+        .prefault({}),
       /** a Prometheus textfile (node_exporter's textfile collector) written atomically after every run that changes or checks something */
       metrics: z.strictObject({ textfile: z.string().min(1) }).optional(),
       audit: z

@@ -50,7 +50,7 @@ const workflowRef = (b: RunnerBinding) => (b.workflow && b.ref ? `${b.repo}/${b.
 
 /**
  * A Vault JWT auth role (POST /v1/auth/<mount>/role/<name>) and the ACL policy it grants: read of
- * the runner's own lease path in a KV v2 mount, nothing else. Vault ≥ 1.17 requires
+ * the runner's own lease paths (data and metadata) in a KV v2 mount, nothing else. Vault ≥ 1.17 requires
  * bound_audiences when the token has an aud claim (GitHub's always has).
  */
 export function vaultRole(b: RunnerBinding, o: { audience: string; kvMount: string; prefix: string; ttl: string }): { name: string; role: Record<string, unknown>; policyName: string; policy: string } {
@@ -71,8 +71,9 @@ export function vaultRole(b: RunnerBinding, o: { audience: string; kvMount: stri
     token_type: 'service',
     token_no_default_policy: true,
   };
-  const path = `${o.kvMount}/data/${o.prefix}/${b.runner}/*`;
-  const policy = `# rekey ci: runner ${b.runner} reads its own leases, nothing else\npath "${path}" {\n  capabilities = ["read"]\n}\n`;
+  const own = `${o.prefix}/${b.runner}/*`;
+  // metadata too: `rekey ci exec` finds the current version there (no values in it)
+  const policy = `# rekey ci: runner ${b.runner} reads its own leases, nothing else\npath "${o.kvMount}/data/${own}" {\n  capabilities = ["read"]\n}\npath "${o.kvMount}/metadata/${own}" {\n  capabilities = ["read"]\n}\n`;
   return { name: `rekey-ci-${b.runner}`, role, policyName, policy };
 }
 

@@ -1,0 +1,104 @@
+/**
+ * The lease book: one record per live CI lease (runner, secret, fingerprint, times, where it came
+ * from), kept in the secret's backend at `<prefix>/_leases` with the backend's standby-pool
+ * mechanism (Vault: one KV v2 document changed with check-and-set; AWS: one labelled version per
+ * record; local: sealed entries), so every host sees the same leases and no coordinator but the
+ * backend is needed. Records hold names, times and fingerprints: never a value.
+ */
+import { BackendError, UsageError } from '../../core/errors.js';
+import type { SecretBackend } from '../../core/ports.js';
+import { SecretValue } from '../../core/secret-value.js';
+import type { Policy } from '../../policy/schema.js';
+import type { RekeyDeps } from '../context.js';
+
+export interface LeaseRecord {
+  id: string;
+  runner: string;
+  /** the CI job it was issued for, when given */
+  job: string | null;
+  secret: string;
+  env: string | null;
+  backend: string;
+  /** where the runner reads it: `<prefix>/<runner>/<secret>` */
+  ref: string;
+  fingerprint: string;
+  issuedAt: string;
+  /** rekey reaps it after this */
+  expiresAt: string;
+  /** minted for this lease, or drawn from the secret's standby pool */
+  source: 'minted' | 'standby';
+  issuer: string | null;
+  upstreamId: string | null;
+  /** the provider ends it itself at this time (OpenAI `expires_in_seconds`), when the issuer can */
+  providerExpiresAt: string | null;
+}
+
+export const RUNNER_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+
+export const ciPrefix = (policy: Policy) => policy.ci?.prefix ?? 'rekey/ci';
+export const leaseRef = (policy: Policy, runner: string, secret: string) => `${ciPrefix(policy)}/${runner}/${secret}`;
+const bookRef = (policy: Policy) => `${ciPrefix(policy)}/_leases`;
+
+/** the backends that may hold leases: those of every secret not kept for humans */
+export function leaseBackends(policy: Policy): string[] {
+  return [...new Set(Object.values(policy.secrets).filter((s) => s.audience !== 'human').map((s) => s.backend))].sort();
+}
+
+export function assertRunnerId(runner: string | undefined): asserts runner is string {
+  if (!runner || !RUNNER_ID.test(runner)) {
+    throw new UsageError('BAD_RUNNER_ID', `--runner ${runner === undefined ? '(missing)' : JSON.stringify(runner)}: a runner id is 1–63 of a-z 0-9 . _ -, starting with a letter or digit`, { hint: 'rekey ci issue --runner gha-deploy --secret anthropic --ttl 1h' });
+  }
+}
+
+function pool(backend: SecretBackend) {
+  if (!backend.standby) throw new UsageError('NO_LEASE_BOOK', `the ${backend.kind} backend keeps no lease book (it has no standby pool)`);
+  return backend.standby;
+}
+
+/** the book of one backend */
+export function leaseBook(policy: Policy, backendName: string, deps: Pick<RekeyDeps, 'backend' | 'retry' | 'signal'>) {
+  const backend = deps.backend(backendName);
+  const ref = bookRef(policy);
+  return {
+    async add(r: LeaseRecord): Promise<void> {
+      const value = SecretValue.of(JSON.stringify(r));
+      try {
+        await deps.retry(`lease book add ${ref}`, () => pool(backend).add(ref, r.id, value, deps.signal));
+      } catch (e) {
+        if (!(e instanceof BackendError && e.code === 'STANDBY_NEEDS_CURRENT')) throw e;
+        // AWS makes a secret's first version current: the book's own (a marker, no lease)
+        const id = 'lease-book-created';
+        await deps.retry(`stage ${ref}`, () => backend.stage(ref, SecretValue.of('{"rekey":"ci lease book"}'), id, deps.signal));
+        await deps.retry(`promote ${ref}`, () => backend.promote(ref, id, deps.signal));
+        await deps.retry(`lease book add ${ref}`, () => pool(backend).add(ref, r.id, value, deps.signal));
+      }
+    },
+    /** every live lease, oldest first */
+    async list(): Promise<LeaseRecord[]> {
+      const ids = await deps.retry(`lease book list ${ref}`, () => pool(backend).list(ref, deps.signal));
+      const out: LeaseRecord[] = [];
+      for (const e of ids) {
+        const v = await deps.retry(`lease book read ${ref}`, () => pool(backend).read(ref, e.id, deps.signal));
+        if (!v) continue;
+        let r: LeaseRecord;
+        try {
+          r = JSON.parse(v.reveal()) as LeaseRecord;
+        } catch {
+          throw new BackendError('LEASE_BOOK_CORRUPT', `lease ${e.id} in ${backendName}:${ref} is not a lease record`, { hint: 'someone else wrote under the lease prefix; remove that entry' });
+        }
+        out.push(r);
+      }
+      return out;
+    },
+    async remove(id: string): Promise<void> {
+      await deps.retry(`lease book remove ${ref}`, () => pool(backend).remove(ref, id, deps.signal));
+    },
+  };
+}
+
+/** every live lease of the policy's backends (optionally one runner's), oldest first */
+export async function allLeases(policy: Policy, deps: Pick<RekeyDeps, 'backend' | 'retry' | 'signal'>, runner?: string): Promise<LeaseRecord[]> {
+  const out: LeaseRecord[] = [];
+  for (const b of leaseBackends(policy)) out.push(...(await leaseBook(policy, b, deps).list()));
+  return out.filter((r) => runner === undefined || r.runner === runner).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
