@@ -114,7 +114,7 @@ describe('ci leases', () => {
     const noRetire = await world({ mint: true, retire: false, unretire: false });
     expect(code(await fails(issueLease(policy, { runner: 'gha-a', secret: 'anthropic', ttl: '1h' }, noRetire.deps)))).toBe('CI_LEASE_NOT_RETIRABLE');
     const m = await world();
-    expect(code(await fails(issueLease(policy, { runner: 'gha-a', secret: 'anthropic', ttl: '13h' }, m.deps)))).toBe('BAD_TTL');
+    for (const ttl of ['13h', '1x', '0s', '1.5h', '']) expect(code(await fails(issueLease(policy, { runner: 'gha-a', secret: 'anthropic', ttl }, m.deps)))).toBe('BAD_TTL');
     expect(code(await fails(issueLease(policy, { runner: '../b', secret: 'anthropic', ttl: '1h' }, m.deps)))).toBe('BAD_RUNNER_ID');
     expect(code(await fails(issueLease(policy, { runner: 'gha-a', secret: 'nope', ttl: '1h' }, m.deps)))).toBe('UNKNOWN_SECRET');
     expect(await allLeases(policy, m.deps)).toEqual([]);

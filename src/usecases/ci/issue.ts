@@ -58,9 +58,10 @@ export async function issueLease(policy: Policy, req: IssueRequest, deps: RekeyD
     throw new UnsafeError('HUMAN_CREDENTIAL_TO_CI', `secret ${name} is kept for humans (audience: human): it is never issued to a CI runner`, { hint: 'give CI a secret of its own, with an issuer that mints keys' });
   }
   if (req.env !== undefined && !(req.env in policy.environments)) throw new UsageError('UNKNOWN_ENV', `no environment "${req.env}" in the policy`);
-  const ttlMs = durationMs(req.ttl);
+  const ttl = /^([1-9][0-9]{0,6})(s|m|h|d)$/.exec(req.ttl);
+  const ttlMs = ttl ? Number(ttl[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[ttl[2] as 's']! : NaN;
   const maxMs = durationMs(policy.ci?.maxTtl ?? '24h');
-  if (!(ttlMs > 0) || ttlMs > maxMs) throw new UsageError('BAD_TTL', `--ttl ${req.ttl}: a lease lasts more than 0 and at most ci.maxTtl (${policy.ci?.maxTtl ?? '24h'})`);
+  if (!(ttlMs > 0) || ttlMs > maxMs) throw new UsageError('BAD_TTL', `--ttl ${req.ttl}: a lease lasts a duration such as 90s, 30m or 1h, at most ci.maxTtl (${policy.ci?.maxTtl ?? '24h'})`);
   const issuer: Issuer | null = sp.issuer && deps.issuer ? deps.issuer(sp.issuer) : null;
   const targets = targetsOf(policy, name, req.env, deps);
   await deps.audit.ready?.();
