@@ -134,7 +134,8 @@ export function makePolicySchema(a: AdapterSchemas) {
       /**
        * per-runner CI credentials (`rekey ci issue|exec|list|revoke|reap`): each lease's value lives
        * at `<prefix>/<runner>/<secret>` in the secret's backend (what `rekey ci render` grants the
-       * runner's identity), its record in the lease book `<prefix>/_leases` beside it
+       * runner's identity), its record in the lease book `<prefix>/_leases` beside it. With this
+       * section, `rotate --due` (the scheduled job) also ends expired leases (`ci reap`)
        */
       ci: z
         .strictObject({
@@ -145,7 +146,7 @@ export function makePolicySchema(a: AdapterSchemas) {
           /** the longest `--ttl` a lease may have */
           maxTtl: duration.default('24h'),
         })
-        .prefault({}),
+        .optional(),
       /** a Prometheus textfile (node_exporter's textfile collector) written atomically after every run that changes or checks something */
       metrics: z.strictObject({ textfile: z.string().min(1) }).optional(),
       audit: z

@@ -199,8 +199,9 @@ export async function startFakeOpenaiAdmin(o: { project: string; serviceAccount:
       const name = typeof b.name === 'string' ? b.name : 'Secret Key';
       const id = add(value, name);
       minted.push({ id, name, expiresInSeconds: (exp as number | undefined) ?? null });
-      // an expired key stays listed (until deleted) but the model API refuses it
-      if (typeof exp === 'number') {
+      // an expired key stays listed (until deleted) but the model API refuses it (a timer: expiries
+      // past setTimeout's range, ~24 days, never come within a test)
+      if (typeof exp === 'number' && exp * 1000 < 2 ** 31 - 1) {
         setTimeout(() => {
           if (active.delete(value)) o.onChange?.(value, false);
         }, exp * 1000).unref();

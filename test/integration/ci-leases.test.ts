@@ -8,8 +8,8 @@
  * An operator issues runner A and runner B their own keys; each runner logs in with its own ID
  * token (the role `rekey ci render vault-role` prints) and runs its command through `rekey ci
  * exec`, which reaches the model API with that runner's key; A's identity cannot read B's lease;
- * a human's secret is never issued; B's lease expires at the provider and `ci reap` deletes it
- * upstream and from Vault; `ci revoke` ends A's. Audit records per issuance and end; no key
+ * a human's secret is never issued; B's lease expires at the provider and the scheduled job
+ * (`rotate --due`, which runs `ci reap`) deletes it upstream and from Vault; `ci revoke` ends A's. Audit records per issuance and end; no key
  * value in any output, the audit log or the journal.
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
@@ -191,7 +191,8 @@ secrets:
     await new Promise((r) => setTimeout(r, 4500));
     expect(await accepts(keyB)).toBe(401);
     expect(json(await cli(['ci', 'reap', '--dry-run', '--json'])).expired.map((l: { id: string }) => l.id)).toEqual([b.id]);
-    const reaped = json(await cli(['ci', 'reap', '--json']));
+    // the scheduled job (`rotate --due`, nothing due here) ends it
+    const reaped = json(await cli(['rotate', '--due', '--json'])).ciLeases;
     expect(reaped.ended).toEqual([expect.objectContaining({ id: b.id, reason: 'expired', ended: true, removed: true, upstream: expect.stringMatching(/^deleted/), probe: expect.stringMatching(/^refused \(HTTP 401/) })]);
     expect(admin.requests.some((r) => r.startsWith('DELETE /v1/organization/projects/proj_ci/api_keys/'))).toBe(true);
     expect((await vaultApi('GET', 'secret/metadata/rekey/ci/gha-b/openai')).status).toBe(404);
@@ -206,6 +207,7 @@ secrets:
     expect(revoked.ended).toEqual([expect.objectContaining({ id: a.id, reason: 'revoked', ended: true, removed: true, probe: expect.stringMatching(/^refused/) })]);
     expect(await accepts(keyA)).toBe(401);
     expect(json(await cli(['ci', 'list', '--json'])).leases).toEqual([]);
+    expect(json(await cli(['ci', 'reap', '--json']))).toEqual({ expired: [], ended: [] });
     expect((await cli(['ci', 'revoke', 'gha-a'])).code).toBe(2);
     expect(await accepts(HUMAN)).toBe(200); // the human's key untouched
 

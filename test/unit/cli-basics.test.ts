@@ -59,7 +59,7 @@ describe('CLI basics', () => {
     expect(good.status, good.stderr).toBe(0);
     const r = JSON.parse(good.stdout);
     expect(r.role).toMatchObject({ bound_subject: 'repo:acme/api:environment:prod', bound_audiences: ['https://github.com/acme'], token_ttl: '15m' });
-    expect(r.policy).toBe('# rekey ci: runner gha-deploy reads its own leases, nothing else\npath "secret/data/rekey/ci/gha-deploy/*" {\n  capabilities = ["read"]\n}\n');
+    expect(r.policy).toBe('# rekey ci: runner gha-deploy reads its own leases, nothing else\npath "secret/data/rekey/ci/gha-deploy/*" {\n  capabilities = ["read"]\n}\npath "secret/metadata/rekey/ci/gha-deploy/*" {\n  capabilities = ["read"]\n}\n');
     const bad = run(['ci', 'render', 'aws-trust', '--runner', 'r1', '--repo', 'acme/api', '--ref', 'refs/heads/*', '--account', '123456789012', '--region', 'eu-west-1']);
     expect(bad.status).toBe(2);
     expect(bad.stdout).toBe('');

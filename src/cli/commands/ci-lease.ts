@@ -13,6 +13,20 @@ async function locked<T>(deps: { locks: { acquire(n: string, o: { rotationId: st
   }
 }
 
+/** `rotate --due` with a `ci` section: expired leases end too (a failure is reported, never thrown: the rotations still count) */
+export async function scheduledReap(policy: import('../../policy/schema.js').Policy, deps: import('../../usecases/context.js').RekeyDeps, dryRun: boolean): Promise<{ exitCode: number; lines: string; report: unknown }> {
+  const { reapLeases } = await import('../../usecases/ci/end.js');
+  try {
+    const r = await locked(deps, 'rotate --due (ci reap)', () => reapLeases(policy, deps, dryRun));
+    const lines = dryRun ? r.expired.map((l) => `  ci lease ${l.id} (runner ${l.runner}, ${l.secret}): would end, expired ${l.expiresAt}\n`) : r.ended.map((e) => `  ci lease ${e.id} (runner ${e.runner}, ${e.secret}): ${e.ended ? 'ended' : 'STILL VALID'} — upstream: ${e.upstream}; provider: ${e.probe}\n`);
+    return { exitCode: r.ended.every((e) => e.ended) ? ExitCode.ok : ExitCode.rollbackFailed, lines: lines.join(''), report: { expired: r.expired.map((l) => l.id), ended: r.ended } };
+  } catch (e) {
+    const { isRekeyError } = await import('../../core/errors.js');
+    const code = isRekeyError(e) ? e.exitCode : ExitCode.internal;
+    return { exitCode: code, lines: `  ci reap failed: ${(e as Error).message}\n`, report: { error: (e as Error).message } };
+  }
+}
+
 const endedLine = (e: { id: string; runner: string; secret: string; fingerprint: string; reason: string; upstream: string; probe: string; removed: boolean; ended: boolean }) =>
   `${e.ended ? 'ended' : 'STILL VALID'}  ${e.id}  runner ${e.runner}  ${e.secret}  ${e.fingerprint}  (${e.reason}; upstream: ${e.upstream}; provider: ${e.probe}${e.removed ? '; deleted from the backend' : ''})\n`;
 

@@ -40,12 +40,15 @@ async function rotateDueCmd({ a, io, out, depsFor, ownersOnDisk }: CommandContex
   const policy = await loadPolicy(a.global.policy, io.env.HOME);
   const deps = depsFor(policy);
   await ownersOnDisk(policy, deps);
-  const r = await rotateDue(policy, { dryRun, maxParallel }, deps);
+  const due = await rotateDue(policy, { dryRun, maxParallel }, deps);
+  // the scheduled job also ends expired CI leases (policy `ci:`)
+  const reap = policy.ci ? await (await import('./ci-lease.js')).scheduledReap(policy, deps, dryRun) : null;
+  const r = { ...due, exitCode: due.exitCode || (reap?.exitCode ?? 0) };
   const metrics = dryRun ? null : await writeMetrics(policy, deps, await dueStates(policy, deps), { command: 'rotate --due', exitCode: r.exitCode });
   const { notifyRun } = await import('../../usecases/notify.js');
   const event = { event: 'rekey.run' as const, command: 'rotate --due', host: deps.planContext.hostname, at: deps.clock.now().toISOString(), exitCode: r.exitCode, items: r.items.map(({ createdAt: _c, refs: _r, ...i }) => i) };
   const notified = dryRun ? null : await notifyRun(policy, event, deps);
   const lines = r.items.map((i) => `  ${i.secret} × ${i.env}: ${i.outcome.replace(/^skipped-/, 'skipped: ')}${i.state !== 'ok' ? ` (${i.state}${i.dueAt ? `, due ${i.dueAt}` : ''})` : ''}${i.detail && i.outcome !== 'not-due' ? ` — ${i.detail}` : ''}\n`);
-  out(`${dryRun ? 'dry run: ' : ''}rotate --due (${r.items.filter((i) => i.outcome !== 'not-due').length} of ${r.items.length} due)\n${lines.join('')}${r.retirements.map((x) => `  retire ${x.fingerprint} (${x.ref}): ${x.outcome}${x.detail ? ` — ${x.detail}` : ''}\n`).join('')}${metrics ? `metrics: ${metrics}\n` : ''}${notified?.failed.map((f) => `notification to ${f.to} failed: ${f.reason}\n`).join('') ?? ''}`, { dryRun, exitCode: r.exitCode, items: r.items, retirements: r.retirements, metrics, notified });
+  out(`${dryRun ? 'dry run: ' : ''}rotate --due (${r.items.filter((i) => i.outcome !== 'not-due').length} of ${r.items.length} due)\n${lines.join('')}${r.retirements.map((x) => `  retire ${x.fingerprint} (${x.ref}): ${x.outcome}${x.detail ? ` — ${x.detail}` : ''}\n`).join('')}${reap?.lines ?? ''}${metrics ? `metrics: ${metrics}\n` : ''}${notified?.failed.map((f) => `notification to ${f.to} failed: ${f.reason}\n`).join('') ?? ''}`, { dryRun, exitCode: r.exitCode, items: r.items, retirements: r.retirements, ...(reap ? { ciLeases: reap.report } : {}), metrics, notified });
   return r.exitCode;
 }
