@@ -5,28 +5,19 @@
  * JWTs are signed in the test the way GitHub Actions signs its ID tokens. The real node-vault
  * client logs in and reads. And the IAM trust policy `ci render aws-trust` prints.
  */
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { awsTrust, githubSubject, vaultRole, type RunnerBinding } from '../../src/usecases/ci-trust.js';
 import { isRekeyError } from '../../src/core/errors.js';
 import { startFakeVault, type FakeVault } from '../harness/fake-vault.js';
-import { startLoopbackServer, type LoopbackServer } from '../harness/loopback-server.js';
+import { GITHUB_ISSUER as ISSUER, startFakeOidc, type FakeOidc } from '../harness/fake-oidc.js';
 
-const ISSUER = 'https://token.actions.githubusercontent.com';
 const A: RunnerBinding = { runner: 'gha-deploy', repo: 'acme/api', ref: 'refs/heads/main', workflow: '.github/workflows/deploy.yml' };
 const B: RunnerBinding = { runner: 'gha-nightly', repo: 'acme/api', environment: 'nightly' };
 const OPTS = { audience: 'https://github.com/acme', kvMount: 'secret', prefix: 'rekey/ci', ttl: '15m' };
 
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
-/** an ID token as GitHub Actions issues it (the claims rekey binds, RS256, kid) */
-function idToken(claims: Record<string, unknown>, key = privateKey): string {
-  const now = Math.floor(Date.now() / 1000);
-  const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const body = `${enc({ alg: 'RS256', typ: 'JWT', kid: 'k1' })}.${enc({ iss: ISSUER, iat: now, nbf: now - 5, exp: now + 300, ...claims })}`;
-  return `${body}.${sign('RSA-SHA256', Buffer.from(body), key).toString('base64url')}`;
-}
 const claimsOf = (b: RunnerBinding, over: Record<string, unknown> = {}) => ({
   aud: OPTS.audience,
   sub: githubSubject(b),
@@ -37,7 +28,8 @@ const claimsOf = (b: RunnerBinding, over: Record<string, unknown> = {}) => ({
 
 describe('ci render: per-runner identities that only bind exact claims', () => {
   let vault: FakeVault;
-  let oidc: LoopbackServer;
+  let oidc: FakeOidc;
+  const idToken = (claims: Record<string, unknown>, key?: Parameters<FakeOidc['idToken']>[1]) => oidc.idToken(claims, key);
   let nodeVault: (o: { endpoint: string; token?: string }) => { write(p: string, d: unknown): Promise<any>; read(p: string): Promise<any> };
   const root = 'hvs.root-for-setup';
   const api = async (path: string, body: unknown) => {
@@ -48,14 +40,10 @@ describe('ci render: per-runner identities that only bind exact claims', () => {
 
   beforeAll(async () => {
     nodeVault = (await import('node-vault')).default as never;
-    const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'RS256', use: 'sig' };
-    oidc = await startLoopbackServer((req, res) => {
-      res.writeHead(req.url === '/.well-known/jwks' ? 200 : 404, { 'content-type': 'application/json' });
-      res.end(req.url === '/.well-known/jwks' ? JSON.stringify({ keys: [jwk] }) : '{}');
-    });
+    oidc = await startFakeOidc();
     vault = await startFakeVault();
     vault.addToken(root);
-    await api('auth/jwt/config', { jwks_url: `${oidc.url}/.well-known/jwks`, bound_issuer: ISSUER });
+    await api('auth/jwt/config', { jwks_url: oidc.jwksUrl, bound_issuer: ISSUER });
     // what `rekey ci render vault-role` prints, applied as `vault policy write` / `vault write` would
     for (const b of [A, B]) {
       const r = vaultRole(b, OPTS);

@@ -12,7 +12,6 @@
  * (`rotate --due`, which runs `ci reap`) deletes it upstream and from Vault; `ci revoke` ends A's. Audit records per issuance and end; no key
  * value in any output, the audit log or the journal.
  */
-import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,28 +21,21 @@ import { githubSubject, vaultRole, type RunnerBinding } from '../../src/usecases
 import { startFakeOpenaiAdmin, type FakeOpenaiAdmin } from '../harness/fake-admin-apis.js';
 import { startFakeOpenai, type FakeOpenai } from '../harness/fake-openai.js';
 import { startFakeVault, type FakeVault } from '../harness/fake-vault.js';
-import { startLoopbackServer, type LoopbackServer } from '../harness/loopback-server.js';
+import { GITHUB_ISSUER, startFakeOidc, type FakeOidc } from '../harness/fake-oidc.js';
 import { rekeyAsync, type CliRun } from '../harness/rekey-cli.js';
 
-const ISSUER = 'https://token.actions.githubusercontent.com';
 const AUD = 'https://github.com/acme';
 const ROOT = 'hvs.operator-token-for-ci-leases';
 const ADMIN = 'sk-admin-ci-leases-' + 'a'.repeat(40);
 const HUMAN = 'sk-proj-alice-own-key-' + 'h'.repeat(40);
 const A: RunnerBinding = { runner: 'gha-a', repo: 'acme/api', ref: 'refs/heads/main' };
 const B: RunnerBinding = { runner: 'gha-b', repo: 'acme/api', environment: 'nightly' };
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
-function idToken(b: RunnerBinding): string {
-  const now = Math.floor(Date.now() / 1000);
-  const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const body = `${enc({ alg: 'RS256', typ: 'JWT', kid: 'k1' })}.${enc({ iss: ISSUER, aud: AUD, sub: githubSubject(b), repository: b.repo, iat: now, nbf: now - 5, exp: now + 300 })}`;
-  return `${body}.${sign('RSA-SHA256', Buffer.from(body), privateKey).toString('base64url')}`;
-}
 
 describe('ci leases: a key of its own per runner, read with its own identity, ended upstream', () => {
   let vault: FakeVault;
-  let oidc: LoopbackServer;
+  let oidc: FakeOidc;
+  const idToken = (b: RunnerBinding) => oidc.idToken({ aud: AUD, sub: githubSubject(b), repository: b.repo });
   let admin: FakeOpenaiAdmin;
   let model: FakeOpenai;
   let root: string;
@@ -85,14 +77,10 @@ describe('ci leases: a key of its own per runner, read with its own identity, en
     admin = await startFakeOpenaiAdmin({ project: 'proj_ci', serviceAccount: 'svc_acct_ci', adminKeys: { [ADMIN]: 'admin' }, onChange: (v, on) => (on ? model.allow(v) : model.deny(v)) });
     // where the consumers' OpenClaw sends openai requests: the probe asks the same place
     writeFileSync(join(home, '.openclaw', 'openclaw.json'), JSON.stringify({ models: { providers: { openai: { baseUrl: `${model.url}/v1`, api: 'openai-completions', models: [] } } } }), { mode: 0o600 });
-    const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'RS256', use: 'sig' };
-    oidc = await startLoopbackServer((req, res) => {
-      res.writeHead(req.url === '/.well-known/jwks' ? 200 : 404, { 'content-type': 'application/json' });
-      res.end(req.url === '/.well-known/jwks' ? JSON.stringify({ keys: [jwk] }) : '{}');
-    });
+    oidc = await startFakeOidc();
     vault = await startFakeVault();
     vault.addToken(ROOT);
-    expect((await vaultApi('POST', 'auth/jwt/config', { jwks_url: `${oidc.url}/.well-known/jwks`, bound_issuer: ISSUER })).status).toBeLessThan(300);
+    expect((await vaultApi('POST', 'auth/jwt/config', { jwks_url: oidc.jwksUrl, bound_issuer: GITHUB_ISSUER })).status).toBeLessThan(300);
     for (const b of [A, B]) {
       const r = vaultRole(b, { audience: AUD, kvMount: 'secret', prefix: 'rekey/ci', ttl: '15m' });
       expect((await vaultApi('POST', `sys/policies/acl/${r.policyName}`, { policy: r.policy })).status).toBeLessThan(300);
