@@ -71,6 +71,7 @@ export function createSystemdUserService(deps: SystemdUserDeps): ServiceManager 
     const r = await run(['show', unit, '--no-pager', ...props.flatMap((p) => ['-p', p])], signal);
     if (r.code !== 0) {
       throw new UnsafeError('SYSTEMD_UNREACHABLE', `systemctl --user show ${unit} failed: ${childMessage(r)}`, {
+        details: { unit, managerUnreachable: true },
         hint: 'is the user manager running for this user (loginctl enable-linger; XDG_RUNTIME_DIR)?',
       });
     }

@@ -123,7 +123,7 @@ export interface ServiceManager {
   readonly kind: string;
   /** `running()` can read a running process's real environment (systemd on Linux: yes; launchd: no) */
   readonly seesProcesses: boolean;
-  /** refuse (UnsafeError) if the unit is unknown or does not read every file in `files` */
+  /** refuse (UnsafeError) if the unit is unknown or does not read every file in `files`; `details.managerUnreachable: true` when the manager itself could not be asked */
   preflight(unit: string, files: string[], signal: AbortSignal): Promise<void>;
   /** restart and wait (bounded) until it is running again; throws DeliveryError if it does not come up */
   restart(unit: string, signal: AbortSignal, opts?: { startTimeoutMs?: number; settleMs?: number }): Promise<void>;

@@ -21,6 +21,18 @@ export function sinkTouches(t: Target, adapters: AdapterCatalog): Touches {
   return adapters.sink(t.sink.kind).touches(t.sink, t);
 }
 
+/** every unit behind `targets`, with the env files delivered to it (none: the unit serves other sinks) */
+export function unitsAndFiles(targets: Target[], adapters: AdapterCatalog): Map<string, { service: NonNullable<Target['service']>; files: Set<string> }> {
+  const byUnit = new Map<string, { service: NonNullable<Target['service']>; files: Set<string> }>();
+  for (const t of targets) {
+    if (!t.service) continue;
+    const u = byUnit.get(t.service.unit) ?? { service: t.service, files: new Set<string>() };
+    if (adapters.sink(t.sink.kind).reads(t.sink) === 'env-file') sinkTouches(t, adapters).files.forEach((f) => u.files.add(f));
+    byUnit.set(t.service.unit, u);
+  }
+  return byUnit;
+}
+
 export function blastRadius(targets: Target[], adapters: AdapterCatalog): BlastRadius {
   const touches = targets.map((t) => sinkTouches(t, adapters));
   return {

@@ -1,30 +1,11 @@
 import type { Plan } from '../plan/planner.js';
 import type { Target } from '../core/target.js';
-import { sinkTouches } from '../plan/blast-radius.js';
 import { UnsafeError } from '../core/errors.js';
 import { shadowReport, type ShadowReport } from '../plan/shadow.js';
 import { withTimeout } from '../rotation/timeout.js';
 import type { RekeyDeps } from './context.js';
-
-/** `fn` over `items`, at most `n` at a time, results in item order; the first failure is thrown once all settled */
-export async function inPool<T, R>(items: readonly T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  let failure: { e: unknown } | null = null;
-  const worker = async () => {
-    while (next < items.length && !failure) {
-      const i = next++;
-      try {
-        out[i] = await fn(items[i]!);
-      } catch (e) {
-        failure ??= { e };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker));
-  if (failure) throw (failure as { e: unknown }).e;
-  return out;
-}
+import { inPool } from './in-pool.js';
+import { unitsAndFiles } from '../plan/blast-radius.js';
 
 /**
  * Read-only checks before anything is written: every sink is safe, every unit reads its files,
@@ -41,14 +22,7 @@ export async function preflight(plan: Plan, deps: RekeyDeps, parallel = 1): Prom
   const adapters = deps.planContext.adapters;
   const reads = (t: Target) => adapters.sink(t.sink.kind).reads(t.sink);
   // every unit reads every env file delivered to it
-  const byUnit = new Map<string, { service: NonNullable<Target['service']>; files: Set<string> }>();
-  for (const t of plan.targets) {
-    if (!t.service) continue;
-    const u = byUnit.get(t.service.unit) ?? { service: t.service, files: new Set<string>() };
-    if (reads(t) === 'env-file') sinkTouches(t, adapters).files.forEach((f) => u.files.add(f));
-    byUnit.set(t.service.unit, u);
-  }
-  for (const [unit, u] of byUnit) await bound(deps.service(u.service).preflight(unit, [...u.files], deps.signal), `preflight ${unit}`);
+  for (const [unit, u] of unitsAndFiles(plan.targets, adapters)) await bound(deps.service(u.service).preflight(unit, [...u.files], deps.signal), `preflight ${unit}`);
   // a delivery read at start through `rekey exec` (a keychain item) needs a unit that starts through it
   for (const t of plan.targets) {
     if (reads(t) !== 'exec-env' || !t.service) continue;

@@ -169,7 +169,7 @@ describe('rekey doctor (fakes)', () => {
   test('no user manager → SERVICE_MANAGER_UNREACHABLE (not a unit wiring fault); nothing current yet → NO_CURRENT_VERSION and no complaint about the files a first delivery creates', async () => {
     const w = await world({ host: { stat: async () => null } });
     w.service.preflight = async () => {
-      throw new UnsafeError('SYSTEMD_UNREACHABLE', 'systemctl --user show gw.service failed: Failed to connect to bus: No medium found');
+      throw new UnsafeError('SYSTEMD_UNREACHABLE', 'systemctl --user show gw.service failed: Failed to connect to bus: No medium found', { details: { unit: 'gw.service', managerUnreachable: true } });
     };
     let r = await w.run();
     expect(codes(r.findings)).toEqual(['SERVICE_MANAGER_UNREACHABLE', 'SINK_FILE_MISSING']);

@@ -36,6 +36,8 @@ export interface DoctorContext {
   searchPath: string;
   /** the backend's current value for a target's ref (null: none); read once per ref */
   current(t: Target): Promise<SecretValue | null>;
+  /** what a target's sink holds now (null: nothing); read once per target */
+  held(t: Target): Promise<SecretValue | null>;
   units(): Promise<UnitView[]>;
   /** one port call, bounded by the step timeout */
   bound<T>(p: Promise<T>, what: string): Promise<T>;
@@ -62,6 +64,12 @@ export function doctorContext(policy: Policy, plans: Plan[], deps: DoctorDeps, s
       p = deps.retry(`read current ${t.ref}`, () => bound(backend.read(t.ref, 'current', deps.signal), `read current ${t.ref}`)).then((r) => r?.value ?? null);
       currents.set(key, p);
     }
+    return p;
+  };
+  const helds = new Map<string, Promise<SecretValue | null>>();
+  const held = (t: Target) => {
+    let p = helds.get(t.id);
+    if (!p) helds.set(t.id, (p = bound(deps.sink(t.sink.kind).read(t, deps.signal), `read ${t.id}`)));
     return p;
   };
   const loadUnits = async (): Promise<UnitView[]> => {
@@ -92,5 +100,5 @@ export function doctorContext(policy: Policy, plans: Plan[], deps: DoctorDeps, s
     }
     return out;
   };
-  return { policy, deps, plans, searchPath, current, units: () => (unitViews ??= loadUnits()), bound };
+  return { policy, deps, plans, searchPath, current, held, units: () => (unitViews ??= loadUnits()), bound };
 }

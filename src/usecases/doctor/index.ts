@@ -8,7 +8,7 @@ import { isRekeyError } from '../../core/errors.js';
 import type { Target } from '../../core/target.js';
 import { planRotation, type PlanFilter } from '../../plan/planner.js';
 import type { Policy } from '../../policy/schema.js';
-import { inPool } from '../preflight.js';
+import { inPool } from '../in-pool.js';
 import { binaryChecks } from './binary.js';
 import { doctorExitCode, finding, type Category, type Finding } from './codes.js';
 import { doctorContext, type DoctorContext, type DoctorDeps } from './context.js';

@@ -12,7 +12,7 @@ export async function driftChecks(c: DoctorContext, plan: Plan): Promise<Finding
   const adapters = c.deps.planContext.adapters;
   const held = [];
   for (const t of plan.targets) {
-    const v = await c.bound(c.deps.sink(t.sink.kind).read(t, c.deps.signal), `read ${t.id}`);
+    const v = await c.held(t);
     const role = adapters.sink(t.sink.kind).tokenRole?.(t.sink) ?? adapters.verifier(t.verify.kind).tokenRole?.(t.verify) ?? 'client';
     held.push({ t, v, role });
   }

@@ -5,29 +5,22 @@
  */
 import { isRekeyError } from '../../core/errors.js';
 import type { Target } from '../../core/target.js';
-import { sinkTouches } from '../../plan/blast-radius.js';
+import { sinkTouches, unitsAndFiles } from '../../plan/blast-radius.js';
 import { expandHome } from '../../plan/planner.js';
 import { finding, type Finding } from './codes.js';
 import type { DoctorContext } from './context.js';
 
 /** per unit: it exists and has an EnvironmentFile= for every env file delivered to it */
 export async function unitReadsFiles(c: DoctorContext): Promise<Finding[]> {
-  const adapters = c.deps.planContext.adapters;
-  const byUnit = new Map<string, { service: NonNullable<Target['service']>; files: Set<string> }>();
-  for (const t of c.plans.flatMap((p) => p.targets)) {
-    if (!t.service || adapters.sink(t.sink.kind).reads(t.sink) !== 'env-file') continue;
-    const u = byUnit.get(t.service.unit) ?? { service: t.service, files: new Set<string>() };
-    sinkTouches(t, adapters).files.forEach((f) => u.files.add(f));
-    byUnit.set(t.service.unit, u);
-  }
   const out: Finding[] = [];
-  for (const [unit, u] of byUnit) {
+  for (const [unit, u] of unitsAndFiles(c.plans.flatMap((p) => p.targets), c.deps.planContext.adapters)) {
+    if (u.files.size === 0) continue;
     try {
       await c.bound(c.deps.service(u.service).preflight(unit, [...u.files], c.deps.signal), `preflight ${unit}`);
     } catch (e) {
       if (!isRekeyError(e)) throw e;
       // the manager itself cannot be asked: not a wiring fault of the unit
-      if (e.code === 'SYSTEMD_UNREACHABLE') {
+      if (e.details?.managerUnreachable === true) {
         out.push(finding('SERVICE_MANAGER_UNREACHABLE', 'host', unit, e.message, 'systemctl --user status  # is the user manager running for this user (loginctl enable-linger; XDG_RUNTIME_DIR)?', { unit, refusal: e.code }));
         continue;
       }
@@ -72,7 +65,7 @@ export async function heldChecks(c: DoctorContext, t: Target): Promise<Finding[]
   const out: Finding[] = [];
   const spec = c.deps.planContext.adapters.sink(t.sink.kind);
   const reads = spec.reads(t.sink);
-  const held = await c.bound(c.deps.sink(t.sink.kind).read(t, c.deps.signal), `read ${t.id}`);
+  const held = await c.held(t);
   // a sink that cannot read back what it holds (a stored profile) answers null: its verifier judges it
   if ((held !== null && !held.equals(cur)) || (held === null && reads === 'env-file')) {
     out.push(finding('SINK_BEHIND_BACKEND', t.layer, t.id, `${t.id}: ${spec.describe(t.sink)} holds ${held?.fingerprint ?? 'nothing'}, the backend's current version is ${cur.fingerprint}`, `rekey status ${t.secret}  # an unfinished rotation? (rekey resume) else rekey rotate ${t.secret} --env ${t.env} re-delivers`, { target: t.id, sink: held?.fingerprint ?? 'unset', backend: cur.fingerprint }));
