@@ -57,8 +57,10 @@ export function createOpenrouterAdminIssuer(cfg: OpenrouterAdminIssuerConfig, ma
   return {
     kind: 'openrouter-admin',
     can: { mint: true, retire: true, unretire: true },
-    async mint(name, signal) {
-      const expires = cfg.expiresIn ? new Date(now().getTime() + durationMs(cfg.expiresIn)).toISOString() : undefined;
+    async mint(name, signal, opts) {
+      // the shorter of the lease's ttl and the policy's expiresIn
+      const ms = Math.min(cfg.expiresIn ? durationMs(cfg.expiresIn) : Infinity, opts?.ttlSeconds !== undefined ? opts.ttlSeconds * 1000 : Infinity);
+      const expires = Number.isFinite(ms) ? new Date(now().getTime() + ms).toISOString() : undefined;
       const r = await http.json<{ data?: KeyData; key?: string }>('POST', '/api/v1/keys', { name, ...(cfg.limit !== undefined ? { limit: cfg.limit } : {}), ...(expires ? { expires_at: expires } : {}) }, signal);
       if (typeof r?.key !== 'string' || !r.key || !r.data?.hash) throw new BackendError('ISSUER_FAILED', 'the OpenRouter key management API created a key but returned no value');
       return { value: SecretValue.of(r.key), id: r.data.hash, ...(r.data.expires_at ? { expiresAt: r.data.expires_at } : {}) };

@@ -88,6 +88,16 @@ describe('openai-admin issuer', () => {
     expect(await issuer().retire(k.value, signal())).toEqual({ id: 'unknown', status: 'deleted' });
   });
 
+  test("a lease's ttl: the shorter of it and expiresIn is sent; the key stops working at the model API when it expires", async () => {
+    const k = await issuer({ expiresIn: '90d' }).mint!('rekey-ci-gha-a', signal(), { ttlSeconds: 1 });
+    expect(api.minted.at(-1)).toMatchObject({ id: k.id, expiresInSeconds: 1 });
+    expect(api.active.has(k.value.reveal())).toBe(true);
+    await new Promise((r) => setTimeout(r, 1300));
+    expect(api.active.has(k.value.reveal())).toBe(false);
+    await issuer({ expiresIn: '1d' }).mint!('rekey-ci-gha-b', signal(), { ttlSeconds: 7 * 86400 });
+    expect(api.minted.at(-1)!.expiresInSeconds).toBe(86400);
+  });
+
   test('a read-only admin key: mint refused naming the missing permission (403); a wrong one: 401; the API down: retryable', async () => {
     const e = await issuer({}, 'sk-admin-readonly').mint!('x', signal()).catch((x: unknown) => x);
     expect(isRekeyError(e) && e.code).toBe('ISSUER_PERMISSION');
@@ -127,6 +137,15 @@ describe('openrouter-admin issuer', () => {
     expect(await issuer().unretire!(k.value, signal())).toEqual({ id: k.id, status: 'active' });
     expect(api.active.has(k.value.reveal())).toBe(true);
     expect(await issuer().find(SecretValue.of(`sk-or-v1-${'0'.repeat(64)}`), signal())).toBeNull();
+  });
+
+  test("a lease's ttl: expires_at is the shorter of it and expiresIn", async () => {
+    await issuer({ expiresIn: '30d' }).mint!('rekey-ci-gha-a', signal(), { ttlSeconds: 3600 });
+    const at = Date.parse(api.minted.at(-1)!.expiresAt!) - Date.now();
+    expect(at).toBeGreaterThan(3500_000);
+    expect(at).toBeLessThanOrEqual(3600_000);
+    await issuer({ expiresIn: '1d' }).mint!('rekey-ci-gha-b', signal(), { ttlSeconds: 30 * 86400 });
+    expect(Date.parse(api.minted.at(-1)!.expiresAt!) - Date.now()).toBeLessThanOrEqual(86_400_000);
   });
 
   test('errors: a wrong key (401), a key that may not manage keys (403, named), the API down (retryable); never the key in a message', async () => {

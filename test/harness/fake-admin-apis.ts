@@ -146,7 +146,8 @@ export interface FakeOpenaiAdmin {
   url: string;
   /** keys of the project, by value: active until deleted */
   active: Set<string>;
-  minted: { id: string; name: string; expiresInSeconds: number | null }[];
+  /** every key minted, with its value (the test's own view: the API shows it once) */
+  minted: { id: string; name: string; expiresInSeconds: number | null; value: string }[];
   addKey(value: string): string;
   requests: string[];
   down(n: number): void;
@@ -198,7 +199,7 @@ export async function startFakeOpenaiAdmin(o: { project: string; serviceAccount:
       const value = `sk-svcacct-${randomBytes(24).toString('base64url')}`;
       const name = typeof b.name === 'string' ? b.name : 'Secret Key';
       const id = add(value, name);
-      minted.push({ id, name, expiresInSeconds: (exp as number | undefined) ?? null });
+      minted.push({ id, name, expiresInSeconds: (exp as number | undefined) ?? null, value });
       // an expired key stays listed (until deleted) but the model API refuses it (a timer: expiries
       // past setTimeout's range, ~24 days, never come within a test)
       if (typeof exp === 'number' && exp * 1000 < 2 ** 31 - 1) {

@@ -42,11 +42,12 @@ describe('ci leases: a key of its own per runner, read with its own identity, en
   let env: Record<string, string>;
   let policyFile: string;
   const outputs: string[] = [];
-  const cli = async (args: string[], o: { token?: string; input?: string } = {}): Promise<CliRun> => {
+  const cli = async (args: string[], o: { token?: string; input?: string; env?: Record<string, string> } = {}): Promise<CliRun> => {
     const dd = args.indexOf('--');
     const argv = dd < 0 ? [...args, '--policy', policyFile] : [...args.slice(0, dd), '--policy', policyFile, ...args.slice(dd)];
-    const r = await rekeyAsync(argv, { ...env, VAULT_TOKEN: o.token ?? ROOT }, o.input);
-    outputs.push(r.stdout, r.stderr);
+    const r = await rekeyAsync(argv, { ...env, VAULT_TOKEN: o.token ?? ROOT, ...o.env }, o.input);
+    // GitHub's masking commands are consumed by the runner, never logged: checked where they are made
+    outputs.push(r.stdout.replace(/^::add-mask::.*\n/gm, ''), r.stderr);
     return r;
   };
   const json = (r: CliRun) => {
@@ -142,15 +143,12 @@ secrets:
 
     const a = json(await cli(['ci', 'issue', '--runner', 'gha-a', '--secret', 'openai', '--ttl', '1h', '--job', '4242', '--json'])).lease;
     // debug logging on: still no value in it
-    const b = json(await cli(['ci', 'issue', '--runner', 'gha-b', '--secret', 'openai', '--ttl', '4s', '--json', '--log-level', 'debug'])).lease;
+    const b1 = json(await cli(['ci', 'issue', '--runner', 'gha-b', '--secret', 'openai', '--ttl', '1h', '--json', '--log-level', 'debug'])).lease;
     expect(a).toMatchObject({ runner: 'gha-a', job: '4242', ref: 'rekey/ci/gha-a/openai', source: 'minted', backend: 'vault' });
-    expect(b.fingerprint).not.toBe(a.fingerprint);
-    expect([a.fingerprint, b.fingerprint]).not.toContain(SecretValue.of(HUMAN).fingerprint);
-    // minted with the provider's own expiry: the lease's ttl
-    expect(admin.minted.map((m) => m.expiresInSeconds)).toEqual([3600, 4]);
-    expect(b.providerExpiresAt).not.toBeNull();
+    expect(b1.fingerprint).not.toBe(a.fingerprint);
+    expect([a.fingerprint, b1.fingerprint]).not.toContain(SecretValue.of(HUMAN).fingerprint);
     const listed = json(await cli(['ci', 'list', '--json'])).leases;
-    expect(listed.map((l: { id: string }) => l.id)).toEqual([a.id, b.id]);
+    expect(listed.map((l: { id: string }) => l.id)).toEqual([a.id, b1.id]);
 
     // each runner, with its own identity, runs its command with its own key
     const tokenA = await login(A);
@@ -158,15 +156,18 @@ secrets:
     const dry = await cli(['ci', 'exec', '--runner', 'gha-a', '--dry-run', 'openai', '--', 'true'], { token: tokenA });
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain(`OPENAI_API_KEY ← rekey/ci/gha-a/openai (${a.fingerprint})`);
-    for (const [runner, token, lease] of [['gha-a', tokenA, a], ['gha-b', tokenB, b]] as const) {
+    for (const [runner, token, lease, github] of [['gha-a', tokenA, a, true], ['gha-b', tokenB, b1, false]] as const) {
       const seen = model.seenKeys.length;
-      const r = await cli(['ci', 'exec', '--runner', runner, 'openai', '--', ...RUNNER_CMD(model.url)], { token });
-      expect(r.code, r.stderr).toBe(0);
+      const r = await cli(['ci', 'exec', '--runner', runner, 'openai', '--', ...RUNNER_CMD(model.url)], { token, env: github ? { GITHUB_ACTIONS: 'true' } : {} });
+      expect(r.code, r.stderr + r.stdout).toBe(0);
       expect(r.stdout).toContain('status 200');
       const sent = model.seenKeys.slice(seen);
       expect(sent).toHaveLength(1);
       expect(SecretValue.of(sent[0]!).fingerprint).toBe(lease.fingerprint);
       expect(sent[0]).not.toBe(HUMAN);
+      // on GitHub Actions the value is registered for masking before the command runs; elsewhere nothing
+      expect(r.stdout.startsWith(`::add-mask::${sent[0]}\nstatus 200`)).toBe(github);
+      if (!github) expect(r.stdout).not.toContain('::add-mask::');
     }
     // A's identity cannot read B's lease, nor the book
     const cross = await cli(['ci', 'exec', '--runner', 'gha-b', 'openai', '--', 'true'], { token: tokenA });
@@ -174,9 +175,19 @@ secrets:
     expect(cross.stderr).toMatch(/permission denied/);
     expect((await cli(['ci', 'list'], { token: tokenA })).code).toBe(4);
 
+    // a new, short lease for B replaces its first (which ends upstream at once)
+    const keyB1 = model.seenKeys.find((k) => SecretValue.of(k).fingerprint === b1.fingerprint)!;
+    const again = json(await cli(['ci', 'issue', '--runner', 'gha-b', '--secret', 'openai', '--ttl', '3s', '--json']));
+    const b = again.lease;
+    expect(again.replaced).toEqual([expect.objectContaining({ id: b1.id, reason: 'replaced', ended: true, removed: false, probe: expect.stringMatching(/^refused/) })]);
+    expect(await accepts(keyB1)).toBe(401);
+    // minted with the provider's own expiry: the lease's ttl
+    expect(admin.minted.map((m) => m.expiresInSeconds)).toEqual([3600, 3600, 3]);
+    expect(b.providerExpiresAt).not.toBeNull();
+    const keyB = admin.minted.at(-1)!.value;
+    expect(SecretValue.of(keyB).fingerprint).toBe(b.fingerprint);
     // B's lease expires: the provider refuses it on its own; reap deletes it upstream and from Vault
-    const keyB = model.seenKeys.find((k) => SecretValue.of(k).fingerprint === b.fingerprint)!;
-    await new Promise((r) => setTimeout(r, 4500));
+    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(b.expiresAt) - Date.now()) + 1000));
     expect(await accepts(keyB)).toBe(401);
     expect(json(await cli(['ci', 'reap', '--dry-run', '--json'])).expired.map((l: { id: string }) => l.id)).toEqual([b.id]);
     // the scheduled job (`rotate --due`, nothing due here) ends it
@@ -207,12 +218,14 @@ secrets:
     const leaseRecords = audit.filter((r) => r.command.startsWith('ci-')).map((r) => [r.command, r.lease?.runner, r.lease?.fingerprint, r.lease?.ended?.reason ?? null]);
     expect(leaseRecords).toEqual([
       ['ci-issue', 'gha-a', a.fingerprint, null],
+      ['ci-issue', 'gha-b', b1.fingerprint, null],
       ['ci-issue', 'gha-b', b.fingerprint, null],
+      ['ci-end', 'gha-b', b1.fingerprint, 'replaced'],
       ['ci-end', 'gha-b', b.fingerprint, 'expired'],
       ['ci-end', 'gha-a', a.fingerprint, 'revoked'],
     ]);
     // no lease value (nor the admin key, nor the human's) in any output or file rekey wrote
-    const canaries = [keyA, keyB, ADMIN, HUMAN];
+    const canaries = [keyA, keyB1, keyB, ADMIN, HUMAN];
     const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? files(join(dir, d.name)) : [join(dir, d.name)]));
     const written = files(env.REKEY_HOME!).map((p) => readFileSync(p, 'latin1'));
     for (const c of canaries) {

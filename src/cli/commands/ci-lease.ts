@@ -27,6 +27,14 @@ export async function scheduledReap(policy: import('../../policy/schema.js').Pol
   }
 }
 
+/** `::add-mask::` per line of a value, its data escaped as GitHub's workflow commands require (% CR LF) */
+export const githubMasks = (value: string) =>
+  value
+    .split(/\r?\n/)
+    .filter((l) => l.length > 0)
+    .map((l) => `::add-mask::${l.replace(/%/g, '%25').replace(/\r/g, '%0D')}\n`)
+    .join('');
+
 const endedLine = (e: { id: string; runner: string; secret: string; fingerprint: string; reason: string; upstream: string; probe: string; removed: boolean; ended: boolean }) =>
   `${e.ended ? 'ended' : 'STILL VALID'}  ${e.id}  runner ${e.runner}  ${e.secret}  ${e.fingerprint}  (${e.reason}; upstream: ${e.upstream}; provider: ${e.probe}${e.removed ? '; deleted from the backend' : ''})\n`;
 
@@ -134,6 +142,9 @@ export const ciExec = defineCommand({
       return ExitCode.ok;
     }
     if (io.runChild === undefined) throw new Error('rekey ci exec needs a process to run the command in');
+    // GitHub Actions: every value is registered for masking before the command can print it (the
+    // runner consumes these workflow commands; they never appear in the job's log)
+    if (io.env.GITHUB_ACTIONS === 'true') for (const v of Object.values(vars)) io.stdout(githubMasks(v.reveal()));
     const env: NodeJS.ProcessEnv = { ...io.env };
     for (const [k, v] of Object.entries(vars)) env[k] = v.reveal();
     return await io.runChild(childArgv, env);
