@@ -166,4 +166,31 @@ describe('ci leases', () => {
     expect(again).toMatchObject({ ended: true, removed: true });
     expect(await allLeases(policy, w.deps)).toEqual([]);
   });
+
+  test('a backend that fails while storing: the minted key is retired, no record and no value left (nothing untracked)', async () => {
+    const w = await world();
+    const promote = w.backend.promote.bind(w.backend);
+    w.backend.promote = async (ref, id, sig, rec) => {
+      if (ref.startsWith('rekey/ci/')) throw new Error('backend went away');
+      return promote(ref, id, sig, rec);
+    };
+    expect(String(await fails(issueLease(policy, { runner: 'gha-a', secret: 'anthropic', ttl: '1h' }, w.deps)))).toMatch(/backend went away/);
+    const minted = [...w.issuer.keys.entries()].filter(([k]) => k.startsWith('sk-minted-'));
+    expect(minted.map(([, v]) => v.status)).toEqual(['inactive']);
+    expect(await allLeases(policy, w.deps)).toEqual([]);
+    expect(await w.backend.read('rekey/ci/gha-a/anthropic', 'pending', w.deps.signal)).toBeNull();
+    expect(await w.backend.read('rekey/ci/gha-a/anthropic', 'current', w.deps.signal)).toBeNull();
+    expect(w.audit.records.filter((r) => r.command === 'ci-issue')).toEqual([]);
+  });
+
+  test('revoke --forget drops the record of a key that cannot be ended (retired by hand), audited as forgotten', async () => {
+    const w = await world();
+    const l = await issueLease(policy, { runner: 'gha-a', secret: 'anthropic', ttl: '1h' }, w.deps);
+    w.issuer.down.add('retire');
+    expect((await revokeLeases(policy, 'gha-a', w.deps))[0]).toMatchObject({ ended: false, forgotten: false });
+    expect(await allLeases(policy, w.deps)).toHaveLength(1);
+    expect((await revokeLeases(policy, 'gha-a', w.deps, true))[0]).toMatchObject({ ended: false, forgotten: true });
+    expect(await allLeases(policy, w.deps)).toEqual([]);
+    expect(w.audit.records.at(-1)).toMatchObject({ command: 'ci-end', lease: { id: l.lease.id, ended: { reason: 'forgotten' } }, exitCode: 6 });
+  });
 });

@@ -35,8 +35,8 @@ export const githubMasks = (value: string) =>
     .map((l) => `::add-mask::${l.replace(/%/g, '%25').replace(/\r/g, '%0D')}\n`)
     .join('');
 
-const endedLine = (e: { id: string; runner: string; secret: string; fingerprint: string; reason: string; upstream: string; probe: string; removed: boolean; ended: boolean }) =>
-  `${e.ended ? 'ended' : 'STILL VALID'}  ${e.id}  runner ${e.runner}  ${e.secret}  ${e.fingerprint}  (${e.reason}; upstream: ${e.upstream}; provider: ${e.probe}${e.removed ? '; deleted from the backend' : ''})\n`;
+const endedLine = (e: { id: string; runner: string; secret: string; fingerprint: string; reason: string; upstream: string; probe: string; removed: boolean; ended: boolean; forgotten: boolean }) =>
+  `${e.ended ? 'ended' : e.forgotten ? 'FORGOTTEN (retire it by hand)' : 'STILL VALID'}  ${e.id}  runner ${e.runner}  ${e.secret}  ${e.fingerprint}  (${e.reason}; upstream: ${e.upstream}; provider: ${e.probe}${e.removed ? '; deleted from the backend' : ''})\n`;
 
 export const ciIssue = defineCommand({
   words: 'ci issue',
@@ -84,22 +84,22 @@ export const ciList = defineCommand({
 
 export const ciRevoke = defineCommand({
   words: 'ci revoke',
-  usage: '<runner ID | lease id>',
+  usage: '<runner ID | lease id> [--forget]',
   summary: "end a runner's leases (or one lease) now: retired upstream, refused by the provider (asked), deleted from the backend, audited",
   example: 'rekey ci revoke gha-deploy',
-  options: {},
+  options: { forget: { type: 'boolean', help: 'also drop the record of a key that could not be ended (after retiring it by hand upstream)' } },
   stateful: true,
-  async run(c) {
+  async run(c, o) {
     const { a, io, out, depsFor } = c;
     const which = a.positionals[0];
     if (!which || a.positionals.length > 1) throw new UsageError('BAD_ARGUMENTS', 'rekey ci revoke takes one runner id or lease id');
     const { revokeLeases } = await import('../../usecases/ci/end.js');
     const policy = await loadPolicy(a.global.policy, io.env.HOME);
     const deps = depsFor(policy);
-    const ended = await locked(deps, 'ci revoke', () => revokeLeases(policy, which, deps));
+    const ended = await locked(deps, 'ci revoke', () => revokeLeases(policy, which, deps, o.forget === true));
     if (ended.length === 0) throw new UsageError('NO_SUCH_LEASE', `no live lease of runner or id "${which}"`, { hint: 'rekey ci list' });
     out(ended.map(endedLine).join(''), { ended });
-    return ended.every((e) => e.ended) ? ExitCode.ok : ExitCode.rollbackFailed;
+    return ended.every((e) => e.ended || e.forgotten) ? ExitCode.ok : ExitCode.rollbackFailed;
   },
 });
 

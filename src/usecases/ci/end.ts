@@ -29,6 +29,8 @@ export interface EndedLease {
   removed: boolean;
   /** the key no longer works: retired upstream (or expired at the provider) and not accepted there */
   ended: boolean;
+  /** not ended, but dropped from the book on the operator's word (`ci revoke --forget`: retired by hand) */
+  forgotten: boolean;
 }
 
 /** asks the provider (at a consumer's base URL) whether it accepts `value`: a sentence starting accepted/refused/not asked/… */
@@ -73,7 +75,7 @@ async function valueOf(l: LeaseRecord, deps: RekeyDeps): Promise<{ value: Secret
   return { value: prev?.value.fingerprint === l.fingerprint ? prev.value : null, isCurrent: false };
 }
 
-export async function endLease(policy: Policy, l: LeaseRecord, reason: EndedLease['reason'], deps: RekeyDeps): Promise<EndedLease> {
+export async function endLease(policy: Policy, l: LeaseRecord, reason: EndedLease['reason'], deps: RekeyDeps, forget = false): Promise<EndedLease> {
   const started = deps.clock.now().getTime();
   const sp = policy.secrets[l.secret];
   const issuer = l.issuer && deps.issuer ? deps.issuer(l.issuer) : null;
@@ -113,16 +115,18 @@ export async function endLease(policy: Policy, l: LeaseRecord, reason: EndedLeas
     }
     await leaseBook(policy, l.backend, deps).remove(l.id);
   }
-  await deps.audit.append(leaseAudit('ci-end', 'lease-ended', l, sp?.layer ?? 'provider-key', deps, started, { probe, ended: { reason, upstream, probe, removed }, ...(failure ? { failure } : {}) }));
+  const forgotten = !ended && forget;
+  if (forgotten) await leaseBook(policy, l.backend, deps).remove(l.id);
+  await deps.audit.append(leaseAudit('ci-end', 'lease-ended', l, sp?.layer ?? 'provider-key', deps, started, { probe, ended: { reason: forgotten ? 'forgotten' : reason, upstream, probe, removed }, ...(failure ? { failure } : {}) }));
   deps.log.info({ lease: l.id, runner: l.runner, secret: l.secret, fingerprint: l.fingerprint, reason, upstream, probe, removed }, 'ci lease ended');
-  return { id: l.id, runner: l.runner, secret: l.secret, fingerprint: l.fingerprint, reason, upstream, probe, removed, ended };
+  return { id: l.id, runner: l.runner, secret: l.secret, fingerprint: l.fingerprint, reason, upstream, probe, removed, ended, forgotten };
 }
 
-/** `rekey ci revoke <runner|lease id>`: every live lease of that runner, or that one lease */
-export async function revokeLeases(policy: Policy, which: string, deps: RekeyDeps): Promise<EndedLease[]> {
+/** `rekey ci revoke <runner|lease id>`: every live lease of that runner, or that one lease; `forget`: drop the records of keys that could not be ended (retired by hand) */
+export async function revokeLeases(policy: Policy, which: string, deps: RekeyDeps, forget = false): Promise<EndedLease[]> {
   const leases = (await allLeases(policy, deps)).filter((l) => l.id === which || l.runner === which);
   const out: EndedLease[] = [];
-  for (const l of leases) out.push(await endLease(policy, l, 'revoked', deps));
+  for (const l of leases) out.push(await endLease(policy, l, 'revoked', deps, forget));
   return out;
 }
 

@@ -115,8 +115,6 @@ export async function issueLease(policy: Policy, req: IssueRequest, deps: RekeyD
     throw new UnsafeError('PROVIDER_REFUSED_KEY', `the provider refuses the ${source} key ${value.fingerprint} for runner ${runner}: ${probed}; nothing was issued`);
   }
 
-  await deps.retry(`stage ${ref}`, () => backend.stage(ref, value, id, deps.signal)).then((s) => deps.retry(`promote ${ref}`, () => backend.promote(ref, id, deps.signal, s.receipt)));
-  if (drawn) await deps.retry('standby remove', () => backend.standby!.remove(drawn!.ref, drawn!.id, deps.signal));
   const now = deps.clock.now();
   const lease: LeaseRecord = {
     id,
@@ -134,7 +132,26 @@ export async function issueLease(policy: Policy, req: IssueRequest, deps: RekeyD
     upstreamId,
     providerExpiresAt,
   };
-  await leaseBook(policy, sp.backend, deps).add(lease);
+  // recorded before the runner can read it (a crash after this leaves a record naming the upstream
+  // id, never an untracked key); any failure before the end takes it back: the minted key retired,
+  // the record and the staged value dropped
+  const book = leaseBook(policy, sp.backend, deps);
+  let staged: string | undefined;
+  try {
+    await book.add(lease);
+    staged = (await deps.retry(`stage ${ref}`, () => backend.stage(ref, value, id, deps.signal))).receipt ?? '';
+    await deps.retry(`promote ${ref}`, () => backend.promote(ref, id, deps.signal, staged || undefined));
+  } catch (e) {
+    const undo = [
+      source === 'minted' ? issuer?.retire(value, deps.signal) : undefined,
+      staged !== undefined ? backend.discard(ref, id, deps.signal, staged || undefined) : undefined,
+      book.remove(id),
+    ];
+    const left = (await Promise.allSettled(undo)).filter((r) => r.status === 'rejected').length;
+    deps.log.warn({ lease: id, runner, fingerprint: value.fingerprint, undoFailures: left }, 'ci lease not issued: taken back');
+    throw e;
+  }
+  if (drawn) await deps.retry('standby remove', () => backend.standby!.remove(drawn!.ref, drawn!.id, deps.signal));
   await deps.audit.append(leaseAudit('ci-issue', 'leased', lease, sp.layer, deps, started, { probe: probed }));
   deps.log.info({ lease: id, runner, secret: name, ref, fingerprint: value.fingerprint, expiresAt: lease.expiresAt, source }, 'ci lease issued');
   // the runner's earlier lease of this secret: its value was just replaced at the ref; end it upstream
