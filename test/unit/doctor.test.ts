@@ -17,6 +17,7 @@ import { renderDoctor } from '../../src/cli/commands/doctor.js';
 import { fakeOpenclaw } from '../harness/fake-openclaw.js';
 import { anthropicPolicy } from '../harness/light-policy.js';
 import { fakeDeps } from '../harness/memory-stores.js';
+import { leaseBook, type LeaseRecord } from '../../src/usecases/ci/lease-book.js';
 
 const policy = parsePolicy(
   anthropicPolicy({
@@ -120,6 +121,24 @@ describe('rekey doctor (fakes)', () => {
     await w.retirements.add({ id: 'r2', secret: 'anthropic', issuer: 'anthropic-admin', ref: REF, fingerprint: 'sk-a…yyyy#00000000', rotationId: 'y', dueAt: '2027-01-01T00:00:00.000Z' });
     const r = await w.run();
     expect(r.findings.map((f) => [f.code, f.evidence.fingerprint])).toEqual([['RETIREMENT_PENDING', 'sk-a…zzzz#00000000']]);
+  });
+
+  test('with a ci section: a CI lease past its expiry and not reaped → CI_LEASE_EXPIRED (next: ci reap); a live one is not reported', async () => {
+    const w = await world();
+    const withCi = parsePolicy(anthropicPolicy({
+      services: '{ gw: { kind: systemd-user, unit: gw.service } }',
+      secretKeys: '    maxAge: 30d\n',
+      deliveries: '      - { agent: main, env: prod, sink: { kind: systemd-env-file, path: "/srv/main.env" }, service: gw, verify: { kind: openclaw-models-status } }',
+    }) + 'ci: { maxTtl: 2h }\n');
+    const lease = (id: string, expiresAt: string): LeaseRecord => ({ id, runner: 'gha-a', job: null, secret: 'anthropic', env: null, backend: 'local', ref: 'rekey/ci/gha-a/anthropic', fingerprint: 'sk-m…xxxx#11111111', issuedAt: '2026-11-23T23:00:00.000Z', expiresAt, source: 'minted', issuer: 'upstream', upstreamId: 'key_9', providerExpiresAt: null });
+    await leaseBook(withCi, 'local', w.deps).add(lease('lease-1', '2026-11-23T23:30:00.000Z'));
+    await leaseBook(withCi, 'local', w.deps).add(lease('lease-2', '2026-11-24T01:00:00.000Z'));
+    const openclaw = fakeOpenclaw({ sources: async () => cleanSources(), unusableProfiles: async () => [] });
+    const r = await doctor(withCi, { ...w.deps, host: host(), openclaw }, { filter: {}, searchPath: '/usr/bin' });
+    expect(r.findings.map((f) => [f.code, f.evidence.lease, f.next])).toEqual([['CI_LEASE_EXPIRED', 'lease-1', 'rekey ci reap']]);
+    expect(r.exitCode).toBe(1);
+    // without a ci section the books are not read
+    expect((await w.run()).findings).toEqual([]);
   });
 
   test('a check that throws is a CHECK_FAILED warning naming it; the other checks still run', async () => {

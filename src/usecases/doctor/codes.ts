@@ -55,6 +55,7 @@ export const FINDING_CODES = {
   ROTATION_LOCK_STALE: { category: 'rotation', severity: 'warn', meaning: 'a lock is held by a process that is gone' },
   RETIREMENT_PENDING: { category: 'rotation', severity: 'warn', meaning: 'an old credential is past its retirement date and still not retired upstream' },
   STANDBY_LOW: { category: 'rotation', severity: 'warn', meaning: "the standby pool holds fewer keys than the secret's minStandby: a revoke may have nothing to reissue" },
+  CI_LEASE_EXPIRED: { category: 'rotation', severity: 'fail', meaning: "a CI runner's lease is past its expiry and was not ended: its key may still work upstream and still sits at the runner's path" },
   CHECK_FAILED: { category: 'doctor', severity: 'warn', meaning: 'a check could not run (the message says which and why): its part of the setup is not known to be healthy' },
 } as const satisfies Record<string, CodeInfo>;
 

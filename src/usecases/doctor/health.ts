@@ -1,10 +1,11 @@
 /**
  * Checks 6 and 7: old values in OpenClaw's backups (residue), and rotation health: age vs maxAge,
- * unfinished rotations, stale locks, retirements past due, standby pool depth.
+ * unfinished rotations, stale locks, retirements past due, standby pool depth, CI leases past expiry.
  */
 import type { SecretValue } from '../../core/secret-value.js';
 import type { Plan } from '../../plan/planner.js';
 import { dueStates } from '../due.js';
+import { allLeases } from '../ci/lease-book.js';
 import { stateDirs } from '../rotate.js';
 import { finding, type Finding } from './codes.js';
 import type { DoctorContext } from './context.js';
@@ -49,6 +50,13 @@ export async function rotationChecks(c: DoctorContext, env: string | undefined):
     if (lock && !lock.alive) out.push(finding('ROTATION_LOCK_STALE', c.policy.secrets[name]!.layer, name, `${name} is locked by pid ${lock.pid} on ${lock.host} (rotation ${lock.rotationId}), which is gone`, 'rekey resume  # recovers the lock and finishes or rolls back the rotation', { secret: name, pid: lock.pid, host: lock.host, since: lock.since }));
   }
   const now = deps.clock.now().toISOString();
+  // CI leases (policy `ci:`): one past its expiry was not reaped (the timer is off, or reaping fails)
+  if (c.policy.ci) {
+    for (const l of await allLeases(c.policy, deps)) {
+      if (l.expiresAt > now) continue;
+      out.push(finding('CI_LEASE_EXPIRED', 'provider-key', `${l.runner} × ${l.secret}`, `lease ${l.id} of runner ${l.runner} (${l.secret}, ${l.fingerprint}) expired at ${l.expiresAt} and was not ended`, 'rekey ci reap', { lease: l.id, runner: l.runner, secret: l.secret, fingerprint: l.fingerprint, expiresAt: l.expiresAt, ref: l.ref, ...(l.upstreamId ? { upstreamId: l.upstreamId } : {}) }));
+    }
+  }
   for (const e of (await deps.retirements?.open()) ?? []) {
     if (!names.has(e.secret) || e.dueAt > now) continue;
     out.push(finding('RETIREMENT_PENDING', c.policy.secrets[e.secret]!.layer, e.secret, `${e.fingerprint} of ${e.secret} was due for retirement upstream at ${e.dueAt} and is still not retired`, 'rekey retire --due', { secret: e.secret, fingerprint: e.fingerprint, dueAt: e.dueAt, issuer: e.issuer }));
