@@ -6,7 +6,7 @@ import type { Exec, ServiceManager } from '../../src/core/ports.js';
 import { openclawOf, type Target } from '../../src/core/target.js';
 import { secretsReload } from './cli.js';
 import { configToken, gatewayStatus, openclawVersion, unusableProfiles } from './doctor-reads.js';
-import { listDevices, rotateDevice } from './devices.js';
+import { listDevices, removeDevice, revokeDevice, rotateDevice } from './devices.js';
 import { secretsApply } from './secrets-apply.js';
 import { observeSources } from './sources.js';
 
@@ -33,6 +33,8 @@ export function createOpenclawCli(deps: OpenclawCliDeps): OpenclawCli {
     secretsApply: (t, plan, o) => secretsApply({ exec, baseEnv }, requireOpenclaw(t), plan, deps.planDir, o),
     devices: (t, signal) => listDevices(exec, requireOpenclaw(t), baseEnv, signal),
     rotateDevice: (t, device, role, signal) => rotateDevice(exec, requireOpenclaw(t), baseEnv, device, role, signal),
+    revokeDevice: (t, device, role, signal) => revokeDevice(exec, requireOpenclaw(t), baseEnv, device, role, signal),
+    removeDevice: (t, device, signal) => removeDevice(exec, requireOpenclaw(t), baseEnv, device, signal),
     reloadSecrets: async (t, signal) => {
       // the keychain sink's reload: the OpenClaw whose exec SecretRef resolves the item
       const reload = (t.sink as { reload?: { command: string[]; stateDir?: string; configPath?: string; timeoutMs: number } }).reload;

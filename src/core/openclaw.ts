@@ -58,6 +58,8 @@ export interface PairedDevice {
   deviceId: string;
   name?: string;
   roles: string[];
+  /** the operator scopes it was approved for (empty for a node) */
+  scopes?: string[];
 }
 
 export interface OpenclawCli {
@@ -68,6 +70,10 @@ export interface OpenclawCli {
   /** paired devices of the Gateway a server-role target reaches (their tokens are separate credentials) */
   devices(t: Target, signal: AbortSignal): Promise<{ paired: PairedDevice[]; pending: number }>;
   rotateDevice(t: Target, device: string, role: string, signal: AbortSignal): Promise<unknown>;
+  /** `openclaw devices revoke --device D --role R`: that role's token stops working */
+  revokeDevice(t: Target, device: string, role: string, signal: AbortSignal): Promise<void>;
+  /** `openclaw devices remove D`: the pairing itself is gone (the device must pair again) */
+  removeDevice(t: Target, device: string, signal: AbortSignal): Promise<void>;
   /** `openclaw secrets reload` for a target whose SecretRef resolves through rekey (keychain sink with reload) */
   reloadSecrets(t: Target, signal: AbortSignal): Promise<void>;
   /** `openclaw gateway status --require-rpc --json` as the deployment's own CLI sees it (its config's token), with `env` added (a unit's environment) */

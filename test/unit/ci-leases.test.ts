@@ -15,6 +15,8 @@ import { issueLease } from '../../src/usecases/ci/issue.js';
 import { reapLeases, revokeLeases } from '../../src/usecases/ci/end.js';
 import { ciExecEnv } from '../../src/usecases/ci/exec.js';
 import { fakeDeps } from '../harness/memory-stores.js';
+import { fakeOpenclaw } from '../harness/fake-openclaw.js';
+import { issueDeviceLease } from '../../src/usecases/ci/device.js';
 
 const HUMAN = SecretValue.of('sk-ant-alice-own-key-hhhhhhhhhhhhhhhhhhhh');
 const text = (issuer: string) => `version: 1
@@ -192,5 +194,55 @@ describe('ci leases', () => {
     expect((await revokeLeases(policy, 'gha-a', w.deps, true))[0]).toMatchObject({ ended: false, forgotten: true });
     expect(await allLeases(policy, w.deps)).toEqual([]);
     expect(w.audit.records.at(-1)).toMatchObject({ command: 'ci-end', lease: { id: l.lease.id, ended: { reason: 'forgotten' } }, exitCode: 6 });
+  });
+
+  test("Gateway access: the runner's own paired device recorded as its lease (never an admin or pairing one, never twice); its end revokes each role and removes the pairing", async () => {
+    const gwPolicy = parsePolicy(`version: 1
+environments: { prod: {} }
+agents: { main: {} }
+backends: { local: { kind: local } }
+services: { gateway: { kind: systemd-user, unit: openclaw-gateway.service } }
+ci: {}
+secrets:
+  gateway:
+    layer: gateway-token
+    backend: local
+    ref: openclaw/{env}/gateway-token
+    deliveries:
+      - { agent: main, env: prod, sink: { kind: systemd-env-file, path: /srv/gw.env }, service: gateway, verify: { kind: openclaw-gateway-probe, role: server, port: 18789 } }
+  anthropic:
+    layer: provider-key
+    provider: anthropic
+    envVar: ANTHROPIC_API_KEY
+    backend: local
+    ref: openclaw/{env}/anthropic
+    deliveries:
+      - { agent: main, env: prod, sink: { kind: systemd-env-file, path: /srv/gw.env }, service: gateway, verify: { kind: none, reason: 'a unit test, no consumer' } }
+`);
+    const w = fakeDeps();
+    const paired = new Map<string, { roles: string[]; scopes: string[] }>([
+      ['dev-runner-a', { roles: ['node'], scopes: [] }],
+      ['dev-admin', { roles: ['operator'], scopes: ['operator.read', 'operator.admin'] }],
+    ]);
+    const calls: string[] = [];
+    w.deps.openclaw = fakeOpenclaw({
+      devices: async () => ({ paired: [...paired].map(([deviceId, d]) => ({ deviceId, ...d })), pending: 0 }),
+      revokeDevice: async (_t, d, role) => void calls.push(`revoke ${d} ${role}`),
+      removeDevice: async (_t, d) => void (calls.push(`remove ${d}`), paired.delete(d)),
+    });
+    const issue = (device: string, secret = 'gateway', runner = 'gha-a') => issueDeviceLease(gwPolicy, { runner, secret, device, ttl: '1h' }, w.deps);
+    expect(code(await fails(issue('dev-nope')))).toBe('CI_DEVICE_NOT_PAIRED');
+    expect(code(await fails(issue('dev-admin')))).toBe('CI_DEVICE_TOO_BROAD');
+    expect(code(await fails(issue('dev-runner-a', 'anthropic')))).toBe('CI_DEVICE_NEEDS_GATEWAY');
+    const l = await issue('dev-runner-a');
+    expect(l).toMatchObject({ source: 'device', upstreamId: 'dev-runner-a', roles: ['node'], secret: 'gateway', runner: 'gha-a' });
+    expect(code(await fails(issue('dev-runner-a', 'gateway', 'gha-b')))).toBe('CI_VALUE_HELD');
+    expect(w.audit.records.at(-1)).toMatchObject({ command: 'ci-issue', layer: 'gateway-token', lease: { id: l.id, source: 'device' } });
+    w.clock.advance(2 * 3600_000);
+    const { ended } = await reapLeases(gwPolicy, w.deps);
+    expect(ended).toEqual([expect.objectContaining({ id: l.id, ended: true, reason: 'expired', probe: expect.stringMatching(/^refused: no longer paired/) })]);
+    expect(calls).toEqual(['revoke dev-runner-a node', 'remove dev-runner-a']);
+    expect(await allLeases(gwPolicy, w.deps)).toEqual([]);
+    expect(paired.has('dev-admin')).toBe(true);
   });
 });

@@ -40,7 +40,7 @@ const endedLine = (e: { id: string; runner: string; secret: string; fingerprint:
 
 export const ciIssue = defineCommand({
   words: 'ci issue',
-  usage: '--runner ID --secret S --ttl D [--env E] [--job J]',
+  usage: '--runner ID --secret S --ttl D [--env E] [--job J] | --runner ID --secret GATEWAY_TOKEN_SECRET --device DEVICE_ID --ttl D',
   summary: "give one CI runner a credential of its own (minted upstream, or from the standby pool), stored where only that runner's identity reads it, recorded as a lease",
   example: 'rekey ci issue --runner gha-deploy --secret openai --ttl 1h --job "$GITHUB_RUN_ID"',
   options: {
@@ -49,14 +49,21 @@ export const ciIssue = defineCommand({
     ttl: { type: 'string', value: 'D', help: 'how long the lease lasts (at most ci.maxTtl; the provider expires it too where its API can)' },
     env: { ...ENV, help: 'the environment whose provider settings and standby pool to use' },
     job: { type: 'string', value: 'J', help: 'the CI job it is for (recorded)' },
+    device: { type: 'string', value: 'ID', help: "Gateway access: record the runner's own paired device as its lease (with --secret naming the Gateway token secret); its end revokes and removes the pairing" },
   },
   stateful: true,
   async run(c, o) {
     const { a, io, out, depsFor } = c;
     if (!o.ttl) throw new UsageError('BAD_ARGUMENTS', 'rekey ci issue needs --ttl (e.g. 1h)');
-    const { issueLease } = await import('../../usecases/ci/issue.js');
     const policy = await loadPolicy(a.global.policy, io.env.HOME);
     const deps = depsFor(policy);
+    if (o.device !== undefined) {
+      const { issueDeviceLease } = await import('../../usecases/ci/device.js');
+      const l = await locked(deps, 'ci issue', () => issueDeviceLease(policy, { runner: o.runner, secret: o.secret, device: o.device!, ttl: o.ttl!, job: o.job }, deps));
+      out(`issued ${l.id}: runner ${l.runner}, Gateway device ${l.upstreamId} (${(l.roles ?? []).join(', ')}) of ${l.secret}, until ${l.expiresAt}\n`, { lease: l, replaced: [] });
+      return ExitCode.ok;
+    }
+    const { issueLease } = await import('../../usecases/ci/issue.js');
     const r = await locked(deps, 'ci issue', () => issueLease(policy, { runner: o.runner, secret: o.secret, env: o.env, ttl: o.ttl!, job: o.job }, deps));
     const l = r.lease;
     out(`issued ${l.id}: runner ${l.runner}, ${l.secret} ${l.fingerprint} (${l.source}${l.upstreamId ? ` ${l.upstreamId}` : ''}) at ${l.backend}:${l.ref}, until ${l.expiresAt}${l.providerExpiresAt ? ' (the provider expires it too)' : ''}\n${r.replaced.map(endedLine).join('')}`, r);

@@ -14,6 +14,7 @@ import type { Policy, SecretPolicy } from '../../policy/schema.js';
 import { type RekeyDeps } from '../context.js';
 import { failureOf } from '../run-audit.js';
 import { allLeases, leaseBook, type LeaseRecord } from './lease-book.js';
+import { endDevice } from './device.js';
 
 export interface EndedLease {
   id: string;
@@ -75,8 +76,16 @@ async function valueOf(l: LeaseRecord, deps: RekeyDeps): Promise<{ value: Secret
   return { value: prev?.value.fingerprint === l.fingerprint ? prev.value : null, isCurrent: false };
 }
 
-export async function endLease(policy: Policy, l: LeaseRecord, reason: EndedLease['reason'], deps: RekeyDeps, forget = false): Promise<EndedLease> {
-  const started = deps.clock.now().getTime();
+/** what the upstream says at a lease's end: the key retired (or expired) and the provider asked */
+async function endUpstream(policy: Policy, l: LeaseRecord, deps: RekeyDeps): Promise<{ upstream: string; probe: string; ended: boolean; isCurrent: boolean; failure?: AuditRecord['failure'] }> {
+  if (l.source === 'device') {
+    try {
+      return { ...(await endDevice(policy, l, deps)), isCurrent: false };
+    } catch (e) {
+      const failure = failureOf(e);
+      return { upstream: `device not revoked: ${failure.reason}`, probe: 'not asked', ended: false, isCurrent: false, failure };
+    }
+  }
   const sp = policy.secrets[l.secret];
   const issuer = l.issuer && deps.issuer ? deps.issuer(l.issuer) : null;
   const { value, isCurrent } = await valueOf(l, deps);
@@ -102,7 +111,14 @@ export async function endLease(policy: Policy, l: LeaseRecord, reason: EndedLeas
   const t = sp ? resolveTargets(policy, l.secret, deps.planContext).find((x) => l.env === null || x.env === l.env) : undefined;
   const probe = value && sp ? await probeLease(sp, t, value, deps).catch((e: unknown) => `not asked (${(e as Error).message})`) : 'not asked (no value)';
   if (probe.startsWith('accepted')) retired = false;
-  const ended = retired || probe.startsWith('refused');
+  return { upstream, probe, ended: retired || probe.startsWith('refused'), isCurrent, ...(failure ? { failure } : {}) };
+}
+
+export async function endLease(policy: Policy, l: LeaseRecord, reason: EndedLease['reason'], deps: RekeyDeps, forget = false): Promise<EndedLease> {
+  const started = deps.clock.now().getTime();
+  const sp = policy.secrets[l.secret];
+  const { upstream, probe, ended, isCurrent, ...f } = await endUpstream(policy, l, deps);
+  let failure = f.failure;
   if (!ended && !failure) failure = { reason: `the key ${l.fingerprint} of lease ${l.id} may still work: ${upstream}; provider: ${probe}`, code: 'LEASE_STILL_VALID' };
   // a key that may still work keeps its value and its record, so the next reap or revoke retries;
   // an ended one leaves the backend (unless a newer lease of this runner holds the ref now) and the book

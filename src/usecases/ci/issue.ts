@@ -12,10 +12,9 @@ import type { SecretValue } from '../../core/secret-value.js';
 import type { Target } from '../../core/target.js';
 import { resolveTargets } from '../../plan/planner.js';
 import type { Policy } from '../../policy/schema.js';
-import { durationMs } from '../../policy/schedule.js';
 import { sortableId, type RekeyDeps } from '../context.js';
 import { drawStandby } from '../standby.js';
-import { allLeases, assertRunnerId, leaseBook, leaseRef, type LeaseRecord } from './lease-book.js';
+import { allLeases, assertRunnerId, leaseBook, leaseRef, leaseTtlMs, type LeaseRecord } from './lease-book.js';
 import { endLease, leaseAudit, probeLease, type EndedLease } from './end.js';
 
 export interface IssueRequest {
@@ -58,10 +57,7 @@ export async function issueLease(policy: Policy, req: IssueRequest, deps: RekeyD
     throw new UnsafeError('HUMAN_CREDENTIAL_TO_CI', `secret ${name} is kept for humans (audience: human): it is never issued to a CI runner`, { hint: 'give CI a secret of its own, with an issuer that mints keys' });
   }
   if (req.env !== undefined && !(req.env in policy.environments)) throw new UsageError('UNKNOWN_ENV', `no environment "${req.env}" in the policy`);
-  const ttl = /^([1-9][0-9]{0,6})(s|m|h|d)$/.exec(req.ttl);
-  const ttlMs = ttl ? Number(ttl[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[ttl[2] as 's']! : NaN;
-  const maxMs = durationMs(policy.ci?.maxTtl ?? '24h');
-  if (!(ttlMs > 0) || ttlMs > maxMs) throw new UsageError('BAD_TTL', `--ttl ${req.ttl}: a lease lasts a duration such as 90s, 30m or 1h, at most ci.maxTtl (${policy.ci?.maxTtl ?? '24h'})`);
+  const ttlMs = leaseTtlMs(policy, req.ttl);
   const issuer: Issuer | null = sp.issuer && deps.issuer ? deps.issuer(sp.issuer) : null;
   const targets = targetsOf(policy, name, req.env, deps);
   await deps.audit.ready?.();

@@ -9,6 +9,7 @@ import { BackendError, UsageError } from '../../core/errors.js';
 import type { SecretBackend } from '../../core/ports.js';
 import { SecretValue } from '../../core/secret-value.js';
 import type { Policy } from '../../policy/schema.js';
+import { durationMs } from '../../policy/schedule.js';
 import type { RekeyDeps } from '../context.js';
 
 export interface LeaseRecord {
@@ -25,8 +26,10 @@ export interface LeaseRecord {
   issuedAt: string;
   /** rekey reaps it after this */
   expiresAt: string;
-  /** minted for this lease, or drawn from the secret's standby pool */
-  source: 'minted' | 'standby';
+  /** minted for this lease, drawn from the secret's standby pool, or a Gateway device the runner paired */
+  source: 'minted' | 'standby' | 'device';
+  /** a device lease: the roles its pairing holds (each revoked at the end) */
+  roles?: string[];
   issuer: string | null;
   upstreamId: string | null;
   /** the provider ends it itself at this time (OpenAI `expires_in_seconds`), when the issuer can */
@@ -34,6 +37,15 @@ export interface LeaseRecord {
 }
 
 export const RUNNER_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+
+/** `--ttl`: 90s, 30m, 1h, 2d; at most ci.maxTtl */
+export function leaseTtlMs(policy: Policy, ttl: string): number {
+  const m = /^([1-9][0-9]{0,6})(s|m|h|d)$/.exec(ttl);
+  const ms = m ? Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's'] : NaN;
+  const max = policy.ci?.maxTtl ?? '24h';
+  if (!(ms > 0) || ms > durationMs(max)) throw new UsageError('BAD_TTL', `--ttl ${ttl}: a lease lasts a duration such as 90s, 30m or 1h, at most ci.maxTtl (${max})`);
+  return ms;
+}
 
 export const ciPrefix = (policy: Policy) => policy.ci?.prefix ?? 'rekey/ci';
 export const leaseRef = (policy: Policy, runner: string, secret: string) => `${ciPrefix(policy)}/${runner}/${secret}`;
