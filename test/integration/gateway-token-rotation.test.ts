@@ -1,5 +1,6 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startArgvSampler } from '../harness/argv-sampler.js';
 import { startGatewayFixture, type GatewayFixture } from '../harness/gateway-fixture.js';
@@ -192,5 +193,69 @@ secrets:
     const r = await cli(['rotate', 'gateway']);
     expect(r.code, r.stderr + r.stdout).toBe(3);
     expect(r.stderr).toMatch(/sets gateway\.auth\.token, which beats OPENCLAW_GATEWAY_TOKEN/);
+  });
+
+  test("Gateway access for CI: a runner's own paired device (a node host that paired on loopback) recorded as its lease, then revoked and removed for real", async () => {
+    const ciPolicy = join(f.root, 'ci-devices.yaml');
+    writeFileSync(
+      ciPolicy,
+      `version: 1
+environments: { prod: {} }
+agents: { main: {} }
+backends: { local: { kind: local } }
+ci: {}
+secrets:
+  gateway:
+    layer: gateway-token
+    backend: local
+    ref: openclaw/{env}/gateway-token
+    deliveries:
+      - agent: main
+        env: prod
+        sink: { kind: openclaw-config-token, field: auth, command: ${JSON.stringify(OPENCLAW)} }
+        service: null
+        verify: { kind: openclaw-gateway-probe, role: server, port: ${f.gatewayPort}, command: ${JSON.stringify(OPENCLAW)} }
+`,
+    );
+    const ci = (args: string[]) => rekeyAsync([...args, '--policy', ciPolicy], f.env);
+    const gatewayDevices = async () => {
+      const r = await runOpenclawAsync(['devices', 'list', '--json'], { HOME: f.home });
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { paired: { deviceId: string; clientId?: string; roles?: string[] }[] }).paired;
+    };
+    // the runner's side: a node host with a key pair of its own, paired on loopback (auto-approved)
+    const runnerHome = join(f.root, 'ci-runner-node');
+    mkdirSync(runnerHome, { recursive: true, mode: 0o700 });
+    const before = new Set((await gatewayDevices()).map((d) => d.deviceId));
+    const node = spawn(OPENCLAW[0]!, [OPENCLAW[1]!, 'node', 'run', '--host', '127.0.0.1', '--port', String(f.gatewayPort)], {
+      env: { PATH: `${dirname(OPENCLAW[0]!)}:/usr/bin:/bin`, HOME: runnerHome, OPENCLAW_GATEWAY_TOKEN: serverToken() },
+      stdio: 'ignore',
+    });
+    let device: string | undefined;
+    try {
+      const deadline = Date.now() + 240_000;
+      while (!device && Date.now() < deadline) {
+        device = (await gatewayDevices()).find((d) => !before.has(d.deviceId) && d.clientId === 'node-host')?.deviceId;
+        if (!device) await new Promise((r) => setTimeout(r, 2000));
+      }
+    } finally {
+      node.kill('SIGTERM');
+    }
+    expect(device, 'the node host never paired').toBeDefined();
+
+    const issued = await ci(['ci', 'issue', '--runner', 'gha-gw', '--secret', 'gateway', '--device', device!, '--ttl', '1h', '--json']);
+    expect(issued.code, issued.stderr).toBe(0);
+    const lease = JSON.parse(issued.stdout).lease;
+    expect(lease).toMatchObject({ runner: 'gha-gw', source: 'device', upstreamId: device, roles: ['node'] });
+    expect(JSON.parse((await ci(['ci', 'list', '--json'])).stdout).leases.map((l: { id: string }) => l.id)).toContain(lease.id);
+    // the same device cannot be a second runner's
+    expect((await ci(['ci', 'issue', '--runner', 'gha-other', '--secret', 'gateway', '--device', device!, '--ttl', '1h'])).code).toBe(3);
+
+    const revoked = await ci(['ci', 'revoke', 'gha-gw', '--json']);
+    expect(revoked.code, revoked.stderr + revoked.stdout).toBe(0);
+    expect(JSON.parse(revoked.stdout).ended).toEqual([expect.objectContaining({ id: lease.id, ended: true, upstream: 'revoked node; pairing removed', probe: expect.stringMatching(/^refused: no longer paired/) })]);
+    expect((await gatewayDevices()).map((d) => d.deviceId)).not.toContain(device);
+    const audit = readFileSync(join(f.env.REKEY_HOME!, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(audit.filter((r) => r.lease?.id === lease.id).map((r) => r.command)).toEqual(['ci-issue', 'ci-end']);
   });
 });
