@@ -1,7 +1,8 @@
 /**
  * No leaks: a canary secret goes through full rotations, a rollback, a crash + resume and error
  * paths, on the local, AWS and Vault backends, and an admin key (stored, sent to the Admin API
- * stand-in) and a standby key (pooled, listed, drawn) on the local one, with DEBUG=* set (node-vault's debug output would
+ * stand-in) and a standby key (pooled, listed, drawn) on the local one, CI leases (minted per
+ * runner, stored in Vault, read back by `ci exec`, revoked), with DEBUG=* set (node-vault's debug output would
  * print written data). The verifier is the light openclaw stand-in (the subject is rekey's own
  * output; the real CLI is exercised by the integration tests). It must never appear in stdout, stderr (pino logs included), the journal,
  * the audit log, snapshots, error messages, or any process's argv (/proc/PID/cmdline sampled).
@@ -10,12 +11,12 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startArgvSampler } from '../harness/argv-sampler.js';
-import { startFakeAnthropicAdmin } from '../harness/fake-admin-apis.js';
+import { startFakeAnthropicAdmin, startFakeOpenaiAdmin } from '../harness/fake-admin-apis.js';
 import { record } from '../harness/figures.js';
 import { startFakeSecretsManager, type FakeSecretsManager } from '../harness/fake-secrets-manager.js';
 import { startFakeVault, type FakeVault } from '../harness/fake-vault.js';
 import { OPENCLAW_STANDIN } from '../harness/openclaw.js';
-import { revertingShadowLines, startGatewayFixture, type GatewayFixture } from '../harness/gateway-fixture.js';
+import { revertingShadowLines, startGatewayFixture, UNIT, type GatewayFixture } from '../harness/gateway-fixture.js';
 import { rekeyAsync } from '../harness/rekey-cli.js';
 
 const stamp = Date.now();
@@ -45,7 +46,9 @@ describe('no leaks', () => {
     const sampler = startArgvSampler([...canaries, 'CANARY']);
     const outputs: string[] = [];
     const run = async (args: string[], input?: string, extra: Record<string, string> = {}) => {
-      const r = await rekeyAsync([...args, '--policy', f.policyFile, '--log-level', 'trace'], { ...f.env, ...extra }, input);
+      const dd = args.indexOf('--');
+      const own = ['--policy', f.policyFile, '--log-level', 'trace'];
+      const r = await rekeyAsync(dd < 0 ? [...args, ...own] : [...args.slice(0, dd), ...own, ...args.slice(dd)], { ...f.env, ...extra }, input);
       outputs.push(r.stdout, r.stderr);
       return r;
     };
@@ -135,6 +138,58 @@ describe('no leaks', () => {
     const withDebug = await run(['status', 'anthropic'], undefined, { DEBUG: '*' });
     expect(withDebug.code).toBe(0);
     expect(withDebug.stderr).toMatch(/DEBUG ignored/);
+    // CI leases: keys minted per runner at the OpenAI Admin API stand-in (its admin key a canary),
+    // stored in Vault under each runner's path, read back by `ci exec`, ended by revoke and reap
+    const oaiAdmin = `sk-admin-CANARYOA-${stamp}-${'q'.repeat(24)}`;
+    canaries.push(oaiAdmin);
+    const oai = await startFakeOpenaiAdmin({ project: 'proj_leaks', serviceAccount: 'svc_acct_leaks', adminKeys: { [oaiAdmin]: 'admin' } });
+    try {
+      f.env.REKEY_HOME = join(f.root, 'rekey-leaks-ci');
+      homes.push(f.env.REKEY_HOME);
+      writeFileSync(
+        f.policyFile,
+        `version: 1
+environments: { prod: {} }
+agents: { main: {} }
+backends:
+  local: { kind: local }
+  vault: { kind: vault, address: "${vault.address}" }
+services: { gateway: { kind: systemd-user, unit: ${UNIT}, settleMs: 200 } }
+issuers:
+  openai: { kind: openai-admin, adminKey: { backend: local, ref: rekey/openai-admin }, project: proj_leaks, serviceAccount: svc_acct_leaks, baseUrl: "${oai.url}" }
+ci: {}
+secrets:
+  openai:
+    layer: provider-key
+    provider: openai
+    envVar: OPENAI_API_KEY
+    backend: vault
+    ref: openclaw/{env}/leaks-ci/openai
+    issuer: openai
+    probe: off
+    description: the leak suite has no OpenAI model API stand-in; the probe is tested in ci-leases.test.ts
+    deliveries:
+      - { agent: main, env: prod, sink: { kind: systemd-env-file, path: "${f.envFile}" }, service: gateway, verify: { kind: none, reason: 'CI leases only: no consumer here' } }
+`,
+      );
+      expect((await run(['init'])).code).toBe(0);
+      expect((await run(['store', 'local', 'rekey/openai-admin', '--stdin'], oaiAdmin)).code).toBe(0);
+      for (const runner of ['leak-a', 'leak-b']) expect((await run(['ci', 'issue', '--runner', runner, '--secret', 'openai', '--ttl', '1h', '--job', '7', '--json'])).code).toBe(0);
+      expect((await run(['ci', 'issue', '--runner', 'leak-a', '--secret', 'openai', '--ttl', '1h'])).code).toBe(0); // replaces the first
+      expect((await run(['ci', 'list', '--json'])).code).toBe(0);
+      expect((await run(['ci', 'exec', '--runner', 'leak-a', '--dry-run', 'openai', '--', 'true'])).code).toBe(0);
+      expect((await run(['ci', 'exec', '--runner', 'leak-a', 'openai', '--', 'sh', '-c', 'test -n "$OPENAI_API_KEY"'])).code).toBe(0);
+      expect((await run(['ci', 'exec', '--runner', 'leak-c', 'openai', '--', 'true'])).code).toBe(3);
+      expect((await run(['ci', 'revoke', 'leak-a', '--json'])).code).toBe(0);
+      expect((await run(['ci', 'reap', '--dry-run'])).code).toBe(0);
+      expect((await run(['ci', 'revoke', 'leak-b'])).code).toBe(0);
+      expect((await run(['audit', 'show', '--json'])).code).toBe(0);
+      expect(oai.minted).toHaveLength(3);
+      canaries.push(...oai.minted.map((m) => m.value));
+    } finally {
+      await oai.close();
+    }
+
     const { hits, samples } = sampler.stop();
     const files: string[] = [];
     const walk = (d: string) => {
