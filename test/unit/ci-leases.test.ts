@@ -234,6 +234,7 @@ secrets:
     expect(code(await fails(issue('dev-nope')))).toBe('CI_DEVICE_NOT_PAIRED');
     expect(code(await fails(issue('dev-admin')))).toBe('CI_DEVICE_TOO_BROAD');
     expect(code(await fails(issue('dev-runner-a', 'anthropic')))).toBe('CI_DEVICE_NEEDS_GATEWAY');
+    expect(code(await fails(issueLease(gwPolicy, { runner: 'gha-a', secret: 'gateway', ttl: '1h' }, w.deps)))).toBe('CI_GATEWAY_NEEDS_DEVICE');
     const l = await issue('dev-runner-a');
     expect(l).toMatchObject({ source: 'device', upstreamId: 'dev-runner-a', roles: ['node'], secret: 'gateway', runner: 'gha-a' });
     expect(code(await fails(issue('dev-runner-a', 'gateway', 'gha-b')))).toBe('CI_VALUE_HELD');

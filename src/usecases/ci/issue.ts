@@ -56,6 +56,9 @@ export async function issueLease(policy: Policy, req: IssueRequest, deps: RekeyD
   if (sp.audience === 'human') {
     throw new UnsafeError('HUMAN_CREDENTIAL_TO_CI', `secret ${name} is kept for humans (audience: human): it is never issued to a CI runner`, { hint: 'give CI a secret of its own, with an issuer that mints keys' });
   }
+  if (sp.layer === 'gateway-token') {
+    throw new UsageError('CI_GATEWAY_NEEDS_DEVICE', `secret ${name} is the Gateway token: CI never gets it; a runner reaches the Gateway with a device of its own`, { hint: `pair the runner's device, then: rekey ci issue --runner ${runner} --secret ${name} --device <deviceId> --ttl 8h` });
+  }
   if (req.env !== undefined && !(req.env in policy.environments)) throw new UsageError('UNKNOWN_ENV', `no environment "${req.env}" in the policy`);
   const ttlMs = leaseTtlMs(policy, req.ttl);
   const issuer: Issuer | null = sp.issuer && deps.issuer ? deps.issuer(sp.issuer) : null;
