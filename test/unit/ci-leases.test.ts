@@ -113,6 +113,12 @@ describe('ci leases', () => {
     expect(await w.backend.standby!.list('openclaw/prod/anthropic', w.deps.signal)).toEqual([]);
     expect(await w.backend.read('rekey/ci/gha-b/anthropic', 'current', w.deps.signal)).toBeNull();
 
+    // a provider that cannot be asked stops it under probe: required (the default); the minted key is taken back
+    const down = await world();
+    down.deps.probe = async () => ({ result: 'unreachable', why: 'ECONNREFUSED', url: 'http://provider/v1/models' });
+    expect(code(await fails(issueLease(policy, { runner: 'gha-a', secret: 'anthropic', ttl: '1h' }, down.deps)))).toBe('PROVIDER_UNREACHABLE');
+    expect([...down.issuer.keys.entries()].filter(([k]) => k.startsWith('sk-minted-')).map(([, v]) => v.status)).toEqual(['inactive']);
+    expect(await allLeases(policy, down.deps)).toEqual([]);
     const noRetire = await world({ mint: true, retire: false, unretire: false });
     expect(code(await fails(issueLease(policy, { runner: 'gha-a', secret: 'anthropic', ttl: '1h' }, noRetire.deps)))).toBe('CI_LEASE_NOT_RETIRABLE');
     const m = await world();

@@ -99,7 +99,8 @@ export async function issueLease(policy: Policy, req: IssueRequest, deps: RekeyD
   }
   // a lease must end upstream: by the provider's own expiry or by an issuer that can retire it
   if (!providerExpiresAt && !issuer?.can.retire) {
-    throw new UsageError('CI_LEASE_NOT_RETIRABLE', `secret ${name}: no issuer can retire its keys and the provider sets no expiry, so a lease could not be ended`, { hint: 'name an issuer with an admin key (anthropic-admin, openai-admin, openrouter-admin) on the secret' });
+    const orphan = source === 'minted' ? ` (the key just minted, upstream id ${upstreamId}, must be deleted upstream by hand)` : '';
+    throw new UsageError('CI_LEASE_NOT_RETIRABLE', `secret ${name}: no issuer can retire its keys and the provider sets no expiry, so a lease could not be ended${orphan}`, { hint: 'name an issuer with an admin key (anthropic-admin, openai-admin, openrouter-admin) on the secret' });
   }
 
   const where = await heldElsewhere(policy, value, leases, deps);
@@ -108,10 +109,12 @@ export async function issueLease(policy: Policy, req: IssueRequest, deps: RekeyD
     throw new UnsafeError('CI_VALUE_HELD', `the ${source} value ${value.fingerprint} is already held by ${where}: a runner's lease is its own`, { hint: drawn ? `remove that standby entry: it is in use (rekey status ${name})` : 'the issuer returned a key in use: check it upstream' });
   }
   const probed = await probeLease(sp, targets[0], value, deps);
-  if (probed.startsWith('refused')) {
+  // as for a rotation: a refusal always stops it; a provider that cannot be reached stops it under `probe: required`
+  if (probed.startsWith('refused') || (probed.startsWith('not reachable') && sp.layer === 'provider-key' && sp.probe === 'required')) {
     if (source === 'minted') await issuer?.retire(value, deps.signal).catch(() => undefined);
     if (drawn) await deps.retry('standby remove', () => backend.standby!.remove(drawn!.ref, drawn!.id, deps.signal));
-    throw new UnsafeError('PROVIDER_REFUSED_KEY', `the provider refuses the ${source} key ${value.fingerprint} for runner ${runner}: ${probed}; nothing was issued`);
+    const refused = probed.startsWith('refused');
+    throw new UnsafeError(refused ? 'PROVIDER_REFUSED_KEY' : 'PROVIDER_UNREACHABLE', `the provider ${refused ? 'refuses' : 'cannot be asked about'} the ${source} key ${value.fingerprint} for runner ${runner}: ${probed}; nothing was issued`, refused ? {} : { hint: 'retry when the provider answers, or set probe: best-effort on the secret' });
   }
 
   const now = deps.clock.now();
