@@ -118,8 +118,8 @@ export async function endLease(policy: Policy, l: LeaseRecord, reason: EndedLeas
   const started = deps.clock.now().getTime();
   const sp = policy.secrets[l.secret];
   const { upstream, probe, ended, isCurrent, ...f } = await endUpstream(policy, l, deps);
-  let failure = f.failure;
-  if (!ended && !failure) failure = { reason: `the key ${l.fingerprint} of lease ${l.id} may still work: ${upstream}; provider: ${probe}`, code: 'LEASE_STILL_VALID' };
+  // ended (the provider refuses it) even if the issuer's call failed: the answer stays in `upstream`
+  const failure = ended ? undefined : (f.failure ?? { reason: `the key ${l.fingerprint} of lease ${l.id} may still work: ${upstream}; provider: ${probe}`, code: 'LEASE_STILL_VALID' });
   // a key that may still work keeps its value and its record, so the next reap or revoke retries;
   // an ended one leaves the backend (unless a newer lease of this runner holds the ref now) and the book
   let removed = false;
