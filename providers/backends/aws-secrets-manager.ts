@@ -269,8 +269,7 @@ export function createAwsSecretsManagerBackend(
     },
 
     async remove(ref, signal) {
-      // at once, no recovery window: a lease that ended must not be restorable by anyone
-      if ((await describe(ref, signal)) === null) return;
+      // at once, no recovery window: a lease that ended must not be restorable by anyone; absent: nothing to do
       try {
         await call('DeleteSecret', ref, new DeleteSecretCommand({ SecretId: ref, ForceDeleteWithoutRecovery: true }), signal);
       } catch (e) {

@@ -2,9 +2,13 @@ import { ExitCode } from '../../core/exit-codes.js';
 import { UsageError } from '../../core/errors.js';
 import { defineCommand, ENV } from './define.js';
 import { loadPolicy } from './context.js';
+import type { Policy } from '../../policy/schema.js';
+import type { RekeyDeps } from '../../usecases/context.js';
+import type { EndedLease } from '../../usecases/ci/end.js';
+import type { LeaseRecord } from '../../usecases/ci/lease-book.js';
 
 /** one command at a time changes the lease books of this host (shared backends: check-and-set too) */
-async function locked<T>(deps: { locks: { acquire(n: string, o: { rotationId: string; command: string }): Promise<{ release(): Promise<void> }> } }, command: string, fn: () => Promise<T>): Promise<T> {
+async function locked<T>(deps: Pick<RekeyDeps, 'locks'>, command: string, fn: () => Promise<T>): Promise<T> {
   const lock = await deps.locks.acquire('ci-leases', { rotationId: `ci-${process.pid}`, command });
   try {
     return await fn();
@@ -14,12 +18,12 @@ async function locked<T>(deps: { locks: { acquire(n: string, o: { rotationId: st
 }
 
 /** `rotate --due` with a `ci` section: expired leases end too (a failure is reported, never thrown: the rotations still count) */
-export async function scheduledReap(policy: import('../../policy/schema.js').Policy, deps: import('../../usecases/context.js').RekeyDeps, dryRun: boolean): Promise<{ exitCode: number; lines: string; report: unknown }> {
+export async function scheduledReap(policy: Policy, deps: RekeyDeps, dryRun: boolean): Promise<{ exitCode: number; lines: string; report: unknown }> {
   const { reapLeases } = await import('../../usecases/ci/end.js');
   try {
     const r = await locked(deps, 'rotate --due (ci reap)', () => reapLeases(policy, deps, dryRun));
-    const lines = dryRun ? r.expired.map((l) => `  ci lease ${l.id} (runner ${l.runner}, ${l.secret}): would end, expired ${l.expiresAt}\n`) : r.ended.map((e) => `  ci lease ${e.id} (runner ${e.runner}, ${e.secret}): ${e.ended ? 'ended' : 'STILL VALID'} — upstream: ${e.upstream}; provider: ${e.probe}\n`);
-    return { exitCode: r.ended.every((e) => e.ended) ? ExitCode.ok : ExitCode.rollbackFailed, lines: lines.join(''), report: { expired: r.expired.map((l) => l.id), ended: r.ended } };
+    const lines = dryRun ? r.expired.map(wouldEndLine) : r.ended.map(endedLine);
+    return { exitCode: endedExit(r.ended), lines: lines.map((l) => `  ci lease ${l}`).join(''), report: { expired: r.expired.map((l) => l.id), ended: r.ended } };
   } catch (e) {
     const { isRekeyError } = await import('../../core/errors.js');
     const code = isRekeyError(e) ? e.exitCode : ExitCode.internal;
@@ -35,8 +39,11 @@ export const githubMasks = (value: string) =>
     .map((l) => `::add-mask::${l.replace(/%/g, '%25').replace(/\r/g, '%0D')}\n`)
     .join('');
 
-const endedLine = (e: { id: string; runner: string; secret: string; fingerprint: string; reason: string; upstream: string; probe: string; removed: boolean; ended: boolean; forgotten: boolean }) =>
+const endedLine = (e: EndedLease) =>
   `${e.ended ? 'ended' : e.forgotten ? 'FORGOTTEN (retire it by hand)' : 'STILL VALID'}  ${e.id}  runner ${e.runner}  ${e.secret}  ${e.fingerprint}  (${e.reason}; upstream: ${e.upstream}; provider: ${e.probe}${e.removed ? '; deleted from the backend' : ''})\n`;
+const wouldEndLine = (l: LeaseRecord) => `would end ${l.id}  runner ${l.runner}  ${l.secret}  ${l.fingerprint}  expired ${l.expiresAt}\n`;
+/** 0 when every lease's key no longer works (or was dropped on the operator's word), else 6: a key may still work */
+const endedExit = (ended: EndedLease[]) => (ended.every((e) => e.ended || e.forgotten) ? ExitCode.ok : ExitCode.rollbackFailed);
 
 export const ciIssue = defineCommand({
   words: 'ci issue',
@@ -67,7 +74,7 @@ export const ciIssue = defineCommand({
     const r = await locked(deps, 'ci issue', () => issueLease(policy, { runner: o.runner, secret: o.secret, env: o.env, ttl: o.ttl!, job: o.job }, deps));
     const l = r.lease;
     out(`issued ${l.id}: runner ${l.runner}, ${l.secret} ${l.fingerprint} (${l.source}${l.upstreamId ? ` ${l.upstreamId}` : ''}) at ${l.backend}:${l.ref}, until ${l.expiresAt}${l.providerExpiresAt ? ' (the provider expires it too)' : ''}\n${r.replaced.map(endedLine).join('')}`, r);
-    return r.replaced.every((e) => e.ended) ? ExitCode.ok : ExitCode.rollbackFailed;
+    return endedExit(r.replaced);
   },
 });
 
@@ -106,7 +113,7 @@ export const ciRevoke = defineCommand({
     const ended = await locked(deps, 'ci revoke', () => revokeLeases(policy, which, deps, o.forget === true));
     if (ended.length === 0) throw new UsageError('NO_SUCH_LEASE', `no live lease of runner or id "${which}"`, { hint: 'rekey ci list' });
     out(ended.map(endedLine).join(''), { ended });
-    return ended.every((e) => e.ended || e.forgotten) ? ExitCode.ok : ExitCode.rollbackFailed;
+    return endedExit(ended);
   },
 });
 
@@ -123,8 +130,9 @@ export const ciReap = defineCommand({
     const policy = await loadPolicy(a.global.policy, io.env.HOME);
     const deps = depsFor(policy);
     const r = await locked(deps, 'ci reap', () => reapLeases(policy, deps, o['dry-run'] === true));
-    out(o['dry-run'] ? (r.expired.length ? r.expired.map((l) => `would end ${l.id}  runner ${l.runner}  ${l.secret}  ${l.fingerprint}  expired ${l.expiresAt}\n`).join('') : 'no expired leases\n') : r.ended.length ? r.ended.map(endedLine).join('') : 'no expired leases\n', r);
-    return r.ended.every((e) => e.ended) ? ExitCode.ok : ExitCode.rollbackFailed;
+    const lines = o['dry-run'] ? r.expired.map(wouldEndLine) : r.ended.map(endedLine);
+    out(lines.length ? lines.join('') : 'no expired leases\n', r);
+    return endedExit(r.ended);
   },
 });
 

@@ -15,6 +15,7 @@ import { resolveTargets, tokenRole } from '../../plan/planner.js';
 import type { Policy } from '../../policy/schema.js';
 import { sortableId, type RekeyDeps } from '../context.js';
 import { allLeases, assertRunnerId, leaseBook, leaseTtlMs, type LeaseRecord } from './lease-book.js';
+import { leaseAudit } from './lease-audit.js';
 
 /** scopes a CI device must never hold: they manage other devices and the Gateway itself */
 const TOO_BROAD = ['operator.admin', 'operator.pairing'];
@@ -68,7 +69,6 @@ export async function issueDeviceLease(policy: Policy, req: { runner: string | u
     roles: d.roles,
   };
   await leaseBook(policy, gw.backend, deps).add(lease);
-  const { leaseAudit } = await import('./end.js');
   await deps.audit.append(leaseAudit('ci-issue', 'leased', lease, 'gateway-token', deps, started, { probe: `paired with roles ${d.roles.join(', ') || 'none'}, scopes ${(d.scopes ?? []).join(', ') || 'none'}` }));
   deps.log.info({ lease: lease.id, runner, device: req.device, roles: d.roles, expiresAt: lease.expiresAt }, 'ci device lease recorded');
   return lease;

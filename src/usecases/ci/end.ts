@@ -8,13 +8,13 @@
  */
 import type { AuditRecord } from '../../audit/audit-record.js';
 import type { SecretValue } from '../../core/secret-value.js';
-import type { Target } from '../../core/target.js';
 import { resolveTargets } from '../../plan/planner.js';
-import type { Policy, SecretPolicy } from '../../policy/schema.js';
+import type { Policy } from '../../policy/schema.js';
 import { type RekeyDeps } from '../context.js';
 import { failureOf } from '../run-audit.js';
 import { allLeases, leaseBook, type LeaseRecord } from './lease-book.js';
 import { endDevice } from './device.js';
+import { leaseAudit, probeLease } from './lease-audit.js';
 
 export interface EndedLease {
   id: string;
@@ -32,39 +32,6 @@ export interface EndedLease {
   ended: boolean;
   /** not ended, but dropped from the book on the operator's word (`ci revoke --forget`: retired by hand) */
   forgotten: boolean;
-}
-
-/** asks the provider (at a consumer's base URL) whether it accepts `value`: a sentence starting accepted/refused/not asked/… */
-export async function probeLease(sp: SecretPolicy, t: Target | undefined, value: SecretValue, deps: RekeyDeps): Promise<string> {
-  if (sp.layer !== 'provider-key' || sp.probe === 'off') return 'not asked (probe: off)';
-  if (!deps.probe || !t) return 'not asked (no consumer of this secret to take the provider from)';
-  const o = await deps.probe(t, value, deps.signal);
-  if (o.result === 'accepted') return `accepted (HTTP ${o.status} from ${o.url})`;
-  if (o.result === 'refused') return `refused (HTTP ${o.status} ${o.code} from ${o.url})`;
-  if (o.result === 'unreachable') return `not reachable (${o.why}, ${o.url})`;
-  return `not asked (${o.why})`;
-}
-
-export function leaseAudit(command: 'ci-issue' | 'ci-end', outcome: AuditRecord['outcome'], l: LeaseRecord, layer: string, deps: Pick<RekeyDeps, 'clock' | 'actor'>, started: number, extra: { probe: string; ended?: NonNullable<AuditRecord['lease']>['ended']; failure?: AuditRecord['failure'] }): AuditRecord {
-  return {
-    v: 1,
-    at: deps.clock.now().toISOString(),
-    rotationId: l.id,
-    command,
-    actor: deps.actor,
-    secret: l.secret,
-    layer,
-    outcome,
-    exitCode: extra.failure ? 6 : 0,
-    oldFingerprints: command === 'ci-end' ? { [l.ref]: l.fingerprint } : {},
-    newFingerprints: command === 'ci-issue' ? { [l.ref]: l.fingerprint } : {},
-    blastRadius: { agents: [], environments: l.env ? [l.env] : [], hosts: [], units: [], files: [], keychainItems: [], authProfiles: [], backendRefs: [l.ref] },
-    rollbackPoint: {},
-    targets: [],
-    lease: { id: l.id, runner: l.runner, job: l.job, ref: l.ref, fingerprint: l.fingerprint, issuedAt: l.issuedAt, expiresAt: l.expiresAt, source: l.source, issuer: l.issuer, upstreamId: l.upstreamId, probe: extra.probe, ...(extra.ended ? { ended: extra.ended } : {}) },
-    ...(extra.failure ? { failure: extra.failure } : {}),
-    durationMs: deps.clock.now().getTime() - started,
-  };
 }
 
 /** the lease's value, from the backend: current while it is the runner's lease, previous once a newer one replaced it */
@@ -109,9 +76,10 @@ async function endUpstream(policy: Policy, l: LeaseRecord, deps: RekeyDeps): Pro
     }
   }
   const t = sp ? resolveTargets(policy, l.secret, deps.planContext).find((x) => l.env === null || x.env === l.env) : undefined;
-  const probe = value && sp ? await probeLease(sp, t, value, deps).catch((e: unknown) => `not asked (${(e as Error).message})`) : 'not asked (no value)';
-  if (probe.startsWith('accepted')) retired = false;
-  return { upstream, probe, ended: retired || probe.startsWith('refused'), isCurrent, ...(failure ? { failure } : {}) };
+  const asked = value && sp ? await probeLease(sp, t, value, deps).catch((e: unknown) => ({ result: 'skipped' as const, detail: `not asked (${(e as Error).message})` })) : { result: 'skipped' as const, detail: 'not asked (no value)' };
+  // the provider's answer wins over the issuer's: a key it still accepts has not ended
+  const ended = asked.result === 'refused' || (retired && asked.result !== 'accepted');
+  return { upstream, probe: asked.detail, ended, isCurrent, ...(failure ? { failure } : {}) };
 }
 
 export async function endLease(policy: Policy, l: LeaseRecord, reason: EndedLease['reason'], deps: RekeyDeps, forget = false): Promise<EndedLease> {

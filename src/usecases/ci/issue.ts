@@ -15,7 +15,8 @@ import type { Policy } from '../../policy/schema.js';
 import { sortableId, type RekeyDeps } from '../context.js';
 import { drawStandby } from '../standby.js';
 import { allLeases, assertRunnerId, leaseBook, leaseRef, leaseTtlMs, type LeaseRecord } from './lease-book.js';
-import { endLease, leaseAudit, probeLease, type EndedLease } from './end.js';
+import { endLease, type EndedLease } from './end.js';
+import { leaseAudit, probeLease } from './lease-audit.js';
 
 export interface IssueRequest {
   runner: string | undefined;
@@ -110,11 +111,11 @@ export async function issueLease(policy: Policy, req: IssueRequest, deps: RekeyD
   }
   const probed = await probeLease(sp, targets[0], value, deps);
   // as for a rotation: a refusal always stops it; a provider that cannot be reached stops it under `probe: required`
-  if (probed.startsWith('refused') || (probed.startsWith('not reachable') && sp.layer === 'provider-key' && sp.probe === 'required')) {
+  const refused = probed.result === 'refused';
+  if (refused || (probed.result === 'unreachable' && sp.layer === 'provider-key' && sp.probe === 'required')) {
     if (source === 'minted') await issuer?.retire(value, deps.signal).catch(() => undefined);
     if (drawn) await deps.retry('standby remove', () => backend.standby!.remove(drawn!.ref, drawn!.id, deps.signal));
-    const refused = probed.startsWith('refused');
-    throw new UnsafeError(refused ? 'PROVIDER_REFUSED_KEY' : 'PROVIDER_UNREACHABLE', `the provider ${refused ? 'refuses' : 'cannot be asked about'} the ${source} key ${value.fingerprint} for runner ${runner}: ${probed}; nothing was issued`, refused ? {} : { hint: 'retry when the provider answers, or set probe: best-effort on the secret' });
+    throw new UnsafeError(refused ? 'PROVIDER_REFUSED_KEY' : 'PROVIDER_UNREACHABLE', `the provider ${refused ? 'refuses' : 'cannot be asked about'} the ${source} key ${value.fingerprint} for runner ${runner}: ${probed.detail}; nothing was issued`, refused ? {} : { hint: 'retry when the provider answers, or set probe: best-effort on the secret' });
   }
 
   const now = deps.clock.now();
@@ -138,15 +139,15 @@ export async function issueLease(policy: Policy, req: IssueRequest, deps: RekeyD
   // id, never an untracked key); any failure before the end takes it back: the minted key retired,
   // the record and the staged value dropped
   const book = leaseBook(policy, sp.backend, deps);
-  let staged: string | undefined;
+  let staged: { receipt?: string } | undefined;
   try {
     await book.add(lease);
-    staged = (await deps.retry(`stage ${ref}`, () => backend.stage(ref, value, id, deps.signal))).receipt ?? '';
-    await deps.retry(`promote ${ref}`, () => backend.promote(ref, id, deps.signal, staged || undefined));
+    staged = await deps.retry(`stage ${ref}`, () => backend.stage(ref, value, id, deps.signal));
+    await deps.retry(`promote ${ref}`, () => backend.promote(ref, id, deps.signal, staged!.receipt));
   } catch (e) {
     const undo = [
       source === 'minted' ? issuer?.retire(value, deps.signal) : undefined,
-      staged !== undefined ? backend.discard(ref, id, deps.signal, staged || undefined) : undefined,
+      staged !== undefined ? backend.discard(ref, id, deps.signal, staged.receipt) : undefined,
       book.remove(id),
     ];
     const left = (await Promise.allSettled(undo)).filter((r) => r.status === 'rejected').length;
@@ -154,7 +155,7 @@ export async function issueLease(policy: Policy, req: IssueRequest, deps: RekeyD
     throw e;
   }
   if (drawn) await deps.retry('standby remove', () => backend.standby!.remove(drawn!.ref, drawn!.id, deps.signal));
-  await deps.audit.append(leaseAudit('ci-issue', 'leased', lease, sp.layer, deps, started, { probe: probed }));
+  await deps.audit.append(leaseAudit('ci-issue', 'leased', lease, sp.layer, deps, started, { probe: probed.detail }));
   deps.log.info({ lease: id, runner, secret: name, ref, fingerprint: value.fingerprint, expiresAt: lease.expiresAt, source }, 'ci lease issued');
   // the runner's earlier lease of this secret: its value was just replaced at the ref; end it upstream
   const replaced: EndedLease[] = [];
