@@ -18,6 +18,7 @@ export function openclawEnv(o: OpenclawTarget, base: Record<string, string>, ext
 const READS = [
   ['models', 'status'],
   ['models', 'auth', 'list'],
+  ['secrets', 'audit'],
 ];
 const isRead = (args: string[]) => READS.some((r) => r.every((w, i) => args[i] === w));
 

@@ -1,26 +1,17 @@
 /** The read-only OpenClaw calls `rekey doctor` makes besides the verifiers' (see core/openclaw.ts). */
-import { childMessage, scrubText } from '../../src/core/child-output.js';
 import type { GatewayAnswer, OpenclawInstall, UnusableProfile } from '../../src/core/openclaw.js';
 import type { Exec } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
-import { openclawOf, type Target } from '../../src/core/target.js';
-import { parseCliJson, runOpenclaw } from './cli.js';
+import type { Target } from '../../src/core/target.js';
+import { runOpenclaw } from './cli.js';
 import { configPathOf, readOpenclawConfig } from './config.js';
-
-interface StatusJson {
-  rpc?: { ok?: boolean; connectFailure?: { kind?: string; detailCode?: string }; error?: string };
-}
+import { gatewayHealthAnswer, gatewayHealthArgs } from './gateway-health.js';
+import { modelsStatusOf, type ModelsStatusCallDeps } from './models-status.js';
 
 /** the deployment's own CLI, its own config (and so its own token), plus the unit's environment */
 export async function gatewayStatus(exec: Exec, baseEnv: Record<string, string>, o: OpenclawInstall, env: Record<string, SecretValue>, port: number | undefined, signal: AbortSignal): Promise<GatewayAnswer> {
   const extraEnv = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.reveal()]));
-  const args = ['gateway', 'status', '--require-rpc', '--json', ...(port !== undefined ? ['--port', String(port)] : [])];
-  const r = await runOpenclaw(exec, o, args, { baseEnv, extraEnv, timeoutMs: 60_000, signal });
-  const rpc = parseCliJson<StatusJson>(r.stdout)?.rpc;
-  if (r.code === 0 && rpc?.ok !== false) return { state: 'ok' };
-  const failure = `${rpc?.connectFailure?.detailCode ?? ''} ${rpc?.connectFailure?.kind ?? ''}`;
-  const why = scrubText(rpc?.error ?? (childMessage(r) || `exit ${r.code}`), r.secrets ?? []).split('\n')[0]!.slice(0, 200);
-  return { state: /TOKEN_MISMATCH|auth-rejected|unauthorized/i.test(failure) ? 'refused' : 'unreachable', why: `${why}${failure.trim() ? ` (${failure.trim()})` : ''}` };
+  return gatewayHealthAnswer(await runOpenclaw(exec, o, gatewayHealthArgs(port), { baseEnv, extraEnv, timeoutMs: 60_000, signal }));
 }
 
 export async function openclawVersion(exec: Exec, baseEnv: Record<string, string>, command: string[], signal: AbortSignal): Promise<string | null> {
@@ -28,14 +19,12 @@ export async function openclawVersion(exec: Exec, baseEnv: Record<string, string
   return r.code === 0 ? (r.stdout.trim().split('\n')[0] ?? null) : null;
 }
 
-export async function unusableProfiles(exec: Exec, baseEnv: Record<string, string>, t: Target, signal: AbortSignal): Promise<UnusableProfile[]> {
-  const oc = openclawOf(t);
-  if (!oc) return [];
-  const agent = (t.verify as { agent?: unknown }).agent;
-  const r = await runOpenclaw(exec, oc, ['models', 'status', '--json', '--agent', typeof agent === 'string' ? agent : t.agent], { baseEnv, timeoutMs: 60_000, signal });
-  const j = parseCliJson<{ auth?: { unusableProfiles?: { profileId?: string; kind?: string; reason?: string; remainingMs?: number }[] } }>(r.stdout);
+/** the profiles OpenClaw will not use now, from the target's one models-status call (shared with its verifier and the source lookup) */
+export async function unusableProfiles(deps: ModelsStatusCallDeps, t: Target, signal: AbortSignal): Promise<UnusableProfile[]> {
+  const verified = t.verify.kind === 'openclaw-models-status';
+  const got = await modelsStatusOf<{ auth?: { unusableProfiles?: { profileId?: string; kind?: string; reason?: string; remainingMs?: number }[] } }>(verified ? deps : { exec: deps.exec, baseEnv: deps.baseEnv }, t, signal);
   const mine = `${t.provider ?? ''}:`;
-  return (j?.auth?.unusableProfiles ?? [])
+  return (got?.json?.auth?.unusableProfiles ?? [])
     .filter((u) => typeof u.profileId === 'string' && u.profileId.startsWith(mine))
     .map((u) => ({ profileId: u.profileId!, kind: u.kind ?? 'cooldown', reason: u.reason ?? 'unknown', ...(typeof u.remainingMs === 'number' ? { remainingMs: u.remainingMs } : {}) }));
 }

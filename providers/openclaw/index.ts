@@ -3,6 +3,7 @@ import type { AdapterCatalog } from '../../src/core/adapters.js';
 import { UsageError } from '../../src/core/errors.js';
 import type { OpenclawCli } from '../../src/core/openclaw.js';
 import type { Exec, ServiceManager } from '../../src/core/ports.js';
+import type { SecretValue } from '../../src/core/secret-value.js';
 import { openclawOf, type Target } from '../../src/core/target.js';
 import { secretsReload } from './cli.js';
 import { configToken, gatewayStatus, openclawVersion, unusableProfiles } from './doctor-reads.js';
@@ -18,6 +19,8 @@ export interface OpenclawCliDeps {
   planDir: string;
   service: (svc: NonNullable<Target['service']>) => ServiceManager;
   adapters: AdapterCatalog;
+  /** the consumer's environment as the models-status verifier sees it (one models-status call per target and run) */
+  consumerEnv?: (t: Target, signal: AbortSignal) => Promise<Record<string, SecretValue>>;
 }
 
 const requireOpenclaw = (t: Target) => {
@@ -42,7 +45,7 @@ export function createOpenclawCli(deps: OpenclawCliDeps): OpenclawCli {
     },
     gatewayStatus: (o, env, port, signal) => gatewayStatus(exec, baseEnv, o, env, port, signal),
     version: (command, signal) => openclawVersion(exec, baseEnv, command, signal),
-    unusableProfiles: (t, signal) => unusableProfiles(exec, baseEnv, t, signal),
+    unusableProfiles: (t, signal) => unusableProfiles(deps, t, signal),
     configToken: (o) => configToken(o, deps.home),
   };
 }

@@ -13,9 +13,15 @@ import type { SourceObservation } from '../../src/core/openclaw.js';
 import type { AdapterCatalog } from '../../src/core/adapters.js';
 import { startsThroughRekeyExec } from '../../src/usecases/preflight.js';
 import { parseCliJson, runOpenclaw } from './cli.js';
+import { modelsStatusOf } from './models-status.js';
+import type { SecretValue } from '../../src/core/secret-value.js';
+
+type StatusJson = { auth?: { providers?: { provider?: string; profiles?: { labels?: string[] } }[] } };
 
 export interface SourcesDeps {
   exec: Exec;
+  /** the consumer's environment, as the models-status verifier sees it */
+  consumerEnv?: (t: Target, signal: AbortSignal) => Promise<Record<string, SecretValue>>;
   baseEnv: Record<string, string>;
   home: string;
   service: (svc: NonNullable<Target['service']>) => ServiceManager;
@@ -45,13 +51,16 @@ export async function observeSources(t: Target, deps: SourcesDeps, signal: Abort
   } else if (oc) {
     // not a profile delivery: any stored profile for the provider shadows it. `models status` lists
     // the profiles the agent would use (its own, else main's) in a quarter of `auth list`'s time
-    // (~4 s vs ~16 s measured with 2026.9.6), and doctor's cooldown check reads the same call
-    const r = await runOpenclaw(deps.exec, oc, ['models', 'status', '--json', '--agent', profileAgent], { baseEnv: deps.baseEnv, timeoutMs: 60_000, signal });
-    const out = parseCliJson<{ auth?: { providers?: { provider?: string; profiles?: { labels?: string[] } }[] } }>(r.stdout);
-    if (r.code === 0 && out) {
+    // (~4 s vs ~16 s measured with 2026.9.6). A target verified by models-status reads its
+    // verifier's own call (same argv and environment: the run's memo answers both, and doctor's
+    // cooldown check, with one process)
+    const verified = t.verify.kind === 'openclaw-models-status';
+    const got = await modelsStatusOf<StatusJson>(verified ? deps : { exec: deps.exec, baseEnv: deps.baseEnv }, t, signal, profileAgent);
+    const out = got?.json;
+    if (out) {
       const labels = out.auth?.providers?.find((p) => p.provider === provider)?.profiles?.labels ?? [];
       profiles.push({ agent: profileAgent, ids: labels.map((l) => l.split('=')[0]!.trim()).filter(Boolean) });
-    } else notes.push(`stored profiles of agent ${profileAgent} not listed (openclaw models status exit ${r.code})`);
+    } else notes.push(`stored profiles of agent ${profileAgent} not listed (openclaw models status exit ${got?.r.code})`);
   }
   const processEnv: SourceObservation['processEnv'] = [];
   let injectedByExec = false;

@@ -6,7 +6,7 @@ export const openclawGatewayProbeVerifierConfig = z
   .strictObject({
     kind: z.literal('openclaw-gateway-probe'),
     /**
-     * server: an RPC probe of the Gateway on this host (`gateway status --require-rpc --port P`)
+     * server: an RPC probe of the Gateway on this host (`gateway health --json --port P`)
      * must pass with the new token and be refused with the old one. client: the client's own
      * OpenClaw (its config, and for a service its environment) reaches the Gateway
      * (`gateway health --json`).

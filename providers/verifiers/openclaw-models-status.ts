@@ -5,7 +5,7 @@ import type { Exec, KeyProbe, Verifier, VerifyContext, VerifyFailure, VerifyResu
 import type { SecretValue } from '../../src/core/secret-value.js';
 import type { Target } from '../../src/core/target.js';
 import { openclawMask } from './openclaw-mask.js';
-import { runOpenclaw } from '../openclaw/cli.js';
+import { revealAll, runModelsStatus } from '../openclaw/models-status.js';
 import { probeHeld } from './upstream-probe.js';
 import type { OpenclawModelsStatusVerifierConfig } from './openclaw-models-status.schema.js';
 
@@ -76,10 +76,10 @@ export function createOpenclawModelsStatusVerifier(deps: ModelsStatusDeps): Veri
           );
         }
       }
-      const serviceEnv: Record<string, string> = {};
-      for (const [k, v] of Object.entries(view.vars)) serviceEnv[k] = v.reveal();
+      const serviceEnv = revealAll(view.vars);
       const agent = c.agent ?? t.agent;
-      const r = await runOpenclaw(deps.exec, c, ['models', 'status', '--json', '--check', '--agent', agent], { baseEnv: deps.baseEnv, extraEnv: serviceEnv, timeoutMs: c.timeoutMs, signal });
+      // the run's one models-status call for this consumer (the source lookup reads the same)
+      const r = await runModelsStatus(deps.exec, c, agent, { baseEnv: deps.baseEnv, extraEnv: serviceEnv, timeoutMs: c.timeoutMs, signal });
       if (r.timedOut) return fail('error', `openclaw models status timed out after ${c.timeoutMs} ms`);
       let json: ModelsStatusJson;
       try {

@@ -3,6 +3,7 @@ import type { Exec, KeyProbe, Sink, Verifier, VerifyFailure, VerifyResult } from
 import { probeHeld } from './upstream-probe.js';
 import type { Target } from '../../src/core/target.js';
 import { parseCliJson, runOpenclaw } from '../openclaw/cli.js';
+import { runModelsStatus } from '../openclaw/models-status.js';
 import type { OpenclawSecretsAuditVerifierConfig } from './openclaw-secrets-audit.schema.js';
 
 interface AuditJson {
@@ -43,7 +44,8 @@ export function createOpenclawSecretsAuditVerifier(deps: { exec: Exec; baseEnv: 
         return fail('missing', `OpenClaw cannot resolve ${a.summary?.unresolvedRefCount ?? 'some'} SecretRef(s)${refs ? `: ${refs}` : ''}`, 'the file, its mode or the pointer does not match the secrets provider');
       }
       const agent = c.agent ?? t.agent;
-      const st = await runOpenclaw(deps.exec, c, ['models', 'status', '--json', '--agent', agent], { baseEnv: deps.baseEnv, timeoutMs: c.timeoutMs, signal });
+      // the same call as the source lookup's for this target (one process per run)
+      const st = await runModelsStatus(deps.exec, c, agent, { baseEnv: deps.baseEnv, extraEnv: {}, timeoutMs: c.timeoutMs, signal });
       const p = parseCliJson<StatusJson>(st.stdout)?.auth?.providers?.find((x) => x.provider === t.provider);
       const kind = p?.effective?.kind;
       if (kind === 'profiles') {

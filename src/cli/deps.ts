@@ -83,7 +83,7 @@ export function buildDeps(opts: {
     uid: userInfo().uid,
     store: { dir: paths.store, keyFile: paths.key, loadKey: (file) => (file === paths.key ? key() : loadKey(file, env)) },
     keychain: () => (keychainStore ??= createNativeKeychainStore()),
-    openclaw: createOpenclawCli({ exec, baseEnv, home: userHome, planDir: `${paths.home}/adopt`, service: (svc) => service(svc), adapters: catalog }),
+    openclaw: createOpenclawCli({ exec, baseEnv, home: userHome, planDir: `${paths.home}/adopt`, service: (svc) => service(svc), adapters: catalog, consumerEnv: async (t, signal) => (await consumer(t, signal)).vars }),
     sink: (kind) => sink(kind),
     consumer: (t, signal) => consumer(t, signal),
     probe: (t, value, signal) => keyProbe(t, value, signal),

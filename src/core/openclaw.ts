@@ -12,7 +12,7 @@ export interface OpenclawInstall {
   configPath?: string | undefined;
 }
 
-/** `openclaw gateway status --require-rpc`: answered, refused (token mismatch, close 1008), or not reached */
+/** `openclaw gateway health --json`: answered, refused (token mismatch, close 1008), or not reached */
 export type GatewayAnswer = { state: 'ok' } | { state: 'refused' | 'unreachable'; why: string };
 
 /** a stored profile OpenClaw will not use for now (a 401 put it in cooldown; a billing error disabled it) */
@@ -76,7 +76,7 @@ export interface OpenclawCli {
   removeDevice(t: Target, device: string, signal: AbortSignal): Promise<void>;
   /** `openclaw secrets reload` for a target whose SecretRef resolves through rekey (keychain sink with reload) */
   reloadSecrets(t: Target, signal: AbortSignal): Promise<void>;
-  /** `openclaw gateway status --require-rpc --json` as the deployment's own CLI sees it (its config's token), with `env` added (a unit's environment) */
+  /** `openclaw gateway health --json --port P` as the deployment's own CLI sees it (its config's token), with `env` added (a unit's environment) */
   gatewayStatus(o: OpenclawInstall, env: Record<string, SecretValue>, port: number | undefined, signal: AbortSignal): Promise<GatewayAnswer>;
   /** `<command> --version`, first line; null if it does not run */
   version(command: string[], signal: AbortSignal): Promise<string | null>;

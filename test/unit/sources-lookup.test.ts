@@ -11,6 +11,8 @@ import { catalog } from '../../providers/registry.js';
 import type { Exec, ExecOptions } from '../../src/core/ports.js';
 import { createMemoExec } from '../../src/io/memo-exec.js';
 import { envFileTarget } from '../harness/targets.js';
+import { SecretValue } from '../../src/core/secret-value.js';
+import { createOpenclawModelsStatusVerifier } from '../../providers/verifiers/openclaw-models-status.js';
 
 function scripted() {
   const calls: string[][] = [];
@@ -43,10 +45,28 @@ describe('source lookup', () => {
     const deps = { exec, baseEnv: { HOME: '/home/op' }, home: '/home/op', service: () => { throw new Error('no service in this test'); }, adapters: catalog };
     const signal = new AbortController().signal;
     const seen = await Promise.all(Array.from({ length: 10 }, (_, i) => observeSources(target(`a${i}`), deps, signal)));
-    expect(oc.calls).toEqual([['openclaw', 'models', 'status', '--json', '--agent', 'main']]);
+    expect(oc.calls).toEqual([['openclaw', 'models', 'status', '--json', '--check', '--agent', 'main']]);
     expect(exec.stats).toEqual({ ran: 1, reused: 9 });
     // filtered to the target's provider
     for (const s of seen) expect(s.profiles).toEqual([{ agent: 'main', ids: ['anthropic:stale'] }]);
+  });
+
+  test('the source lookup and the models-status verifier make one call: same argv, same consumer environment', async () => {
+    const oc = scripted();
+    const exec = createMemoExec(oc.exec);
+    const held = { ANTHROPIC_API_KEY: SecretValue.of('sk-ant-held-000000000000000000000000000000cccc') };
+    const consumer = async () => ({ vars: held, process: null, seesProcesses: false });
+    const deps = { exec, baseEnv: { HOME: '/home/op' }, home: '/home/op', service: () => { throw new Error('no service'); }, adapters: catalog, consumerEnv: async () => held };
+    const signal = new AbortController().signal;
+    const t = target('main');
+    await observeSources(t, deps, signal);
+    const v = createOpenclawModelsStatusVerifier({ exec, adapters: catalog, baseEnv: deps.baseEnv, consumer, probe: async () => ({ accepted: true, detail: '' }) as never, alive: async () => ({ ok: true }) as never });
+    await v.verify(t, held.ANTHROPIC_API_KEY, signal);
+    expect(oc.calls).toEqual([['openclaw', 'models', 'status', '--json', '--check', '--agent', 'main']]);
+    expect(exec.stats).toEqual({ ran: 1, reused: 1 });
+    // another consumer environment is another call
+    await observeSources(t, { ...deps, consumerEnv: async () => ({}) }, signal);
+    expect(oc.calls).toHaveLength(2);
   });
 
   test('without verify.agent the policy agent is the OpenClaw agent (models status shows the profiles it inherits from main)', async () => {

@@ -16,7 +16,7 @@ export interface CodeInfo {
 }
 
 export const FINDING_CODES = {
-  GATEWAY_UNREACHABLE: { category: 'layer', severity: 'fail', meaning: 'the Gateway does not answer RPC (`openclaw gateway status --require-rpc` with its own config): not running, not listening, or still starting' },
+  GATEWAY_UNREACHABLE: { category: 'layer', severity: 'fail', meaning: 'the Gateway does not answer RPC (`openclaw gateway health --json --port P` with its own config): not running, not listening, or still starting' },
   GATEWAY_REFUSES_OWN_TOKEN: { category: 'layer', severity: 'fail', meaning: "the Gateway refuses the token its own openclaw.json holds (token mismatch, WebSocket close 1008): the Gateway session layer is broken for every local client" },
   GATEWAY_TOKEN_MISMATCH: { category: 'layer', severity: 'fail', meaning: "a Gateway token consumer does not work with the backend's current token (the verifier's check failed): a client holds another token, or the Gateway refuses it" },
   GATEWAY_TOKEN_UNVERIFIED: { category: 'layer', severity: 'warn', meaning: 'the Gateway token check could not be run to the end (an error, not a refusal)' },
