@@ -71,12 +71,6 @@ export function writeOpenclawConfig(o: OpenclawHomeOptions): string {
         },
       },
     },
-    // only the provider plugins the tests use (OpenClaw's exclusive allowlist; a test adding a
-    // provider adds its id) and no memory plugin: a deployment that restricts its plugins. The
-    // default set (13 bundled plugins: browser, canvas, memory-core, ...) costs every Gateway start
-    // ~8 s more before it listens on this 2-core machine; rekey's subjects (env files, SecretRefs,
-    // stored profiles, tokens, restarts) do not touch them
-    plugins: { allow: ['anthropic'], slots: { memory: 'none' } },
     // the Gateway's OpenAI-compatible HTTP surface (same agent run as `openclaw agent`): the tests'
     // agent turns go through it, a request instead of a CLI process (~5 s of CPU each)
     gateway: { mode: 'local', port: o.gatewayPort, bind: 'loopback', auth: { mode: 'token', token: o.gatewayToken }, http: { endpoints: { chatCompletions: { enabled: true } } } },

@@ -31,7 +31,6 @@ describe('OpenAI: a due key minted upstream, the old one deleted and refused, re
     const cfgFile = join(f.home, '.openclaw', 'openclaw.json');
     const cfg = JSON.parse(readFileSync(cfgFile, 'utf8'));
     cfg.agents.defaults.model.primary = 'openai/gpt-fake';
-    cfg.plugins.allow.push('openai');
     cfg.models.providers.openai = { baseUrl: `${model.url}/v1`, api: 'openai-completions', models: [{ id: 'gpt-fake', name: 'Fake', reasoning: false, input: ['text'], contextWindow: 128000, maxTokens: 1024 }] };
     writeFileSync(cfgFile, JSON.stringify(cfg, null, 2), { mode: 0o600 });
     writeFileSync(
