@@ -1,8 +1,8 @@
 /**
  * `openclaw gateway health --json [--port P]`: one RPC to the Gateway with the caller's token. The
- * answer rekey needs (served, refused the token, or not reached) at about half the CPU of
- * `gateway status --require-rpc` (~2.5 s vs ~5 s per call with 2026.9.6 on a 2-core host), which
- * also inspects the service and the port. Exit 0 with `ok: true` when served; on a refused token
+ * answer rekey needs (served, refused the token, or not reached) for less CPU than `gateway status
+ * --require-rpc`, which also inspects the service and the port (2026.9.6 on an idle 2-core host:
+ * 2.9-3.7 s vs 3.6-4.5 s of CPU per call; 2.6-3.4 s vs 4.3-4.6 s under load). Exit 0 with `ok: true` when served; on a refused token
  * exit 1 with `error.details.code` AUTH_TOKEN_MISMATCH (`message` "unauthorized: …").
  */
 import { connect } from 'node:net';
