@@ -108,7 +108,7 @@ if (!CONTAIN_ONLY) {
       ref: openclaw/{env}/{agent}/anthropic
       deliveries:
         - { agent: [${as.join(', ')}], env: [${es.join(', ')}], sink: { kind: systemd-env-file, path: "/srv/{env}/{agent}.env" }, service: gw, verify: { kind: openclaw-models-status } }
-  `);
+  `.replace(/^  /gm, '')); // the template is indented with the code around it
     const heap0 = process.memoryUsage().heapUsed;
     const ms = time(() => planRotation(p, 'anthropic', {}, { hostname: 'h', home: '/root', adapters: catalog }));
     scaling.push({ targets: A * E, ms, heapMB: (process.memoryUsage().heapUsed - heap0) / 1e6 });

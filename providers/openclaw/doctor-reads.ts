@@ -6,12 +6,11 @@ import type { Target } from '../../src/core/target.js';
 import { runOpenclaw } from './cli.js';
 import { configPathOf, readOpenclawConfig } from './config.js';
 import { gatewayHealthAnswer, gatewayHealthArgs } from './gateway-health.js';
-import { modelsStatusOf, type ModelsStatusCallDeps } from './models-status.js';
+import { modelsStatusOf, revealAll, type ModelsStatusCallDeps } from './models-status.js';
 
 /** the deployment's own CLI, its own config (and so its own token), plus the unit's environment */
 export async function gatewayStatus(exec: Exec, baseEnv: Record<string, string>, o: OpenclawInstall, env: Record<string, SecretValue>, port: number | undefined, signal: AbortSignal): Promise<GatewayAnswer> {
-  const extraEnv = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.reveal()]));
-  return gatewayHealthAnswer(await runOpenclaw(exec, o, gatewayHealthArgs(port), { baseEnv, extraEnv, timeoutMs: 60_000, signal }));
+  return gatewayHealthAnswer(await runOpenclaw(exec, o, gatewayHealthArgs(port), { baseEnv, extraEnv: revealAll(env), timeoutMs: 60_000, signal }));
 }
 
 export async function openclawVersion(exec: Exec, baseEnv: Record<string, string>, command: string[], signal: AbortSignal): Promise<string | null> {

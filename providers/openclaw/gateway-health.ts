@@ -2,8 +2,9 @@
  * `openclaw gateway health --json [--port P]`: one RPC to the Gateway with the caller's token. The
  * answer rekey needs (served, refused the token, or not reached) for less CPU than `gateway status
  * --require-rpc`, which also inspects the service and the port (2026.9.6 on an idle 2-core host:
- * 2.9-3.7 s vs 3.6-4.5 s of CPU per call; 2.6-3.4 s vs 4.3-4.6 s under load). Exit 0 with `ok: true` when served; on a refused token
- * exit 1 with `error.details.code` AUTH_TOKEN_MISMATCH (`message` "unauthorized: …").
+ * 2.9-3.7 s vs 3.6-4.5 s of CPU per call; 2.6-3.4 s vs 4.3-4.6 s under load). Exit 0 with `ok:
+ * true` when served; a refused token: exit 1, `error.details.code` AUTH_TOKEN_MISMATCH and a
+ * `message` starting "unauthorized:".
  */
 import { connect } from 'node:net';
 import { childMessage, scrubText } from '../../src/core/child-output.js';

@@ -12,7 +12,7 @@ const argv = process.argv.slice(2);
 const dd = argv.indexOf('--');
 const head = dd >= 0 ? argv.slice(0, dd) : argv;
 if (head.includes('--version')) {
-  const { version } = await import('./usage.js');
+  const { version } = await import('./version.js');
   process.stdout.write(`rekey ${version()}\n`);
 } else if (head.includes('--help') || head.includes('-h')) {
   const [{ HELP }, { commandHelp, commandWords }] = await Promise.all([import('./args.js'), import('./usage.js')]);

@@ -2,7 +2,6 @@
  * The version and the nearest command to a mistyped one (help texts come from each command's
  * descriptor). Light imports only, so `rekey --help` and `rekey --version` load no adapter.
  */
-import { readFileSync } from 'node:fs';
 import { COMMANDS } from './commands/index.js';
 
 export { COMMANDS };
@@ -32,15 +31,4 @@ export function nearestCommand(typed: string): string | null {
   return best !== null && bestD <= Math.max(2, Math.floor(typed.length / 3)) ? best : null;
 }
 
-/** rekey's version, from its package.json */
-export function version(): string {
-  for (const rel of ['../../../package.json', '../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version: string };
-      if (pkg.name === 'rekey') return pkg.version;
-    } catch {
-      // the other layout (src or dist)
-    }
-  }
-  return 'unknown';
-}
+export { version } from './version.js';
