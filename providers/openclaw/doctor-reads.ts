@@ -20,8 +20,7 @@ export async function openclawVersion(exec: Exec, baseEnv: Record<string, string
 
 /** the profiles OpenClaw will not use now, from the target's one models-status call (shared with its verifier and the source lookup) */
 export async function unusableProfiles(deps: ModelsStatusCallDeps, t: Target, signal: AbortSignal): Promise<UnusableProfile[]> {
-  const verified = t.verify.kind === 'openclaw-models-status';
-  const got = await modelsStatusOf<{ auth?: { unusableProfiles?: { profileId?: string; kind?: string; reason?: string; remainingMs?: number }[] } }>(verified ? deps : { exec: deps.exec, baseEnv: deps.baseEnv }, t, signal);
+  const got = await modelsStatusOf<{ auth?: { unusableProfiles?: { profileId?: string; kind?: string; reason?: string; remainingMs?: number }[] } }>(deps, t, signal);
   const mine = `${t.provider ?? ''}:`;
   return (got?.json?.auth?.unusableProfiles ?? [])
     .filter((u) => typeof u.profileId === 'string' && u.profileId.startsWith(mine))

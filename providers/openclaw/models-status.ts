@@ -34,11 +34,16 @@ export function runModelsStatus(exec: Exec, o: OpenclawTarget, agent: string, o2
   return runOpenclaw(exec, o, modelsStatusArgs(agent), o2);
 }
 
-/** the target's call and its JSON (null when it printed none); `r.code` 0, 1 or 2 all carry JSON */
+/**
+ * The target's call and its JSON (null when it printed none); `r.code` 0, 1 or 2 all carry JSON.
+ * With the consumer's environment only for a target the models-status verifier checks (its call);
+ * any other target's in rekey's base environment (the secrets-audit verifier's call).
+ */
 export async function modelsStatusOf<T>(deps: ModelsStatusCallDeps, t: Target, signal: AbortSignal, agent = verifierAgent(t)): Promise<{ r: ExecResult; json: T | null } | null> {
   const oc = openclawOf(t);
   if (!oc) return null;
-  const extraEnv = deps.consumerEnv ? revealAll(await deps.consumerEnv(t, signal)) : {};
+  const consumerEnv = t.verify.kind === 'openclaw-models-status' ? deps.consumerEnv : undefined;
+  const extraEnv = consumerEnv ? revealAll(await consumerEnv(t, signal)) : {};
   const r = await runModelsStatus(deps.exec, oc, agent, { baseEnv: deps.baseEnv, extraEnv, timeoutMs: 60_000, signal });
   return { r, json: r.code === 0 || r.code === 1 || r.code === 2 ? parseCliJson<T>(r.stdout) : null };
 }

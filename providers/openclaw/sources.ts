@@ -13,7 +13,7 @@ import type { SourceObservation } from '../../src/core/openclaw.js';
 import type { AdapterCatalog } from '../../src/core/adapters.js';
 import { startsThroughRekeyExec } from '../../src/usecases/preflight.js';
 import { parseCliJson, runOpenclaw } from './cli.js';
-import { modelsStatusOf } from './models-status.js';
+import { modelsStatusOf, verifierAgent } from './models-status.js';
 import type { SecretValue } from '../../src/core/secret-value.js';
 
 type StatusJson = { auth?: { providers?: { provider?: string; profiles?: { labels?: string[] } }[] } };
@@ -38,8 +38,7 @@ export async function observeSources(t: Target, deps: SourcesDeps, signal: Abort
   const spec = deps.adapters.sink(t.sink.kind);
   // a stored profile's own agent (the sink may name another agent's store); else the OpenClaw agent
   // the verifier asks about (verify.agent), which may differ from the policy's agent name
-  const verifyAgent = (t.verify as { agent?: unknown }).agent;
-  const profileAgent = spec.touches(t.sink, t).profiles[0]?.split('/')[0] ?? (typeof verifyAgent === 'string' ? verifyAgent : t.agent);
+  const profileAgent = spec.touches(t.sink, t).profiles[0]?.split('/')[0] ?? verifierAgent(t);
   if (oc && spec.reads(t.sink) === 'profile') {
     for (const agent of [...new Set([profileAgent, 'main'])]) {
       // the same call the auth-profile sink makes (no --provider; filtered here): one run answers both once
@@ -54,8 +53,7 @@ export async function observeSources(t: Target, deps: SourcesDeps, signal: Abort
     // (~4 s vs ~16 s measured with 2026.9.6). A target verified by models-status reads its
     // verifier's own call (same argv and environment: the run's memo answers both, and doctor's
     // cooldown check, with one process)
-    const verified = t.verify.kind === 'openclaw-models-status';
-    const got = await modelsStatusOf<StatusJson>(verified ? deps : { exec: deps.exec, baseEnv: deps.baseEnv }, t, signal, profileAgent);
+    const got = await modelsStatusOf<StatusJson>(deps, t, signal, profileAgent);
     const out = got?.json;
     if (out) {
       const labels = out.auth?.providers?.find((p) => p.provider === provider)?.profiles?.labels ?? [];

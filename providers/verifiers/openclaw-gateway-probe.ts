@@ -8,6 +8,7 @@ import type { Target } from '../../src/core/target.js';
 import type { GatewayAnswer } from '../../src/core/openclaw.js';
 import { openclawEnv } from '../openclaw/cli.js';
 import { gatewayHealthAnswer, gatewayHealthArgs, listening } from '../openclaw/gateway-health.js';
+import { revealAll } from '../openclaw/models-status.js';
 import { configPathOf, readOpenclawConfig } from '../openclaw/config.js';
 import type { OpenclawGatewayProbeVerifierConfig } from './openclaw-gateway-probe.schema.js';
 
@@ -53,7 +54,7 @@ export function createOpenclawGatewayProbeVerifier(deps: GatewayProbeDeps): Veri
   };
   const clientProbe = async (t: Target, signal: AbortSignal): Promise<Outcome> => {
     const c = cfg(t);
-    const svc = t.service ? Object.fromEntries(Object.entries(await deps.serviceEnv(t, signal)).map(([k, v]) => [k, v.reveal()])) : {};
+    const svc = t.service ? revealAll(await deps.serviceEnv(t, signal)) : {};
     return outcome(gatewayHealthAnswer(await deps.exec.run([...c.command, ...gatewayHealthArgs()], { env: openclawEnv(c, deps.baseEnv, svc), timeoutMs: c.timeoutMs, signal })));
   };
 
