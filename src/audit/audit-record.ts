@@ -7,7 +7,7 @@ export interface AuditRecord {
   v: 1;
   at: string;
   rotationId: string;
-  command: 'rotate' | 'resume' | 'put' | 'adopt' | 'device-rotate' | 'retire' | 'store' | 'revoke' | 'ci-issue' | 'ci-end';
+  command: 'rotate' | 'resume' | 'put' | 'adopt' | 'device-rotate' | 'retire' | 'store' | 'revoke' | 'ci-issue' | 'ci-end' | 'rotate-fleet' | 'agent';
   actor: { user: string; uid: number; host: string; pid: number; /** the CI runner and job, when rekey runs in CI */ ci?: string };
   secret: string;
   layer: string;
@@ -44,6 +44,8 @@ export interface AuditRecord {
   };
   /** a CI lease issued or ended (src/usecases/ci): runner, job, fingerprint, times, source; at its end why, what the issuer and the provider said */
   lease?: { id: string; runner: string; job: string | null; ref: string; fingerprint: string; issuedAt: string; expiresAt: string; source: string; issuer: string | null; upstreamId: string | null; /** the provider's answer about the key */ probe?: string; ended?: { reason: string; upstream: string; probe: string; removed: boolean } };
+  /** a fleet rollout (src/usecases/fleet): the rollout, its waves, and per host what it acknowledged; on a host, what its agent did */
+  fleet?: { rollout: string | null; seq: number; waves?: string[][]; hosts?: Record<string, { ack: string; fingerprints: Record<string, string>; at: string } | null>; missing?: string[]; what?: string; host?: string };
   durationMs: number;
   /** the hash chain (src/audit/chain.ts): added by the log when it appends */
   seq?: number;

@@ -16,6 +16,8 @@ export type JournalEvent =
       args?: Record<string, string>;
       /** an emergency revoke: the old values are retired upstream at once after the promote (resume does it too) */
       retireNow?: boolean;
+      /** a host's part in a fleet rollout: the backend's versions are the coordinator's, resume never moves them (src/usecases/fleet) */
+      fleet?: { rollout: string | null; seq: number; what: 'delivered' | 'restored' | 'converged' };
     }
   | { type: 'step'; rotationId: string; at: string; step: string; status: 'start' | 'ok' | 'fail'; detail?: string }
   | { type: 'phase'; rotationId: string; at: string; phase: Phase; reason?: string }

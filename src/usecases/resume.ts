@@ -10,6 +10,7 @@ import type { SecretBackend } from '../core/ports.js';
 import { runRotation } from '../rotation/runner.js';
 import { resumeAdopt } from './adopt.js';
 import { resumeDeviceRotation } from './devices.js';
+import { fleetHostBackend } from './fleet/host-backend.js';
 import { apply, initialState, resumeDecision, rollbackEntry, type JournalEvent, type PlanSummary } from '../rotation/state.js';
 
 /**
@@ -54,10 +55,12 @@ export async function resumeOne(policy: Policy, rotationId: string, deps: RekeyD
       state = apply(state, e);
       deps.onEvent?.(e);
     }
-    const r = await runRotation({ rotationId, summary, targets: plan.targets.filter((t) => summary.targetIds.includes(t.id)), newValues: forward ?? new Map() }, state, { ...deps, backend: deps.backend(plan.backend) });
+    // a host's part in a fleet rollout moves no version: the coordinator promotes or discards
+    const backend = begin.fleet ? fleetHostBackend(deps.backend(plan.backend)) : deps.backend(plan.backend);
+    const r = await runRotation({ rotationId, summary, targets: plan.targets.filter((t) => summary.targetIds.includes(t.id)), newValues: forward ?? new Map() }, state, { ...deps, backend });
     const changedNote = policyChanged ? 'the policy changed since this rotation began, so it was finished on the targets it touched (recorded when it began); ' : '';
     const report = finishedReport(rotationId, plan, r, { oldFingerprints: begin.oldFingerprints, newFingerprints: begin.newFingerprints }, `${changedNote}${decision.reason}; `);
-    if (r.outcome === 'promoted') {
+    if (r.outcome === 'promoted' && !begin.fleet) {
       await retirementsAfterResume(policy, plan, begin, deps);
       await settlePoolAfterResume(plan, begin, deps);
     }

@@ -23,11 +23,12 @@ import { scheduleInstall } from './schedule-install.js';
 import { scheduleStatus } from './schedule-status.js';
 import { ciRender } from './ci-render.js';
 import { ciExec, ciIssue, ciList, ciReap, ciRevoke } from './ci-lease.js';
+import { agent, agentRender } from './agent.js';
 import { auditVerify } from './audit-verify.js';
 import { auditShow } from './audit-show.js';
 import { auditExport } from './audit-export.js';
 import type { Command } from './define.js';
 
-const ALL = [init, policyCheck, policySchema, plan, graph, rotate, resume, status, doctor, put, store, retire, revoke, report, exec, openclawAdopt, openclawResolve, openclawDevices, serviceRender, scheduleRender, scheduleInstall, scheduleStatus, ciRender, ciIssue, ciExec, ciList, ciRevoke, ciReap, auditVerify, auditShow, auditExport] as Command[];
+const ALL = [init, policyCheck, policySchema, plan, graph, rotate, resume, status, doctor, put, store, retire, revoke, report, exec, openclawAdopt, openclawResolve, openclawDevices, serviceRender, scheduleRender, scheduleInstall, scheduleStatus, ciRender, ciIssue, ciExec, ciList, ciRevoke, ciReap, agent, agentRender, auditVerify, auditShow, auditExport] as Command[];
 
 export const COMMANDS: ReadonlyMap<string, Command> = new Map(ALL.map((c) => [c.words, c]));

@@ -4,7 +4,7 @@ import { type CommandContext, loadPolicy, requireSecret } from './context.js';
 
 export const rotate = defineCommand({
   words: 'rotate',
-  usage: '<secret> [--env E] [--agent A] [--dry-run] [--take-over-pending] [--scrub] | --due [--dry-run]',
+  usage: '<secret> [--env E] [--agent A] [--dry-run] [--take-over-pending] [--scrub] | --due [--dry-run] | <secret> --fleet [--canary HOST] [--max-parallel N] [--wave-timeout 10m] [--allow-missing N]',
   summary: 'one rotation: stage, deliver, restart, verify at the consumer, promote (or roll back); --due: every secret past its maxAge, in the policy windows',
   example: 'rekey rotate anthropic --env prod --dry-run',
   options: {
@@ -14,7 +14,12 @@ export const rotate = defineCommand({
     'take-over-pending': { type: 'boolean', help: 'adopt a pending version left by another, dead rotation' },
     scrub: SCRUB,
     due: { type: 'boolean', help: 'rotate every secret × env due on this host (maxAge, lead time, windows, jitter); exit 0 when everything due was rotated' },
-    'max-parallel': { type: 'string', value: 'N', help: 'restart and verify up to N consumers side by side (default 1); with --due: rotate up to N secrets side by side when they share no unit' },
+    'max-parallel': { type: 'string', value: 'N', help: 'restart and verify up to N consumers side by side (default 1); with --due: rotate up to N secrets side by side when they share no unit; with --fleet: hosts per wave (default 10)' },
+    fleet: { type: 'boolean', help: "every host the secret's deliveries name, through the backend: stage, open waves, wait for each host's agent to deliver and verify, promote (or abort: every host rolls back)" },
+    canary: { type: 'string', value: 'HOST', help: 'with --fleet: this host alone in the first wave' },
+    'wave-timeout': { type: 'string', value: 'D', help: 'with --fleet: how long a wave may take (90s, 10m, 1h; default 10m)' },
+    'allow-missing': { type: 'string', value: 'N', help: 'with --fleet: promote even if up to N hosts never answered (they converge later; default 0: a silent host aborts)' },
+    poll: { type: 'string', value: 'D', help: "with --fleet: how often to read the hosts' acknowledgements (default 5s)" },
   },
   stateful: true,
   async run(c, opts) {
@@ -22,6 +27,8 @@ export const rotate = defineCommand({
     const n = Number(opts['max-parallel'] ?? '1');
     if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError('BAD_ARGUMENTS', '--max-parallel takes a whole number from 1 to 64');
     if (opts.due) return rotateDueCmd(c, opts['dry-run'] === true, n);
+    if (opts.fleet) return rotateFleetCmd(c, opts);
+    for (const o of ['canary', 'wave-timeout', 'allow-missing', 'poll'] as const) if (opts[o] !== undefined) throw new UsageError('BAD_ARGUMENTS', `--${o} goes with --fleet`);
     const [{ rotate: rotateSecret }, { renderPlan, renderReport }] = await Promise.all([import('../../usecases/rotate.js'), import('../render.js')]);
     const policy = await loadPolicy(a.global.policy, io.env.HOME);
     const deps = depsFor(policy);
@@ -32,6 +39,36 @@ export const rotate = defineCommand({
     return r.exitCode;
   },
 });
+
+/** 90s, 10m, 1h */
+export function parseDuration(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const m = /^([1-9][0-9]{0,6})(ms|s|m|h)$/.exec(text);
+  if (!m) throw new UsageError('BAD_ARGUMENTS', `--${flag} ${text}: a duration such as 500ms, 90s, 10m or 1h`);
+  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 's'];
+}
+
+/** rekey rotate <secret> --fleet: the coordinator */
+async function rotateFleetCmd({ a, io, out, depsFor, filter }: CommandContext, opts: { canary?: string | undefined; 'max-parallel'?: string | undefined; 'wave-timeout'?: string | undefined; 'allow-missing'?: string | undefined; poll?: string | undefined; 'dry-run'?: boolean | undefined }): Promise<number> {
+  const perWave = Number(opts['max-parallel'] ?? '10');
+  if (!Number.isInteger(perWave) || perWave < 1 || perWave > 1000) throw new UsageError('BAD_ARGUMENTS', '--max-parallel with --fleet takes a whole number of hosts per wave from 1 to 1000');
+  const allowMissing = Number(opts['allow-missing'] ?? '0');
+  if (!Number.isInteger(allowMissing) || allowMissing < 0) throw new UsageError('BAD_ARGUMENTS', '--allow-missing takes a whole number of hosts (0 or more)');
+  const { rotateFleet } = await import('../../usecases/fleet/coordinator.js');
+  const policy = await loadPolicy(a.global.policy, io.env.HOME);
+  const deps = depsFor(policy);
+  const r = await rotateFleet(
+    policy,
+    requireSecret(a),
+    filter,
+    { canary: opts.canary, maxParallel: perWave, waveTimeoutMs: parseDuration('wave-timeout', opts['wave-timeout'], 600_000), allowMissing, pollMs: parseDuration('poll', opts.poll, 5000), dryRun: opts['dry-run'] === true },
+    deps,
+  );
+  const waves = r.waves.map((w, k) => `  wave ${k}: ${w.join(', ')}\n`).join('');
+  const hosts = r.hosts.map((h) => `  ${h.host} (wave ${h.wave}): ${h.state}${Object.keys(h.fingerprints).length ? ` ${Object.values(h.fingerprints).join(', ')}` : ''}${h.at ? ` at ${h.at}` : ''}${h.reason ? ` — ${h.reason}` : ''}\n`).join('');
+  out(`${r.message}\n${r.rollout ? `rollout ${r.seq} (${r.rollout})\n` : ''}${waves}${hosts}`, r);
+  return r.exitCode;
+}
 
 /** rekey rotate --due: what the timer runs */
 async function rotateDueCmd({ a, io, out, depsFor, ownersOnDisk }: CommandContext, dryRun: boolean, maxParallel: number): Promise<number> {

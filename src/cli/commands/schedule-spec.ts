@@ -12,11 +12,13 @@ export function managerOf(word: string | undefined): Manager {
   return m;
 }
 
-export async function scheduleSpec(c: CommandContext, policy: Policy) {
+/** `command`: what the timer runs (default the scheduled rotation; the fleet agent: ['agent']) */
+export async function scheduleSpec(c: CommandContext, policy: Policy, command: string[] = ['rotate', '--due']) {
   const { parseWindow } = await import('../../policy/schedule.js');
   const self = c.io.self ?? [process.execPath, process.argv[1] ?? 'rekey'];
-  const argv = [...self, 'rotate', '--due', '--policy', resolve(c.a.global.policy), ...(c.a.global.home ? ['--home', resolve(c.a.global.home)] : [])];
-  const env: Record<string, string> = { PATH: c.io.env.PATH ?? '/usr/bin:/bin', REKEY_HOME: c.home, ...(c.io.env.HOME ? { HOME: c.io.env.HOME } : {}) };
+  const argv = [...self, ...command, '--policy', resolve(c.a.global.policy), ...(c.a.global.home ? ['--home', resolve(c.a.global.home)] : [])];
+  // the host name the policy's deliveries name, when it is not the machine's
+  const env: Record<string, string> = { PATH: c.io.env.PATH ?? '/usr/bin:/bin', REKEY_HOME: c.home, ...(c.io.env.HOME ? { HOME: c.io.env.HOME } : {}), ...(c.io.env.REKEY_HOSTNAME ? { REKEY_HOSTNAME: c.io.env.REKEY_HOSTNAME } : {}) };
   const windows = (policy.schedule?.windows ?? []).map(parseWindow).filter((w) => typeof w !== 'string');
   return { argv, env, windows };
 }

@@ -4,18 +4,20 @@ import { type CommandContext, loadPolicy } from './context.js';
 
 export const status = defineCommand({
   words: 'status',
-  usage: '[<secret>] [--env E] [--agent A] [--skip-sources] [--check]',
+  usage: '[<secret>] [--env E] [--agent A] [--skip-sources] [--check] [--fleet]',
   summary: 'versions and stages (fingerprints only), last outcome, unfinished rotations, locks',
   example: 'rekey status anthropic --json',
   options: {
     env: ENV,
     agent: AGENT,
     'skip-sources': SKIP_SOURCES,
+    fleet: { type: 'boolean', help: "per fleet secret: its latest rollout, and per host what it last acknowledged, when, and how far behind the current version it is" },
     check: { type: 'boolean', help: 'for monitoring: every secret × env with its age and due date; exit 0 ok, 1 expired or missing, 2 expiring within the lead time or a standby pool below minStandby' },
   },
   stateful: true,
   async run(c, opts) {
     if (opts.check) return statusCheck(c);
+    if (opts.fleet) return statusFleet(c);
     const { a, io, out, depsFor, filter } = c;
     const [{ renderWide, wideFiles }, { sinkTouches }, { planRotation }, { shadowReports }, { status: statusOf }, { renderSources, renderStatus }] = await Promise.all([
       import('../../io/file-modes.js'),
@@ -39,6 +41,27 @@ export const status = defineCommand({
     return ExitCode.ok;
   },
 });
+
+/** rekey status --fleet */
+async function statusFleet({ a, io, out, depsFor }: CommandContext): Promise<number> {
+  const { fleetStatus } = await import('../../usecases/fleet/status.js');
+  const policy = await loadPolicy(a.global.policy, io.env.HOME);
+  const deps = depsFor(policy);
+  const all = await fleetStatus(policy, a.positionals[0], deps);
+  const ago = (ms: number) => (ms < 120_000 ? `${Math.round(ms / 1000)}s` : ms < 7_200_000 ? `${Math.round(ms / 60_000)}m` : `${(ms / 3_600_000).toFixed(1)}h`);
+  const text = all
+    .map((s) => {
+      const cur = Object.entries(s.current).map(([ref, c]) => `${ref} ${c ? c.fingerprint : '(none)'}`).join(', ');
+      const r = s.rollout ? `  rollout ${s.rollout.seq}: ${s.rollout.state}${s.rollout.state === 'open' ? `, wave ${s.rollout.opened} of ${s.rollout.waves.length} open` : ` at ${s.rollout.endedAt}`}${s.rollout.reason ? ` — ${s.rollout.reason}` : ''}${s.rollout.missing ? ` (missing: ${s.rollout.missing.join(', ')})` : ''}\n` : '  no rollout yet\n';
+      const hosts = s.hosts
+        .map((h) => `  ${h.host}: ${h.last ? `${h.last.what} ${Object.values(h.last.fingerprints).join(', ') || ''} (rollout ${h.last.seq}) ${ago(deps.clock.now().getTime() - Date.parse(h.last.at))} ago` : 'never acknowledged'}; ${h.current ? 'on the current version' : `BEHIND${h.lagMs !== null ? ` for ${ago(h.lagMs)}` : ''}`}${h.last?.reason ? ` — ${h.last.reason}` : ''}\n`)
+        .join('');
+      return `${s.secret} (${s.backend}): current ${cur}\n${r}${hosts}`;
+    })
+    .join('');
+  out(text || 'no secret has deliveries naming hosts\n', { fleet: all });
+  return ExitCode.ok;
+}
 
 /** rekey status --check: exit codes in the style of `openclaw models status --check` */
 async function statusCheck({ a, io, out, depsFor }: CommandContext): Promise<number> {

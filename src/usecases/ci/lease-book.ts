@@ -1,16 +1,13 @@
 /**
  * The lease book: one record per live CI lease (runner, secret, fingerprint, times, where it came
- * from), kept in the secret's backend at `<prefix>/_leases` with the backend's standby-pool
- * mechanism (Vault: one KV v2 document changed with check-and-set; AWS: one labelled version per
- * record; local: sealed entries), so every host sees the same leases and no coordinator but the
- * backend is needed. Records hold names, times and fingerprints: never a value.
+ * from), kept in the secret's backend at `<prefix>/_leases` as a record book
+ * (src/usecases/record-book.ts: the backend's standby-pool mechanism), so every host sees the same
+ * leases and no coordinator but the backend is needed. Records hold names, times and fingerprints.
  */
-import { BackendError, UsageError } from '../../core/errors.js';
-import type { SecretBackend } from '../../core/ports.js';
-import { SecretValue } from '../../core/secret-value.js';
+import { UsageError } from '../../core/errors.js';
 import type { Policy } from '../../policy/schema.js';
 import { durationMs } from '../../policy/schedule.js';
-import type { RekeyDeps } from '../context.js';
+import { recordBook, type BookDeps } from '../record-book.js';
 
 export interface LeaseRecord {
   id: string;
@@ -62,54 +59,19 @@ export function assertRunnerId(runner: string | undefined): asserts runner is st
   }
 }
 
-function pool(backend: SecretBackend) {
-  if (!backend.standby) throw new UsageError('NO_LEASE_BOOK', `the ${backend.kind} backend keeps no lease book (it has no standby pool)`);
-  return backend.standby;
-}
-
 /** the book of one backend */
-export function leaseBook(policy: Policy, backendName: string, deps: Pick<RekeyDeps, 'backend' | 'retry' | 'signal'>) {
-  const backend = deps.backend(backendName);
-  const ref = bookRef(policy);
+export function leaseBook(policy: Policy, backendName: string, deps: BookDeps) {
+  const book = recordBook<LeaseRecord>(backendName, bookRef(policy), 'lease book', deps);
   return {
-    async add(r: LeaseRecord): Promise<void> {
-      const value = SecretValue.of(JSON.stringify(r));
-      try {
-        await deps.retry(`lease book add ${ref}`, () => pool(backend).add(ref, r.id, value, deps.signal));
-      } catch (e) {
-        if (!(e instanceof BackendError && e.code === 'STANDBY_NEEDS_CURRENT')) throw e;
-        // AWS makes a secret's first version current: the book's own (a marker, no lease)
-        const id = 'lease-book-created';
-        await deps.retry(`stage ${ref}`, () => backend.stage(ref, SecretValue.of('{"rekey":"ci lease book"}'), id, deps.signal));
-        await deps.retry(`promote ${ref}`, () => backend.promote(ref, id, deps.signal));
-        await deps.retry(`lease book add ${ref}`, () => pool(backend).add(ref, r.id, value, deps.signal));
-      }
-    },
+    add: (r: LeaseRecord) => book.add(r.id, r),
     /** every live lease, oldest first */
-    async list(): Promise<LeaseRecord[]> {
-      const ids = await deps.retry(`lease book list ${ref}`, () => pool(backend).list(ref, deps.signal));
-      const out: LeaseRecord[] = [];
-      for (const e of ids) {
-        const v = await deps.retry(`lease book read ${ref}`, () => pool(backend).read(ref, e.id, deps.signal));
-        if (!v) continue;
-        let r: LeaseRecord;
-        try {
-          r = JSON.parse(v.reveal()) as LeaseRecord;
-        } catch {
-          throw new BackendError('LEASE_BOOK_CORRUPT', `lease ${e.id} in ${backendName}:${ref} is not a lease record`, { hint: 'someone else wrote under the lease prefix; remove that entry' });
-        }
-        out.push(r);
-      }
-      return out;
-    },
-    async remove(id: string): Promise<void> {
-      await deps.retry(`lease book remove ${ref}`, () => pool(backend).remove(ref, id, deps.signal));
-    },
+    list: async (): Promise<LeaseRecord[]> => (await book.list()).map((e) => e.record),
+    remove: (id: string) => book.remove(id),
   };
 }
 
 /** every live lease of the policy's backends (optionally one runner's), oldest first */
-export async function allLeases(policy: Policy, deps: Pick<RekeyDeps, 'backend' | 'retry' | 'signal'>, runner?: string): Promise<LeaseRecord[]> {
+export async function allLeases(policy: Policy, deps: BookDeps, runner?: string): Promise<LeaseRecord[]> {
   const out: LeaseRecord[] = [];
   for (const b of leaseBackends(policy)) out.push(...(await leaseBook(policy, b, deps).list()));
   return out.filter((r) => runner === undefined || r.runner === runner).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
