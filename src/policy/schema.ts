@@ -147,6 +147,20 @@ export function makePolicySchema(a: AdapterSchemas) {
           maxTtl: duration.default('24h'),
         })
         .optional(),
+      /**
+       * fleet rotation (`rotate --fleet`, `rekey agent`): where the rollout records live in each
+       * secret's backend, `<prefix>/<secret>/rollouts` (coordinators) and
+       * `<prefix>/<secret>/hosts/<host>` (each host's acknowledgements). Policies that share a
+       * backend and name the same secret need different prefixes.
+       */
+      fleet: z
+        .strictObject({
+          prefix: z
+            .string()
+            .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/, 'a path without leading or trailing slash, e.g. rekey/fleet')
+            .default('rekey/fleet'),
+        })
+        .optional(),
       /** a Prometheus textfile (node_exporter's textfile collector) written atomically after every run that changes or checks something */
       metrics: z.strictObject({ textfile: z.string().min(1) }).optional(),
       audit: z

@@ -30,7 +30,7 @@ export interface Fleet {
   ops: Record<string, string>;
   /** backend credentials for every process */
   credentials: Record<string, string>;
-  writePolicy(o: { backend: string; ref: string; hosts?: string[] }): void;
+  writePolicy(o: { backend: string; ref: string; hosts?: string[]; prefix?: string }): void;
   cli(who: 'ops' | string, args: string[], input?: string): Promise<CliRun>;
   /** every host's agent every `periodMs` until stopped; `skip` hosts are offline */
   agents(opts?: { periodMs?: number; skip?: string[] }): { stop(): Promise<void>; runs: Map<string, CliRun[]> };
@@ -77,7 +77,7 @@ export async function startFleet(o: { real: string[]; light: string[] }): Promis
       return ops();
     },
     credentials,
-    writePolicy({ backend, ref, hosts: only }) {
+    writePolicy({ backend, ref, hosts: only, prefix }) {
       const deliveries = hosts
         .filter((h) => !only || only.includes(h.name))
         .map(
@@ -95,7 +95,7 @@ export async function startFleet(o: { real: string[]; light: string[] }): Promis
 environments: { prod: {} }
 agents: { main: {} }
 backends: { shared: ${backend} }
-services:
+${prefix ? `fleet: { prefix: ${prefix} }\n` : ''}services:
   gateway: { kind: systemd-user, unit: ${UNIT}, settleMs: 200, startTimeoutMs: 60000 }
 secrets:
   anthropic:

@@ -7,6 +7,7 @@
  * the real `rekey agent` CLI, run in a loop per host as their timers would.
  */
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -14,6 +15,8 @@ import { awsClientFor } from '../harness/aws-client.js';
 import { startFakeSecretsManager, type FakeSecretsManager } from '../harness/fake-secrets-manager.js';
 import { startFakeVault, type FakeVault } from '../harness/fake-vault.js';
 import { startFleet, type Fleet } from '../harness/fleet.js';
+import { revertingShadowLines } from '../harness/gateway-fixture.js';
+import { REKEY_MAIN } from '../harness/rekey-cli.js';
 
 let k = 0;
 const key = (tag: string) => `sk-ant-${tag}-${String(++k).padStart(4, '0')}${'q'.repeat(30)}`;
@@ -45,10 +48,10 @@ describe('fleet rotation through the backend: 5 hosts (2 real Gateways), Vault a
     const id = ++n;
     const ref = `openclaw/fleet${id}/anthropic`;
     if (backend === 'vault') {
-      fleet.writePolicy({ backend: `{ kind: vault, address: "${vault.address}", mount: secret }`, ref, ...(hosts ? { hosts } : {}) });
+      fleet.writePolicy({ backend: `{ kind: vault, address: "${vault.address}", mount: secret }`, ref, prefix: `rekey/fleet-t${id}`, ...(hosts ? { hosts } : {}) });
       vault.writeDirect('secret', ref, { value: OLD });
     } else {
-      fleet.writePolicy({ backend: `{ kind: aws-secrets-manager, region: us-east-1, endpoint: "${aws.endpoint}" }`, ref, ...(hosts ? { hosts } : {}) });
+      fleet.writePolicy({ backend: `{ kind: aws-secrets-manager, region: us-east-1, endpoint: "${aws.endpoint}" }`, ref, prefix: `rekey/fleet-t${id}`, ...(hosts ? { hosts } : {}) });
       await awsClientFor(aws.endpoint).send(new CreateSecretCommand({ Name: ref, SecretString: OLD }));
     }
     for (const h of fleet.hosts) h.f.resetEnvFile(`ANTHROPIC_API_KEY=${OLD}\n`);
@@ -89,4 +92,129 @@ describe('fleet rotation through the backend: 5 hosts (2 real Gateways), Vault a
     expect(st.rollout.state).toBe('promoted');
     expect(st.hosts.every((h) => h.current)).toBe(true);
   });
+
+  test('AWS: one host fails verification → the rollout aborts, every host that delivered puts the old key back and verifies it, pending discarded', async () => {
+    const { OLD, ref } = await setUp('aws');
+    const NEW = key('new');
+    await put(NEW);
+    // l2's unit puts the old key back behind rekey's back at every start: it delivers, but its consumer never holds NEW
+    const l2 = fleet.host('l2');
+    await l2.f.installLightUnit(revertingShadowLines(l2.f.root, l2.f.envFile, OLD));
+    try {
+      const agents = fleet.agents();
+      const r = await fleet.cli('ops', ['rotate', 'anthropic', '--fleet', '--canary', 'g1', '--max-parallel', '4', '--wave-timeout', '4m', '--poll', '300ms', '--json']);
+      await agents.stop();
+      expect(r.code, r.stderr + r.stdout).toBe(5);
+      const rep = JSON.parse(r.stdout);
+      expect(rep.outcome).toBe('aborted');
+      expect(rep.message).toMatch(/host l2 failed in wave 1/);
+      const states = Object.fromEntries(rep.hosts.map((h: { host: string; state: string }) => [h.host, h.state]));
+      expect(states).toEqual({ g1: 'restored', g2: 'restored', l1: 'restored', l2: 'failed', l3: 'restored' });
+      for (const h of fleet.hosts) expect(h.held(), h.name).toBe(OLD);
+      // pending discarded, current untouched
+      const labels = Object.values(aws.labels(ref)).flat();
+      expect(labels).not.toContain('AWSPENDING');
+      const st = await fleetStatus();
+      expect(st.rollout.state).toBe('aborted');
+      expect(st.hosts.every((h) => h.current)).toBe(true);
+      // the real Gateway serves with the old key again
+      const turn = await fleet.host('g1').f.agentTurn();
+      expect(turn.code, turn.stderr).toBe(0);
+      expect(fleet.host('g1').f.fake.seenKeys.at(-1)).toBe(OLD);
+    } finally {
+      await l2.f.installLightUnit();
+    }
+  });
+
+  test('Vault: a host killed mid-wave finishes on its next run; the rollout promotes', async () => {
+    await setUp('vault', ['l1', 'l2']);
+    const NEW = key('new');
+    await put(NEW);
+    const l1 = fleet.host('l1');
+    const coordinator = fleet.cli('ops', ['rotate', 'anthropic', '--fleet', '--wave-timeout', '4m', '--poll', '300ms', '--json']);
+    // l1's first pass is killed once its delivery is journaled
+    const journal = join(l1.env.REKEY_HOME!, 'journal');
+    const before = new Set(existsSync(journal) ? readdirSync(journal) : []);
+    let killed = false;
+    for (let attempt = 0; attempt < 40 && !killed; attempt++) {
+      const child = spawn(process.execPath, [REKEY_MAIN, 'agent', '--policy', fleet.policyFile], { env: l1.env, stdio: 'ignore' });
+      const exited = new Promise((res) => child.once('exit', res));
+      while (child.exitCode === null && !killed) {
+        const delivered = existsSync(journal) && readdirSync(journal).filter((x) => !before.has(x)).some((x) => /"type":"ok"[^\n]*"phase":"deliver"/.test(readFileSync(join(journal, x), 'utf8')));
+        if (delivered) {
+          child.kill('SIGKILL');
+          killed = true;
+        } else await new Promise((res) => setTimeout(res, 20));
+      }
+      await exited;
+      if (!killed) await new Promise((res) => setTimeout(res, 300));
+    }
+    expect(killed).toBe(true);
+    const agents = fleet.agents({ skip: ['g1', 'g2', 'l3'] });
+    const r = await coordinator;
+    await agents.stop();
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(l1.held()).toBe(NEW);
+    expect(fleet.host('l2').held()).toBe(NEW);
+    // the next pass resumed the killed one (rolled back, then delivered again)
+    const first = JSON.parse(agents.runs.get('l1')![0]!.stdout);
+    expect(first.resumed.length).toBe(1);
+    expect(first.items[0].action).toBe('delivered');
+  });
+
+  test('AWS: an offline host times its wave out → aborted; with --allow-missing 1 the rollout promotes and the host converges later', async () => {
+    const { OLD } = await setUp('aws', ['l1', 'l3']);
+    const NEW = key('new');
+    await put(NEW);
+    let agents = fleet.agents({ skip: ['g1', 'g2', 'l2', 'l3'] });
+    const r1 = await fleet.cli('ops', ['rotate', 'anthropic', '--fleet', '--wave-timeout', '20s', '--poll', '300ms', '--json']);
+    await agents.stop();
+    // l1 may still have been delivering when the wave timed out: its next pass puts it back
+    expect((await fleet.cli('l1', ['agent'])).code).toBe(0);
+    expect(r1.code, r1.stderr + r1.stdout).toBe(4);
+    expect(JSON.parse(r1.stdout).message).toMatch(/l3 did not acknowledge/);
+    expect(fleet.host('l1').held()).toBe(OLD);
+    expect(fleet.host('l3').held()).toBe(OLD);
+
+    const NEW2 = key('new');
+    await put(NEW2);
+    agents = fleet.agents({ skip: ['g1', 'g2', 'l2', 'l3'] });
+    const r2 = await fleet.cli('ops', ['rotate', 'anthropic', '--fleet', '--wave-timeout', '20s', '--allow-missing', '1', '--poll', '300ms', '--json']);
+    await agents.stop();
+    expect(r2.code, r2.stderr + r2.stdout).toBe(0);
+    expect(fleet.host('l1').held()).toBe(NEW2);
+    expect(fleet.host('l3').held()).toBe(OLD);
+    let st = await fleetStatus();
+    expect(st.rollout.missing).toEqual(['l3']);
+    expect(st.hosts.find((h) => h.host === 'l3')!.current).toBe(false);
+    // l3 comes back: its next pass converges to the promoted version and verifies it
+    const back = await fleet.cli('l3', ['agent', '--json']);
+    expect(back.code, back.stderr).toBe(0);
+    expect(JSON.parse(back.stdout).items[0].action).toBe('converged');
+    expect(fleet.host('l3').held()).toBe(NEW2);
+    st = await fleetStatus();
+    expect(st.hosts.every((h) => h.current)).toBe(true);
+    // and a pass with nothing to do changes nothing
+    const again = await fleet.cli('l3', ['agent', '--json']);
+    expect(JSON.parse(again.stdout).items[0].action).toBe('in-sync');
+  });
+
+  for (const backend of ['vault', 'aws'] as const) {
+    test(`${backend}: two coordinators at once → exactly one rollout`, async () => {
+      await setUp(backend, ['l1']);
+      const NEW = key('new');
+      await put(NEW);
+      const agents = fleet.agents({ skip: ['g1', 'g2', 'l2', 'l3'] });
+      const args = ['rotate', 'anthropic', '--fleet', '--wave-timeout', '4m', '--poll', '300ms', '--json'];
+      const [a, b] = await Promise.all([fleet.cli('ops', args), fleet.cli('ops', args)]);
+      await agents.stop();
+      const codes = [a.code, b.code].sort();
+      expect(codes, a.stderr + b.stderr).toEqual([0, 3]);
+      const loser = a.code === 3 ? a : b;
+      expect(loser.stdout + loser.stderr).toMatch(/ROLLOUT_TAKEN|ROLLOUT_OPEN/);
+      expect(fleet.host('l1').held()).toBe(NEW);
+      const st = await fleetStatus();
+      expect(st.rollout.state).toBe('promoted');
+    });
+  }
 });

@@ -15,10 +15,9 @@ import { blastRadius } from '../../plan/blast-radius.js';
 import { planRotation, type Plan } from '../../plan/planner.js';
 import type { Policy } from '../../policy/schema.js';
 import { newRotationId, type RekeyDeps } from '../context.js';
-import { recordBook } from '../record-book.js';
 import { resumeOne } from '../resume.js';
-import { hostBook, hostRun } from './host-run.js';
-import { ackId, ackMatches, latestAck, rollouts, rolloutBookRef, waveOpen, type AckRecord, type Rollout, type RolloutRecord } from './records.js';
+import { hostBook, hostRun, rolloutBook } from './host-run.js';
+import { ackId, ackMatches, latestAck, rollouts, waveOpen, type AckRecord, type Rollout } from './records.js';
 
 export interface AgentItem {
   secret: string;
@@ -81,8 +80,8 @@ async function agentForSecret(policy: Policy, secret: string, dryRun: boolean, d
   const mine = all.targets.filter((t) => t.host === host);
   const backendName = all.backend;
   const backend = deps.backend(backendName);
-  const book = recordBook<RolloutRecord>(backendName, rolloutBookRef(secret), 'fleet rollout book', deps);
-  const acks = hostBook(backendName, secret, host, deps);
+  const book = rolloutBook(policy, backendName, secret, deps);
+  const acks = hostBook(policy, backendName, secret, host, deps);
   const rs = rollouts(await book.list());
   const latest: Rollout | null = rs.at(-1) ?? null;
   const myAcks = (await acks.list()).map((e) => e.record);
@@ -143,12 +142,19 @@ async function agentForSecret(policy: Policy, secret: string, dryRun: boolean, d
   }
   const { byTarget } = await heldBy(mine);
   const stale = mine.filter((t) => current.has(t.ref) && byTarget.get(t.id)?.fingerprint !== current.get(t.ref)!.value.fingerprint);
+  // an aborted rollout whose wave reached this host: acknowledged once this host is back on current
+  const aborted = latest?.end?.outcome === 'aborted';
+  const owesAbortAck = aborted && latest!.waves.some((w) => w.hosts.includes(host)) && !myAcks.some((a) => a.rollout === latest!.open.rollout && (a.what === 'restored' || a.what === 'failed'));
+  if (stale.length === 0 && owesAbortAck && !dryRun) {
+    const refs = Object.fromEntries([...current].map(([ref, c]) => [ref, { versionId: c.versionId, fingerprint: c.value.fingerprint }]));
+    await write({ kind: 'ack', rollout: latest!.open.rollout, seq: latest!.seq, host, what: 'restored', refs, targets: ids(mine), at: deps.clock.now().toISOString(), run: newRotationId(deps), reason: 'the rollout was aborted; this host holds the current version (it had not delivered, or put it back already)' });
+    return { ...base, action: 'restored', detail: 'rollout aborted: every target already holds the current version (acknowledged)', targets: ids(mine) };
+  }
   if (stale.length === 0) {
     const waiting = latest && latest.end === null ? ` (rollout ${latest.open.rollout} open; this host's wave is not)` : '';
     return { ...base, action: 'in-sync', detail: `every target holds the current version${waiting}`, targets: ids(mine) };
   }
   // after an abort: back from the rollout's pending value; otherwise: a promote this host missed
-  const aborted = latest?.end?.outcome === 'aborted';
   const what = aborted && stale.every((t) => byTarget.get(t.id)?.fingerprint === latest!.staged?.refs[t.ref]?.fingerprint) ? 'restored' : 'converged';
   const values = new Map([...current].filter(([ref]) => stale.some((t) => t.ref === ref)));
   if (dryRun) return { ...base, action: what, detail: `dry run: would move ${stale.length} target(s) to the current version ${[...values.values()].map((v) => v.value.fingerprint).join(', ')}`, targets: ids(stale) };

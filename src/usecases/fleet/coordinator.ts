@@ -18,8 +18,8 @@ import { newValues, probeStandbyAware } from '../new-values.js';
 import { recordBook } from '../record-book.js';
 import { runRecord } from '../run-audit.js';
 import { settleDrawn } from '../standby.js';
-import { hostBook } from './host-run.js';
-import { ackMatches, endId, latestAck, nextSeq, openId, rollouts, rolloutBookRef, stagedId, waveId, type AckRecord, type EndRecord, type OpenRecord, type Rollout, type RolloutRecord, type StagedRecord } from './records.js';
+import { hostBook, rolloutBook } from './host-run.js';
+import { ackMatches, endId, latestAck, nextSeq, openId, rollouts, stagedId, waveId, type AckRecord, type EndRecord, type OpenRecord, type Rollout, type RolloutRecord, type StagedRecord } from './records.js';
 
 export interface FleetOptions {
   canary?: string | undefined;
@@ -86,7 +86,7 @@ export async function rotateFleet(policy: Policy, secret: string, filter: PlanFi
   for (const t of plan.targets) hostRefs[t.host] = [...new Set([...(hostRefs[t.host] ?? []), t.ref])];
   const hosts = Object.keys(hostRefs).sort();
   const waves = wavesOf(hosts, opts.canary, opts.maxParallel);
-  const book = recordBook<RolloutRecord>(plan.backend, rolloutBookRef(secret), 'fleet rollout book', deps);
+  const book = rolloutBook(policy, plan.backend, secret, deps);
   const entries = await book.list();
   const previous = rollouts(entries).at(-1) ?? null;
   const at = () => deps.clock.now().toISOString();
@@ -146,11 +146,13 @@ export async function rotateFleet(policy: Policy, secret: string, filter: PlanFi
 
   const state = new Map<string, FleetHost>(hosts.map((h) => [h, { host: h, wave: waves.findIndex((w) => w.includes(h)), state: 'not-reached', fingerprints: {}, at: null }]));
   const rolloutNow = (): Rollout => ({ seq, open, staged, waves: [], end: null });
-  const readAcks = async (h: string): Promise<AckRecord[]> => (await hostBook(plan.backend, secret, h, deps).list()).map((e) => e.record);
+  const readAcks = async (h: string): Promise<AckRecord[]> => (await hostBook(policy, plan.backend, secret, h, deps).list()).map((e) => e.record);
   let missingTotal: string[] = [];
   let failure: string | null = null;
+  let lastWave = -1;
   for (let k = 0; k < waves.length && failure === null; k++) {
     const wave = waves[k]!;
+    lastWave = k;
     const waveDeadline = deps.clock.now().getTime() + opts.waveTimeoutMs;
     await book.add(waveId(seq, k), { kind: 'wave', rollout, wave: k, hosts: wave, openedAt: at(), deadline: new Date(waveDeadline).toISOString() });
     deps.log.info({ rollout, wave: k, hosts: wave }, 'wave open');
@@ -193,20 +195,26 @@ export async function rotateFleet(policy: Policy, secret: string, filter: PlanFi
   } else {
     await end('aborted', failure);
     await discardAll(receipts, rollout, plan, deps);
-    // the hosts that delivered put their consumers back on their next run: wait for them (bounded)
-    const delivered = hosts.filter((h) => state.get(h)!.state === 'verified');
+    // every host the rollout reached acknowledges the abort once its consumers are back on the
+    // current version (those that delivered put it back on their next run): wait for them, bounded
+    const reached = hosts.filter((h) => state.get(h)!.wave <= lastWave && state.get(h)!.state !== 'failed' && state.get(h)!.state !== 'missing');
+    const open = () => reached.filter((h) => state.get(h)!.state !== 'restored');
     const until = deps.clock.now().getTime() + opts.waveTimeoutMs;
-    while (delivered.some((h) => state.get(h)!.state === 'verified') && deps.clock.now().getTime() < until) {
-      for (const h of delivered) {
+    for (;;) {
+      for (const h of open()) {
         const a = latestAck(await readAcks(h).catch(() => []), rollout);
         if (a?.what === 'restored') Object.assign(state.get(h)!, { state: 'restored', fingerprints: Object.fromEntries(Object.entries(a.refs).map(([r, x]) => [r, x.fingerprint])), at: a.at });
       }
-      if (delivered.some((h) => state.get(h)!.state === 'verified')) await deps.clock.sleep(opts.pollMs, deps.signal);
+      if (open().length === 0 || deps.clock.now().getTime() >= until) break;
+      await deps.clock.sleep(opts.pollMs, deps.signal);
     }
-    const stuck = delivered.filter((h) => state.get(h)!.state === 'verified');
+    const stuck = open().filter((h) => state.get(h)!.state === 'verified');
+    // not heard from since the abort: their agent acknowledges it when it next runs
+    for (const h of open()) if (state.get(h)!.state !== 'verified') state.get(h)!.state = 'missing';
+    const restored = reached.length - open().length;
     outcome = 'aborted';
     exitCode = stuck.length ? ExitCode.rollbackFailed : (failure.includes('timed out') ? ExitCode.backend : ExitCode.verificationFailedRolledBack);
-    message = `rollout of ${secret} aborted: ${failure}. Pending version discarded; ${delivered.length - stuck.length} host(s) put back on the old credential and verified${stuck.length ? `; ${stuck.join(', ')} have not confirmed yet (their agent does it on its next run: rekey status --fleet)` : ''}`;
+    message = `rollout of ${secret} aborted: ${failure}. Pending version discarded; ${restored} host(s) confirmed they hold the old credential, verified${stuck.length ? `; ${stuck.join(', ')} delivered the new one and have not confirmed putting it back yet (their agent does it on its next run: rekey status --fleet)` : ''}`;
   }
   const hostList = [...state.values()];
   await deps.audit.append(

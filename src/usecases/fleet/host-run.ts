@@ -15,7 +15,8 @@ import { preflight } from '../preflight.js';
 import { runRecord } from '../run-audit.js';
 import { recordBook } from '../record-book.js';
 import { fleetHostBackend } from './host-backend.js';
-import { ackId, hostBookRef, type AckRecord } from './records.js';
+import type { Policy } from '../../policy/schema.js';
+import { hostBookRef, rolloutBookRef, type AckRecord, type RolloutRecord } from './records.js';
 
 export interface HostRunInput {
   /** this host's targets to move, with the refs they read */
@@ -38,7 +39,9 @@ export interface HostRunResult {
 }
 
 /** what a host writes: its acknowledgements, in its own book (no other writer) */
-export const hostBook = (backend: string, secret: string, host: string, deps: RekeyDeps) => recordBook<AckRecord>(backend, hostBookRef(secret, host), 'fleet host book', deps);
+export const hostBook = (policy: Policy, backend: string, secret: string, host: string, deps: RekeyDeps) => recordBook<AckRecord>(backend, hostBookRef(policy, secret, host), 'fleet host book', deps);
+/** what coordinators write: the rollouts of a secret */
+export const rolloutBook = (policy: Policy, backend: string, secret: string, deps: RekeyDeps) => recordBook<RolloutRecord>(backend, rolloutBookRef(policy, secret), 'fleet rollout book', deps);
 
 export async function hostRun(input: HostRunInput, deps: RekeyDeps): Promise<HostRunResult> {
   const { plan } = input;
@@ -84,7 +87,13 @@ export async function hostRun(input: HostRunInput, deps: RekeyDeps): Promise<Hos
       { ...deps, backend: fleetHostBackend(deps.backend(plan.backend), versions) },
     );
     const reason = r.state.failure ? `${r.state.failure.phase} ${r.state.failure.item}: ${r.state.failure.reason}` : undefined;
-    const holds = r.outcome === 'promoted' ? new Map([...input.values].map(([ref, v]) => [ref, { versionId: v.versionId, fingerprint: v.value.fingerprint }])) : new Map<string, { versionId: string; fingerprint: string }>();
+    // what the consumers hold now: the new values, or (rolled back and verified) what they held before
+    const holds =
+      r.outcome === 'promoted'
+        ? new Map([...input.values].map(([ref, v]) => [ref, { versionId: v.versionId, fingerprint: v.value.fingerprint }]))
+        : r.outcome === 'rolled-back'
+          ? new Map([...input.held].flatMap(([ref, v]) => (v ? [[ref, { versionId: 'as before', fingerprint: v.fingerprint }] as const] : [])))
+          : new Map<string, { versionId: string; fingerprint: string }>();
     result = { outcome: r.outcome, ack: ack(r.outcome === 'promoted' ? input.what : 'failed', holds, reason), ...(reason ? { reason } : {}) };
     await deps.audit.append(
       runRecord('agent', run, plan, deps, started, {

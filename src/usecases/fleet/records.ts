@@ -1,18 +1,22 @@
 /**
  * A fleet rollout as records in the secret's backend (record books, src/usecases/record-book.ts):
  *
- * - the rollout book `rekey/fleet/<secret>/rollouts`, written by coordinators only: per rollout
+ * - the rollout book `<fleet.prefix>/<secret>/rollouts` (default prefix rekey/fleet), written by coordinators only: per rollout
  *   `r<seq>-a-open` (the claim: two coordinators race for the same id, one wins), `r<seq>-b-staged`
  *   (the pending version id and fingerprint of each ref), `r<seq>-c-wave-<k>` (wave k may deliver,
  *   until its deadline), `r<seq>-z-end` (promoted or aborted);
- * - one host book per host, `rekey/fleet/<secret>/hosts/<host>`, written by that host's agent only:
+ * - one host book per host, `<fleet.prefix>/<secret>/hosts/<host>`, written by that host's agent only:
  *   its acknowledgements `r<seq>-<what>-<run>` (delivered and verified, failed, restored after an
  *   abort, converged after a promote), each naming the version ids and fingerprints it holds.
  *
  * Pure: what the records say, no I/O. Records carry names, times, version ids and fingerprints.
  */
-export const rolloutBookRef = (secret: string) => `rekey/fleet/${secret}/rollouts`;
-export const hostBookRef = (secret: string, host: string) => `rekey/fleet/${secret}/hosts/${host}`;
+import type { Policy } from '../../policy/schema.js';
+
+/** the policy's `fleet.prefix` (default rekey/fleet) */
+const prefix = (policy: Policy) => policy.fleet?.prefix ?? 'rekey/fleet';
+export const rolloutBookRef = (policy: Policy, secret: string) => `${prefix(policy)}/${secret}/rollouts`;
+export const hostBookRef = (policy: Policy, secret: string, host: string) => `${prefix(policy)}/${secret}/hosts/${host}`;
 
 const pad = (seq: number) => `r${String(seq).padStart(6, '0')}`;
 export const openId = (seq: number) => `${pad(seq)}-a-open`;

@@ -5,10 +5,9 @@
  */
 import type { Policy } from '../../policy/schema.js';
 import type { RekeyDeps } from '../context.js';
-import { recordBook } from '../record-book.js';
 import { fleetPlan } from './coordinator.js';
-import { hostBook } from './host-run.js';
-import { rollouts, rolloutBookRef, type RolloutRecord } from './records.js';
+import { hostBook, rolloutBook } from './host-run.js';
+import { rollouts } from './records.js';
 
 export interface FleetHostStatus {
   host: string;
@@ -40,15 +39,15 @@ export async function fleetStatus(policy: Policy, only: string | undefined, deps
       const c = await deps.retry(`read current ${ref}`, () => backend.read(ref, 'current', deps.signal));
       current[ref] = c ? { versionId: c.versionId, fingerprint: c.value.fingerprint } : null;
     }
-    const rs = rollouts(await recordBook<RolloutRecord>(plan.backend, rolloutBookRef(secret), 'fleet rollout book', deps).list());
+    const rs = rollouts(await rolloutBook(policy, plan.backend, secret, deps).list());
     const r = rs.at(-1) ?? null;
     const lastPromote = [...rs].reverse().find((x) => x.end?.outcome === 'promoted');
     const hosts: FleetHostStatus[] = [];
     for (const host of [...new Set(plan.targets.map((t) => t.host))].sort()) {
       const refs = [...new Set(plan.targets.filter((t) => t.host === host).map((t) => t.ref))];
-      const acks = (await hostBook(plan.backend, secret, host, deps).list()).map((e) => e.record).sort((a, b) => (a.at < b.at ? -1 : 1));
-      const good = acks.filter((a) => a.what !== 'failed');
-      const held = good.at(-1);
+      const acks = (await hostBook(policy, plan.backend, secret, host, deps).list()).map((e) => e.record).sort((a, b) => (a.at < b.at ? -1 : 1));
+      // what its consumers hold: the refs of its last acknowledgement that names them
+      const held = acks.filter((a) => Object.keys(a.refs).length > 0).at(-1);
       const last = acks.at(-1);
       const onCurrent = held !== undefined && refs.every((ref) => current[ref] && held.refs[ref]?.fingerprint === current[ref]!.fingerprint);
       hosts.push({
