@@ -45,7 +45,7 @@ export async function rotate(policy: Policy, secret: string, filter: PlanFilter,
   const started = deps.clock.now().getTime();
   const plan = planRotation(policy, secret, filter, deps.planContext);
   if (plan.targets.length === 0) {
-    throw new UsageError('NO_TARGETS_HERE', `no target of "${secret}" is on this host (${deps.planContext.hostname})`, { hint: 'run rekey on the hosts listed in the plan' });
+    throw new UsageError('NO_TARGETS_HERE', `no target of "${secret}" is on this host (${deps.planContext.hostname})`, { hint: 'run rekey on the hosts listed in the plan, or rotate them all at once: rekey rotate <secret> --fleet (docs/fleet.md)' });
   }
   const refuseUnfinished = async () => {
     const open = (await deps.journal.unfinished()).filter((u) => u.secret === secret);
