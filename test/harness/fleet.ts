@@ -34,6 +34,8 @@ export interface Fleet {
   cli(who: 'ops' | string, args: string[], input?: string): Promise<CliRun>;
   /** every host's agent every `periodMs` until stopped; `skip` hosts are offline */
   agents(opts?: { periodMs?: number; skip?: string[] }): { stop(): Promise<void>; runs: Map<string, CliRun[]> };
+  /** every agent loop still running (a failed test's), stopped */
+  stopAgents(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ export async function startFleet(o: { real: string[]; light: string[] }): Promis
   const policyFile = join(root, 'policy.yaml');
   const credentials: Record<string, string> = {};
   const hosts: FleetHost[] = [];
+  const running = new Set<() => Promise<void>>();
   const make = async (name: string, real: boolean) => {
     const f = await startGatewayFixture({ allow: [], settleMs: real ? 1000 : 200, verifyCommand: real ? OPENCLAW : OPENCLAW_STANDIN });
     f.fake.acceptWhen(() => true);
@@ -86,7 +89,7 @@ export async function startFleet(o: { real: string[]; light: string[] }): Promis
         env: prod
         sink: { kind: systemd-env-file, path: ${h.f.envFile} }
         service: gateway
-        verify: { kind: openclaw-models-status, command: ${JSON.stringify(h.real ? OPENCLAW : OPENCLAW_STANDIN)}, timeoutMs: 60000 }`,
+        verify: { kind: openclaw-models-status, command: ${JSON.stringify(h.real ? OPENCLAW : OPENCLAW_STANDIN)}, timeoutMs: 120000 }`,
         )
         .join('\n');
       writeFileSync(
@@ -131,17 +134,24 @@ ${deliveries}
             if (!stopped) await new Promise((res) => setTimeout(res, periodMs));
           }
         });
-      return {
-        runs,
-        async stop() {
-          stopped = true;
-          await Promise.all(loops);
-        },
+      const stop = async () => {
+        stopped = true;
+        await Promise.all(loops);
+        running.delete(stop);
       };
+      running.add(stop);
+      return { runs, stop };
+    },
+    async stopAgents() {
+      await Promise.all([...running].map((stop) => stop()));
     },
     async close() {
-      for (const h of hosts) await h.f.close();
+      // agents a failed test left running stop first; every host is closed even if one fails
+      await fleet.stopAgents();
+      const r = await Promise.allSettled(hosts.map((h) => h.f.close()));
       rmSync(root, { recursive: true, force: true });
+      const failed = r.filter((x) => x.status === 'rejected');
+      if (failed.length) throw new Error(`closing ${failed.length} host(s) failed: ${failed.map((x) => String((x as PromiseRejectedResult).reason)).join('; ')}`);
     },
   };
   return fleet;

@@ -10,7 +10,7 @@ import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { awsClientFor } from '../harness/aws-client.js';
 import { startFakeSecretsManager, type FakeSecretsManager } from '../harness/fake-secrets-manager.js';
 import { startFakeVault, type FakeVault } from '../harness/fake-vault.js';
@@ -36,6 +36,8 @@ describe('fleet rotation through the backend: 5 hosts (2 real Gateways), Vault a
     for (const h of fleet.hosts) if (h.real) await h.f.installGateway();
     for (const h of fleet.hosts) if (!h.real) await h.f.installLightUnit();
   });
+  // a failed test's agents must not run on into the next one
+  afterEach(async () => fleet?.stopAgents());
   afterAll(async () => {
     await fleet?.close();
     await vault?.close();

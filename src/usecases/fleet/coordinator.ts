@@ -121,7 +121,7 @@ export async function rotateFleet(policy: Policy, secret: string, filter: PlanFi
   const end = async (outcome: EndRecord['outcome'], reason?: string, missing?: string[]) => book.add(endId(seq), { kind: 'end', rollout, outcome, at: at(), ...(reason ? { reason } : {}), ...(missing?.length ? { missing } : {}) });
 
   let staged: StagedRecord;
-  let receipts = new Map<string, string | undefined>();
+  const receipts = new Map<string, string | undefined>();
   let v: Awaited<ReturnType<typeof newValues>>;
   try {
     v = await newValues(policy, plan, deps, false, rollout);
@@ -150,35 +150,47 @@ export async function rotateFleet(policy: Policy, secret: string, filter: PlanFi
   let missingTotal: string[] = [];
   let failure: string | null = null;
   let lastWave = -1;
-  for (let k = 0; k < waves.length && failure === null; k++) {
-    const wave = waves[k]!;
-    lastWave = k;
-    const waveDeadline = deps.clock.now().getTime() + opts.waveTimeoutMs;
-    await book.add(waveId(seq, k), { kind: 'wave', rollout, wave: k, hosts: wave, openedAt: at(), deadline: new Date(waveDeadline).toISOString() });
-    deps.log.info({ rollout, wave: k, hosts: wave }, 'wave open');
-    for (;;) {
-      const waiting: string[] = [];
-      for (const h of wave) {
-        const a = latestAck(await readAcks(h).catch(() => []), rollout);
-        const s = state.get(h)!;
-        if (a && a.what === 'delivered' && ackMatches(rolloutNow(), a, hostRefs[h]!)) Object.assign(s, { state: 'verified', fingerprints: Object.fromEntries(Object.entries(a.refs).map(([r, x]) => [r, x.fingerprint])), at: a.at });
-        else if (a && a.what === 'failed') Object.assign(s, { state: 'failed', at: a.at, reason: a.reason ?? 'failed' });
-        else waiting.push(h);
+  try {
+    for (let k = 0; k < waves.length && failure === null; k++) {
+      const wave = waves[k]!;
+      lastWave = k;
+      const waveDeadline = deps.clock.now().getTime() + opts.waveTimeoutMs;
+      await book.add(waveId(seq, k), { kind: 'wave', rollout, wave: k, hosts: wave, openedAt: at(), deadline: new Date(waveDeadline).toISOString() });
+      deps.log.info({ rollout, wave: k, hosts: wave }, 'wave open');
+      for (;;) {
+        const waiting: string[] = [];
+        for (const h of wave) {
+          const a = latestAck(await readAcks(h).catch(() => []), rollout);
+          const s = state.get(h)!;
+          if (a && a.what === 'delivered' && ackMatches(rolloutNow(), a, hostRefs[h]!)) Object.assign(s, { state: 'verified', fingerprints: Object.fromEntries(Object.entries(a.refs).map(([r, x]) => [r, x.fingerprint])), at: a.at });
+          else if (a && a.what === 'failed') Object.assign(s, { state: 'failed', at: a.at, reason: a.reason ?? 'failed' });
+          else waiting.push(h);
+        }
+        const failed = wave.filter((h) => state.get(h)!.state === 'failed');
+        if (failed.length) {
+          failure = `host ${failed.join(', ')} failed in wave ${k}: ${failed.map((h) => state.get(h)!.reason).join('; ')}`;
+          break;
+        }
+        if (waiting.length === 0) break;
+        if (deps.clock.now().getTime() >= waveDeadline) {
+          for (const h of waiting) state.get(h)!.state = 'missing';
+          missingTotal = [...missingTotal, ...waiting];
+          if (missingTotal.length > opts.allowMissing) failure = `wave ${k} timed out after ${opts.waveTimeoutMs} ms: ${waiting.join(', ')} did not acknowledge (${missingTotal.length} missing, --allow-missing ${opts.allowMissing})`;
+          break;
+        }
+        await deps.clock.sleep(opts.pollMs, deps.signal);
       }
-      const failed = wave.filter((h) => state.get(h)!.state === 'failed');
-      if (failed.length) {
-        failure = `host ${failed.join(', ')} failed in wave ${k}: ${failed.map((h) => state.get(h)!.reason).join('; ')}`;
-        break;
-      }
-      if (waiting.length === 0) break;
-      if (deps.clock.now().getTime() >= waveDeadline) {
-        for (const h of waiting) state.get(h)!.state = 'missing';
-        missingTotal = [...missingTotal, ...waiting];
-        if (missingTotal.length > opts.allowMissing) failure = `wave ${k} timed out after ${opts.waveTimeoutMs} ms: ${waiting.join(', ')} did not acknowledge (${missingTotal.length} missing, --allow-missing ${opts.allowMissing})`;
-        break;
-      }
-      await deps.clock.sleep(opts.pollMs, deps.signal);
     }
+  } catch (e) {
+    // interrupted (Ctrl-C, the backend gone): no host may keep waiting on this rollout
+    const reason = `the coordinator stopped in wave ${lastWave}: ${describeError(e)}`;
+    // on a signal of its own: the run's may be the one that was aborted
+    const cleanup = { ...deps, signal: AbortSignal.timeout(deps.rollbackTimeoutMs) };
+    await rolloutBook(policy, plan.backend, secret, cleanup)
+      .add(endId(seq), { kind: 'end', rollout, outcome: 'aborted', at: at(), reason })
+      .catch((x: unknown) => deps.log.error({ rollout, err: describeError(x) }, 'could not record the abort: the next coordinator aborts this rollout after its deadline'));
+    await discardAll(receipts, rollout, plan, cleanup);
+    throw e;
   }
 
   const newFp = Object.fromEntries(Object.entries(staged.refs).map(([r, x]) => [r, x.fingerprint]));
