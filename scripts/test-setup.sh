@@ -6,3 +6,4 @@ cd "$(dirname "$0")/.."
 [ -x node_modules/.bin/vitest ] || bash scripts/npm-install-locked.sh .
 bash scripts/install-test-tools.sh
 npx --no-install tsc -p tsconfig.build.json
+node scripts/build-help.mjs

@@ -1,3 +1,4 @@
+import { wordsOf, type HelpData } from './help-words.js';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -111,12 +112,10 @@ const GROUPS = new Set([...COMMANDS.keys()].filter((w) => w.includes(' ')).map((
 
 /** the command words of an argv (options and their values skipped; nothing after `--`) */
 export function commandWords(argv: string[]): string[] {
-  const words: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') break;
-    if (VALUE_OPTIONS.has(a)) i++;
-    else if (!a.startsWith('-')) words.push(a);
-  }
-  return words[0] && GROUPS.has(words[0]) ? words.slice(0, 2) : words.slice(0, 1);
+  return wordsOf(argv, VALUE_OPTIONS, GROUPS);
+}
+
+/** every help text and what finding the command words needs: built into help.json at build time */
+export function helpData(): HelpData {
+  return { main: HELP, valueOptions: [...VALUE_OPTIONS], groups: [...GROUPS], commands: Object.fromEntries([...COMMANDS.keys()].map((w) => [w, commandHelp(w)!])) };
 }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { COMMANDS, commandHelp, commandWords, nearestCommand } from '../../src/cli/usage.js';
+import { HELP } from '../../src/cli/args.js';
 import { REPO } from '../harness/openclaw.js';
 
 const BIN = join(REPO, 'dist', 'src', 'cli', 'bin.js');
@@ -32,6 +33,17 @@ describe('CLI basics', () => {
     const g = run(['--policy', 'x.yaml', 'openclaw', 'adopt', 'a', '-h']);
     expect(g.stdout).toMatch(/^Usage: rekey openclaw adopt/);
     expect(commandWords(['--home', 'status', 'plan', 'x'])).toEqual(['plan']);
+  });
+
+  test('--help answers from help.json (built with dist): the same texts as the commands give, and no command module loaded', () => {
+    for (const args of [['--help'], ['rotate', '--help'], ['--policy', 'x.yaml', 'openclaw', 'adopt', 'a', '-h'], ['agent', 'render', 'systemd', '--help'], ['agent', '--help'], ['nosuch', '--help']]) {
+      const r = run(args, ['--import', join(REPO, 'test', 'harness', 'trace-imports.mjs')]);
+      expect(r.status).toBe(0);
+      const words = commandWords(args).join(' ');
+      expect(r.stdout, args.join(' ')).toBe(commandHelp(words) ?? HELP);
+      const loaded = r.stderr.split('\n').filter((l) => l.startsWith('IMPORT ')).map((l) => l.replace(/^IMPORT file:\/\/.*?\/dist\//, ''));
+      expect(loaded.filter((m) => /commands\/|args\.js|usage\.js/.test(m)), args.join(' ')).toEqual([]);
+    }
   });
 
   test('--help and --version load no adapter, SDK or the CLI body', () => {
