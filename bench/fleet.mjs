@@ -107,7 +107,7 @@ ${hosts.map((h) => `      - { host: ${h}, agent: main, env: prod, sink: { kind: 
     const pass = median(delivering);
     const floor = waves * pass + PERIOD_MS;
     rows.push({ hosts: N, waves, wall: `${(wall / 1000).toFixed(1)} s`, pass: `${(pass / 1000).toFixed(2)} s`, floor: `${(floor / 1000).toFixed(1)} s`, ratio: `${(wall / floor).toFixed(2)}x` });
-    process.stderr.write(`bench fleet: ${N} hosts done\n`);
+    process.stderr.write(`bench fleet: ${N} hosts done: ${JSON.stringify(rows.at(-1))}\n`);
     for (const h of hosts) um.systemctl('stop', `fleet-n${N}-${h}.service`);
   }
 } finally {
