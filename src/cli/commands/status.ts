@@ -54,7 +54,7 @@ async function statusFleet({ a, io, out, depsFor }: CommandContext): Promise<num
       const cur = Object.entries(s.current).map(([ref, c]) => `${ref} ${c ? c.fingerprint : '(none)'}`).join(', ');
       const r = s.rollout ? `  rollout ${s.rollout.seq}: ${s.rollout.state}${s.rollout.state === 'open' ? `, wave ${s.rollout.opened} of ${s.rollout.waves.length} open` : ` at ${s.rollout.endedAt}`}${s.rollout.reason ? ` — ${s.rollout.reason}` : ''}${s.rollout.missing ? ` (missing: ${s.rollout.missing.join(', ')})` : ''}\n` : '  no rollout yet\n';
       const hosts = s.hosts
-        .map((h) => `  ${h.host}: ${h.last ? `${h.last.what} ${Object.values(h.last.fingerprints).join(', ') || ''} (rollout ${h.last.seq}) ${ago(deps.clock.now().getTime() - Date.parse(h.last.at))} ago` : 'never acknowledged'}; ${h.current ? 'on the current version' : `BEHIND${h.lagMs !== null ? ` for ${ago(h.lagMs)}` : ''}`}${h.last?.reason ? ` — ${h.last.reason}` : ''}\n`)
+        .map((h) => `  ${h.host}: ${h.last ? `${h.last.what} ${Object.values(h.last.fingerprints).join(', ') || ''} (rollout ${h.last.seq}) ${ago(deps.clock.now().getTime() - Date.parse(h.last.at))} ago` : 'never acknowledged'}; ${h.current ? 'on the current version' : `BEHIND${h.lagMs !== null ? ` for ${ago(h.lagMs)}` : ''}`}${h.lastContact ? `; last contact ${ago(deps.clock.now().getTime() - Date.parse(h.lastContact))} ago` : ''}${h.last?.reason ? ` — ${h.last.reason}` : ''}\n`)
         .join('');
       return `${s.secret} (${s.backend}): current ${cur}\n${r}${hosts}`;
     })

@@ -46,6 +46,8 @@ export function hostSecrets(policy: Policy, host: string): string[] {
 
 /** how many acknowledgements per host book are kept: those of the last few rollouts */
 const KEEP_SEQS = 2;
+/** a pass with nothing to do records the host's last contact at most this often (AWS: every record is a version) */
+export const SEEN_EVERY_MS = 3_600_000;
 
 export async function runAgent(policy: Policy, opts: { dryRun: boolean }, deps: RekeyDeps): Promise<AgentReport> {
   const host = deps.planContext.hostname;
@@ -152,6 +154,13 @@ async function agentForSecret(policy: Policy, secret: string, dryRun: boolean, d
   }
   if (stale.length === 0) {
     const waiting = latest && latest.end === null ? ` (rollout ${latest.open.rollout} open; this host's wave is not)` : '';
+    // last contact: a `seen` record when the book has heard nothing from this host for a while
+    const lastAt = Math.max(0, ...myAcks.map((a) => Date.parse(a.at)));
+    if (!dryRun && deps.clock.now().getTime() - lastAt >= SEEN_EVERY_MS) {
+      const seen: AckRecord = { kind: 'ack', rollout: null, seq: latest?.seq ?? 0, host, what: 'seen', refs: {}, targets: ids(mine), at: deps.clock.now().toISOString(), run: newRotationId(deps) };
+      await acks.add(ackId(seen.seq, 'seen', seen.run), seen);
+      for (const e of await acks.list()) if (e.record.what === 'seen' && e.record.run !== seen.run) await acks.remove(e.id);
+    }
     return { ...base, action: 'in-sync', detail: `every target holds the current version${waiting}`, targets: ids(mine) };
   }
   // after an abort: back from the rollout's pending value; otherwise: a promote this host missed

@@ -75,8 +75,8 @@ export interface AckRecord {
   rollout: string | null;
   seq: number;
   host: string;
-  /** delivered: the pending version delivered and verified; failed: it did not verify (rolled back here); restored: back on current after an abort; converged: moved to current after a promote it missed */
-  what: 'delivered' | 'failed' | 'restored' | 'converged';
+  /** delivered: the pending version delivered and verified; failed: it did not verify (rolled back here); restored: back on current after an abort; converged: moved to current after a promote it missed; seen: a pass with nothing to do (last contact; `rollout` null, no refs) */
+  what: 'delivered' | 'failed' | 'restored' | 'converged' | 'seen';
   /** ref → the version and fingerprint this host's consumers now hold (verified) */
   refs: Record<string, { versionId: string; fingerprint: string }>;
   targets: string[];

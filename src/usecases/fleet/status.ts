@@ -11,6 +11,8 @@ import { rollouts } from './records.js';
 
 export interface FleetHostStatus {
   host: string;
+  /** the last time its agent wrote anything (an acknowledgement, or a pass with nothing to do, recorded at most hourly) */
+  lastContact: string | null;
   /** the last acknowledgement: what, of which rollout, when */
   last: { what: string; seq: number; at: string; fingerprints: Record<string, string>; reason?: string } | null;
   /** every ref it reads holds the current version (by its last acknowledgement) */
@@ -48,10 +50,11 @@ export async function fleetStatus(policy: Policy, only: string | undefined, deps
       const acks = (await hostBook(policy, plan.backend, secret, host, deps).list()).map((e) => e.record).sort((a, b) => (a.at < b.at ? -1 : 1));
       // what its consumers hold: the refs of its last acknowledgement that names them
       const held = acks.filter((a) => Object.keys(a.refs).length > 0).at(-1);
-      const last = acks.at(-1);
+      const last = acks.filter((a) => a.what !== 'seen').at(-1);
       const onCurrent = held !== undefined && refs.every((ref) => current[ref] && held.refs[ref]?.fingerprint === current[ref]!.fingerprint);
       hosts.push({
         host,
+        lastContact: acks.at(-1)?.at ?? null,
         last: last ? { what: last.what, seq: last.seq, at: last.at, fingerprints: Object.fromEntries(Object.entries(last.refs).map(([k, v]) => [k, v.fingerprint])), ...(last.reason ? { reason: last.reason } : {}) } : null,
         current: onCurrent,
         lagMs: onCurrent ? 0 : lastPromote?.end ? now - Date.parse(lastPromote.end.at) : null,
