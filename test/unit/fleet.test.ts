@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { renderLaunchdAgent, renderSystemdAgent } from '../../providers/services/render-agent.js';
 import { catalog, parsePolicy } from '../../providers/registry.js';
-import { fleetPlan, wavesOf } from '../../src/usecases/fleet/coordinator.js';
+import { fleetPlan, wavesOf } from '../../src/usecases/fleet/fleet-plan.js';
 import { hostSecrets } from '../../src/usecases/fleet/agent.js';
 import { ackId, ackMatches, endId, latestAck, nextSeq, openId, rollouts, stagedId, waveId, waveOpen, type AckRecord, type OpenRecord, type RolloutRecord } from '../../src/usecases/fleet/records.js';
 

@@ -113,7 +113,7 @@ async function agentForSecret(policy: Policy, secret: string, dryRun: boolean, d
     const r = latest;
     const refs = r.open.hosts[host] ?? [];
     const last = latestAck(myAcks, r.open.rollout);
-    const { byTarget } = await heldBy(mine);
+    const { held, byTarget } = await heldBy(mine);
     const holdsPending = mine.every((t) => byTarget.get(t.id)?.fingerprint === r.staged!.refs[t.ref]?.fingerprint);
     if (last && last.what === 'delivered' && ackMatches(r, last, refs) && holdsPending) return { ...base, action: 'waiting', detail: `delivered and verified ${Object.values(last.refs).map((x) => x.fingerprint).join(', ')}; waiting for the coordinator`, targets: ids(mine) };
     if (last && last.what === 'failed') return { ...base, action: 'waiting', detail: `reported a failure (${last.reason ?? 'unknown'}); waiting for the coordinator to abort`, targets: ids(mine) };
@@ -130,7 +130,6 @@ async function agentForSecret(policy: Policy, secret: string, dryRun: boolean, d
       values.set(ref, { value: p.value, versionId: p.versionId });
     }
     if (dryRun) return { ...base, action: 'delivered', detail: `dry run: would deliver ${[...values.values()].map((v) => v.value.fingerprint).join(', ')} to ${mine.length} target(s), restart, verify and acknowledge`, targets: ids(mine) };
-    const { held } = await heldBy(mine);
     const res = await hostRun({ plan: planOf(mine), values, held, what: 'delivered', rollout: r.open.rollout, seq: r.seq, preflight: true }, deps);
     await write(res.ack);
     return { ...base, action: res.ack.what, detail: res.ack.what === 'delivered' ? `delivered and verified ${[...values.values()].map((v) => v.value.fingerprint).join(', ')}` : `did not verify, consumers put back: ${res.reason}`, targets: ids(mine) };

@@ -11,15 +11,15 @@
  */
 import { describeError, UnsafeError, UsageError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
-import { planRotation, type Plan, type PlanFilter } from '../../plan/planner.js';
+import type { Plan, PlanFilter } from '../../plan/planner.js';
 import type { Policy } from '../../policy/schema.js';
 import { newRotationId, type RekeyDeps } from '../context.js';
 import { newValues, probeStandbyAware } from '../new-values.js';
-import { recordBook } from '../record-book.js';
 import { runRecord } from '../run-audit.js';
 import { settleDrawn } from '../standby.js';
+import { fleetPlan, wavesOf } from './fleet-plan.js';
 import { hostBook, rolloutBook } from './host-run.js';
-import { ackMatches, endId, latestAck, nextSeq, openId, rollouts, stagedId, waveId, type AckRecord, type EndRecord, type OpenRecord, type Rollout, type RolloutRecord, type StagedRecord } from './records.js';
+import { ackMatches, endId, latestAck, nextSeq, openId, rollouts, stagedId, waveId, type AckRecord, type EndRecord, type OpenRecord, type Rollout, type StagedRecord } from './records.js';
 
 export interface FleetOptions {
   canary?: string | undefined;
@@ -54,25 +54,6 @@ export interface FleetReport {
   newFingerprints: Record<string, string>;
   oldFingerprints: Record<string, string | null>;
   plan: Plan;
-}
-
-/** every target of the secret on every host: the fleet's plan (a target with no host is refused) */
-export function fleetPlan(policy: Policy, secret: string, filter: PlanFilter, deps: Pick<RekeyDeps, 'planContext'>): Plan {
-  const p = planRotation(policy, secret, filter, { ...deps.planContext, hostname: '\u0000no host' });
-  const anywhere = p.targets.filter((t) => t.host === '*');
-  if (anywhere.length) {
-    throw new UsageError('FLEET_TARGET_WITHOUT_HOST', `a fleet rotation needs every delivery of "${secret}" to name its host; ${anywhere.map((t) => t.id).join(', ')} name none`, { hint: 'add `host: <name>` to each delivery (the name each host runs rekey as: its host name or REKEY_HOSTNAME)' });
-  }
-  const targets = p.elsewhere;
-  return { ...p, targets, elsewhere: [], refs: [...new Set(targets.map((t) => t.ref))], restarts: [] };
-}
-
-export function wavesOf(hosts: string[], canary: string | undefined, perWave: number): string[][] {
-  if (canary !== undefined && !hosts.includes(canary)) throw new UsageError('UNKNOWN_HOST', `--canary ${canary}: no delivery of this secret names that host`, { hint: `hosts: ${hosts.join(', ')}` });
-  const rest = hosts.filter((h) => h !== canary);
-  const waves: string[][] = canary !== undefined ? [[canary]] : [];
-  for (let i = 0; i < rest.length; i += perWave) waves.push(rest.slice(i, i + perWave));
-  return waves;
 }
 
 export async function rotateFleet(policy: Policy, secret: string, filter: PlanFilter, opts: FleetOptions, deps: RekeyDeps): Promise<FleetReport> {
@@ -251,7 +232,7 @@ async function discardAll(receipts: Map<string, string | undefined>, rollout: st
 }
 
 /** a rollout whose coordinator died: aborted (hosts put their consumers back), its pending version discarded */
-async function abandon(r: Rollout, why: string, book: ReturnType<typeof recordBook<RolloutRecord>>, deps: RekeyDeps) {
+async function abandon(r: Rollout, why: string, book: ReturnType<typeof rolloutBook>, deps: RekeyDeps) {
   await book.add(endId(r.seq), { kind: 'end', rollout: r.open.rollout, outcome: 'aborted', at: deps.clock.now().toISOString(), reason: `abandoned: ${why}` });
   const backend = deps.backend(r.open.backend);
   for (const ref of Object.keys(r.staged?.refs ?? {})) {

@@ -5,7 +5,7 @@
  */
 import type { Policy } from '../../policy/schema.js';
 import type { RekeyDeps } from '../context.js';
-import { fleetPlan } from './coordinator.js';
+import { fleetPlan } from './fleet-plan.js';
 import { hostBook, rolloutBook } from './host-run.js';
 import { rollouts } from './records.js';
 
