@@ -13,27 +13,19 @@ import { runAgent, SEEN_EVERY_MS } from '../../src/usecases/fleet/agent.js';
 import { rotateFleet } from '../../src/usecases/fleet/coordinator.js';
 import { fleetStatus } from '../../src/usecases/fleet/status.js';
 import { fakeClock, fakeDeps } from '../harness/memory-stores.js';
+import { anthropicPolicy } from '../harness/light-policy.js';
 
 const HOSTS = ['h1', 'h2', 'h3'];
 const REF = 'openclaw/prod/anthropic';
 const OLD = SecretValue.of('sk-ant-old-aaaaaaaaaaaaaaaaaaaaaaaaaaaa');
 const NEW = SecretValue.of('sk-ant-new-bbbbbbbbbbbbbbbbbbbbbbbbbbbb');
-const policy = parsePolicy(`version: 1
-environments: { prod: {} }
-agents: { main: {} }
-backends: { v: { kind: vault, address: "http://127.0.0.1:8200" } }
-services: { gw: { kind: systemd-user, unit: gw.service } }
-secrets:
-  anthropic:
-    layer: provider-key
-    provider: anthropic
-    envVar: ANTHROPIC_API_KEY
-    probe: off
-    backend: v
-    ref: ${REF}
-    deliveries:
-${HOSTS.map((h) => `      - { host: ${h}, agent: main, env: prod, sink: { kind: systemd-env-file, path: "/srv/${h}/gw.env" }, service: gw, verify: { kind: openclaw-models-status } }`).join('\n')}
-`);
+const policy = parsePolicy(
+  anthropicPolicy({
+    services: '{ gw: { kind: systemd-user, unit: gw.service } }',
+    secretKeys: '    probe: off\n',
+    deliveries: HOSTS.map((h) => `      - { host: ${h}, agent: main, env: prod, sink: { kind: systemd-env-file, path: "/srv/${h}/gw.env" }, service: gw, verify: { kind: openclaw-models-status } }`).join('\n'),
+  }),
+);
 const target = (i: number) => `anthropic/prod/main#${i}`;
 
 async function fleetWorld(o: { refuseNew?: string[]; offline?: string[] } = {}) {

@@ -1,26 +1,18 @@
 import { describe, expect, test } from 'vitest';
 import { renderLaunchdAgent, renderSystemdAgent } from '../../providers/services/render-agent.js';
 import { catalog, parsePolicy } from '../../providers/registry.js';
+import { anthropicPolicy } from '../harness/light-policy.js';
 import { fleetPlan, wavesOf } from '../../src/usecases/fleet/fleet-plan.js';
 import { hostSecrets } from '../../src/usecases/fleet/agent.js';
 import { ackId, ackMatches, endId, latestAck, nextSeq, openId, rollouts, stagedId, waveId, waveOpen, type AckRecord, type OpenRecord, type RolloutRecord } from '../../src/usecases/fleet/records.js';
 
 const policy = (hostLine: (i: number) => string) =>
-  parsePolicy(`version: 1
-environments: { prod: {} }
-agents: { main: {} }
-backends: { v: { kind: vault, address: "http://127.0.0.1:8200" } }
-services: { gw: { kind: systemd-user, unit: gw.service } }
-secrets:
-  anthropic:
-    layer: provider-key
-    provider: anthropic
-    envVar: ANTHROPIC_API_KEY
-    backend: v
-    ref: openclaw/prod/anthropic
-    deliveries:
-${[1, 2, 3].map((i) => `      - { ${hostLine(i)}agent: main, env: prod, sink: { kind: systemd-env-file, path: "/srv/h${i}/gw.env" }, service: gw, verify: { kind: openclaw-models-status } }`).join('\n')}
-`);
+  parsePolicy(
+    anthropicPolicy({
+      services: '{ gw: { kind: systemd-user, unit: gw.service } }',
+      deliveries: [1, 2, 3].map((i) => `      - { ${hostLine(i)}agent: main, env: prod, sink: { kind: systemd-env-file, path: "/srv/h${i}/gw.env" }, service: gw, verify: { kind: openclaw-models-status } }`).join('\n'),
+    }),
+  );
 
 const ctx = { planContext: { hostname: 'h1', home: '/home/x', adapters: catalog } } as never;
 

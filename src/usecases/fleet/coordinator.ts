@@ -19,7 +19,7 @@ import { runRecord } from '../run-audit.js';
 import { settleDrawn } from '../standby.js';
 import { fleetPlan, wavesOf } from './fleet-plan.js';
 import { hostBook, rolloutBook } from './host-run.js';
-import { ackMatches, endId, latestAck, nextSeq, openId, rollouts, stagedId, waveId, type AckRecord, type EndRecord, type OpenRecord, type Rollout, type StagedRecord } from './records.js';
+import { ackMatches, endId, fingerprintsOf, latestAck, nextSeq, openId, rollouts, stagedId, waveId, type AckRecord, type EndRecord, type OpenRecord, type Rollout, type StagedRecord } from './records.js';
 
 export interface FleetOptions {
   canary?: string | undefined;
@@ -143,7 +143,7 @@ export async function rotateFleet(policy: Policy, secret: string, filter: PlanFi
         for (const h of wave) {
           const a = latestAck(await readAcks(h).catch(() => []), rollout);
           const s = state.get(h)!;
-          if (a && a.what === 'delivered' && ackMatches(rolloutNow(), a, hostRefs[h]!)) Object.assign(s, { state: 'verified', fingerprints: Object.fromEntries(Object.entries(a.refs).map(([r, x]) => [r, x.fingerprint])), at: a.at });
+          if (a && a.what === 'delivered' && ackMatches(rolloutNow(), a, hostRefs[h]!)) Object.assign(s, { state: 'verified', fingerprints: fingerprintsOf(a), at: a.at });
           else if (a && a.what === 'failed') Object.assign(s, { state: 'failed', at: a.at, reason: a.reason ?? 'failed' });
           else waiting.push(h);
         }
@@ -196,7 +196,7 @@ export async function rotateFleet(policy: Policy, secret: string, filter: PlanFi
     for (;;) {
       for (const h of open()) {
         const a = latestAck(await readAcks(h).catch(() => []), rollout);
-        if (a?.what === 'restored') Object.assign(state.get(h)!, { state: 'restored', fingerprints: Object.fromEntries(Object.entries(a.refs).map(([r, x]) => [r, x.fingerprint])), at: a.at });
+        if (a?.what === 'restored') Object.assign(state.get(h)!, { state: 'restored', fingerprints: fingerprintsOf(a), at: a.at });
       }
       if (open().length === 0 || deps.clock.now().getTime() >= until) break;
       await deps.clock.sleep(opts.pollMs, deps.signal);

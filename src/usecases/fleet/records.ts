@@ -132,6 +132,9 @@ export function ackMatches(r: Rollout, ack: AckRecord, refs: string[]): boolean 
   });
 }
 
+/** ref → fingerprint of what an acknowledgement says the host holds */
+export const fingerprintsOf = (a: AckRecord): Record<string, string> => Object.fromEntries(Object.entries(a.refs).map(([ref, x]) => [ref, x.fingerprint]));
+
 /** the host's latest ack for this rollout (by time), if any */
 export function latestAck(acks: AckRecord[], rollout: string): AckRecord | null {
   return acks.filter((a) => a.rollout === rollout).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).at(-1) ?? null;

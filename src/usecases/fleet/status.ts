@@ -7,7 +7,7 @@ import type { Policy } from '../../policy/schema.js';
 import type { RekeyDeps } from '../context.js';
 import { fleetPlan } from './fleet-plan.js';
 import { hostBook, rolloutBook } from './host-run.js';
-import { rollouts } from './records.js';
+import { fingerprintsOf, rollouts } from './records.js';
 
 export interface FleetHostStatus {
   host: string;
@@ -55,7 +55,7 @@ export async function fleetStatus(policy: Policy, only: string | undefined, deps
       hosts.push({
         host,
         lastContact: acks.at(-1)?.at ?? null,
-        last: last ? { what: last.what, seq: last.seq, at: last.at, fingerprints: Object.fromEntries(Object.entries(last.refs).map(([k, v]) => [k, v.fingerprint])), ...(last.reason ? { reason: last.reason } : {}) } : null,
+        last: last ? { what: last.what, seq: last.seq, at: last.at, fingerprints: fingerprintsOf(last), ...(last.reason ? { reason: last.reason } : {}) } : null,
         current: onCurrent,
         lagMs: onCurrent ? 0 : lastPromote?.end ? now - Date.parse(lastPromote.end.at) : null,
       });
