@@ -87,7 +87,9 @@ describe('fleet rotation through the backend: 5 hosts (2 real Gateways), Vault a
     for (const h of fleet.hosts) expect(h.held(), h.name).toBe(NEW);
     expect(OLD).not.toBe(NEW);
     // the real Gateways answer an agent turn with the new key (their provider saw it)
+    // (the models-status verifier reads what the process holds; its HTTP listener may still be starting)
     for (const g of fleet.hosts.filter((h) => h.real)) {
+      await g.f.waitGatewayReady();
       const turn = await g.f.agentTurn();
       expect(turn.code, `${g.name}: ${turn.stderr}`).toBe(0);
       expect(g.f.fake.seenKeys.at(-1), g.name).toBe(NEW);
@@ -122,6 +124,7 @@ describe('fleet rotation through the backend: 5 hosts (2 real Gateways), Vault a
       expect(st.rollout.state).toBe('aborted');
       expect(st.hosts.every((h) => h.current)).toBe(true);
       // the real Gateway serves with the old key again
+      await fleet.host('g1').f.waitGatewayReady();
       const turn = await fleet.host('g1').f.agentTurn();
       expect(turn.code, turn.stderr).toBe(0);
       expect(fleet.host('g1').f.fake.seenKeys.at(-1)).toBe(OLD);
