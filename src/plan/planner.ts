@@ -135,6 +135,20 @@ export function planRotation(policy: Policy, secretName: string, filter: PlanFil
   };
 }
 
+/**
+ * The refs this host's targets read that deliveries on other hosts read too (any env or agent):
+ * promoting one here, after verifying this host only, leaves those hosts on the old value.
+ */
+export function refsOnOtherHosts(policy: Policy, plan: Plan, ctx: PlanContext): { ref: string; hosts: string[] }[] {
+  const mine = new Set(plan.refs);
+  const hosts = new Map<string, Set<string>>();
+  for (const t of resolveTargets(policy, plan.secret, ctx)) {
+    if (t.host === '*' || t.host === ctx.hostname || !mine.has(t.ref)) continue;
+    (hosts.get(t.ref) ?? hosts.set(t.ref, new Set()).get(t.ref)!).add(t.host);
+  }
+  return [...hosts].map(([ref, hs]) => ({ ref, hosts: [...hs].sort() }));
+}
+
 function describeFilter(f: PlanFilter): string {
   const parts = [f.env ? `env ${f.env}` : '', f.agent ? `agent ${f.agent}` : ''].filter(Boolean);
   return parts.length ? parts.join(', ') : 'any target';

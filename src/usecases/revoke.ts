@@ -13,7 +13,7 @@ import { isRekeyError, RekeyError, UsageError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { Stage } from '../core/ports.js';
 import type { SecretValue } from '../core/secret-value.js';
-import { planRotation, resolveTargets, type Plan, type PlanFilter } from '../plan/planner.js';
+import { planRotation, refsOnOtherHosts, resolveTargets, type Plan, type PlanFilter } from '../plan/planner.js';
 import type { Policy } from '../policy/schema.js';
 import type { JournalEvent } from '../rotation/state.js';
 import { newRotationId, type RekeyDeps } from './context.js';
@@ -80,11 +80,15 @@ export async function revoke(policy: Policy, secret: string, filter: PlanFilter,
     startedAt: started.toISOString(),
   };
   const manual = issuerName ? [] : [...leaked.values()].map((l) => `no issuer for "${secret}": revoke ${l.value.fingerprint} in the provider's console now (rekey cannot retire it upstream)`);
+  // an emergency does not wait for other hosts: this host is contained now, they converge on the new current
+  for (const s of refsOnOtherHosts(policy, plan, deps.planContext)) {
+    if (leaked.get(s.ref)?.stage === 'current') manual.push(`${s.ref} is also delivered on ${s.hosts.join(', ')}: they hold the revoked value until \`rekey agent\` (or \`rekey rotate ${secret} --this-host-only\`) runs there`);
+  }
   const currentLeaks = [...leaked].filter(([, l]) => l.stage === 'current');
   const needsReissue = currentLeaks.length > 0;
 
   if (opts.dryRun) {
-    const rotation = needsReissue ? await rotate(policy, secret, filter, { dryRun: true }, deps) : null;
+    const rotation = needsReissue ? await rotate(policy, secret, filter, { dryRun: true, thisHostOnly: true }, deps) : null;
     return {
       ...base,
       rotation: rotation && pick(rotation),
@@ -117,7 +121,7 @@ export async function revoke(policy: Policy, secret: string, filter: PlanFilter,
   let rotationError: RekeyError | null = null;
   if (needsReissue) {
     try {
-      rotation = await rotate(policy, secret, filter, { dryRun: false, scrub: opts.scrub, retireNow: !opts.retireFirst, maxParallel: opts.maxParallel ?? REVOKE_PARALLEL }, deps);
+      rotation = await rotate(policy, secret, filter, { dryRun: false, scrub: opts.scrub, retireNow: !opts.retireFirst, maxParallel: opts.maxParallel ?? REVOKE_PARALLEL, thisHostOnly: true }, deps);
     } catch (e) {
       if (!isRekeyError(e)) throw e;
       rotationError = e;

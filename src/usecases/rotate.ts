@@ -1,7 +1,7 @@
 import type { AuditRecord } from '../audit/audit-record.js';
 import { UnsafeError, UsageError } from '../core/errors.js';
 import { SecretValue } from '../core/secret-value.js';
-import { planRotation, type Plan, type PlanFilter } from '../plan/planner.js';
+import { planRotation, refsOnOtherHosts, type Plan, type PlanFilter } from '../plan/planner.js';
 import { openclawOf } from '../core/target.js';
 import type { Policy } from '../policy/schema.js';
 import { newRotationId, type RekeyDeps } from './context.js';
@@ -41,11 +41,21 @@ export interface RotateReport {
   residue?: { file: string; fingerprints: string[]; removed: boolean }[];
 }
 
-export async function rotate(policy: Policy, secret: string, filter: PlanFilter, opts: { dryRun: boolean; takeOverPending?: boolean; scrub?: boolean; retireNow?: boolean; maxParallel?: number }, deps: RekeyDeps): Promise<RotateReport> {
+export async function rotate(policy: Policy, secret: string, filter: PlanFilter, opts: { dryRun: boolean; takeOverPending?: boolean; scrub?: boolean; retireNow?: boolean; maxParallel?: number; thisHostOnly?: boolean }, deps: RekeyDeps): Promise<RotateReport> {
   const started = deps.clock.now().getTime();
   const plan = planRotation(policy, secret, filter, deps.planContext);
   if (plan.targets.length === 0) {
     throw new UsageError('NO_TARGETS_HERE', `no target of "${secret}" is on this host (${deps.planContext.hostname})`, { hint: 'run rekey on the hosts listed in the plan, or rotate them all at once: rekey rotate <secret> --fleet (docs/fleet.md)' });
+  }
+  // a ref other hosts read too: promoted after verifying this host only, they would keep the old
+  // value (and lose it when it is retired); the fleet rotation verifies every host first
+  const shared = opts.thisHostOnly ? [] : refsOnOtherHosts(policy, plan, deps.planContext);
+  if (shared.length > 0) {
+    const hosts = [...new Set(shared.flatMap((s) => s.hosts))].sort();
+    throw new UnsafeError('ROTATION_SPANS_HOSTS', `"${secret}" ${shared.map((s) => s.ref).join(', ')} is also delivered on ${hosts.join(', ')}: a rotation here would promote it after verifying ${deps.planContext.hostname} only`, {
+      hint: `rekey rotate ${secret} --fleet rotates every host through the backend (docs/fleet.md); --this-host-only promotes after this host alone`,
+      details: { refs: shared },
+    });
   }
   const refuseUnfinished = async () => {
     const open = (await deps.journal.unfinished()).filter((u) => u.secret === secret);

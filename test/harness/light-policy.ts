@@ -22,6 +22,8 @@ export function anthropicPolicy(o: {
   secretKeys?: string;
   /** more secrets, as YAML lines indented under `secrets:` */
   secrets?: string;
+  /** the secret's backend ref (default openclaw/{env}/anthropic) */
+  ref?: string;
 }): string {
   return `version: 1
 environments: { prod: {} }
@@ -33,7 +35,7 @@ ${o.secrets ?? ''}  anthropic:
     provider: anthropic
     envVar: ANTHROPIC_API_KEY
 ${o.secretKeys ?? ''}    backend: local
-    ref: openclaw/{env}/anthropic
+    ref: ${o.ref ?? 'openclaw/{env}/anthropic'}
     deliveries:
 ${o.deliveries.replace(/\n$/, '')}
 `;
@@ -48,6 +50,8 @@ export function lightPolicy(o: {
   audit?: string;
   /** more secrets, as YAML lines indented under `secrets:` */
   secrets?: string;
+  /** the secret's backend ref (default openclaw/{env}/anthropic) */
+  ref?: string;
 }): string {
   return anthropicPolicy({
     ...o,

@@ -12,6 +12,8 @@ import type { RekeyDeps } from '../../src/usecases/context.js';
 import { runAgent, SEEN_EVERY_MS } from '../../src/usecases/fleet/agent.js';
 import { rotateFleet } from '../../src/usecases/fleet/coordinator.js';
 import { fleetStatus } from '../../src/usecases/fleet/status.js';
+import { revoke } from '../../src/usecases/revoke.js';
+import { rotate } from '../../src/usecases/rotate.js';
 import { fakeClock, fakeDeps } from '../harness/memory-stores.js';
 import { anthropicPolicy } from '../harness/light-policy.js';
 
@@ -141,5 +143,44 @@ describe('fleet rollout on the fakes: coordinator and agents through one backend
     w.clock.advance(60_000);
     await runAgent(policy, { dryRun: false }, w.hosts[0]!.w.deps);
     expect((await contact()).lastContact).toBe(seen);
+  });
+
+  test('a plain rotation of a ref other hosts read is refused (exit 3, nothing changed); --this-host-only promotes after this host alone; revoke proceeds and names the others', async () => {
+    const w = await fleetWorld();
+    const h1 = w.hosts[0]!;
+    const err = await rotate(policy, 'anthropic', {}, { dryRun: false }, h1.w.deps).catch((e) => e);
+    expect(err.code).toBe('ROTATION_SPANS_HOSTS');
+    expect(err.exitCode).toBe(3);
+    expect(err.message).toMatch(/openclaw\/prod\/anthropic is also delivered on h2, h3/);
+    expect(err.hint).toMatch(/--fleet/);
+    // the dry run refuses it as the run would
+    expect((await rotate(policy, 'anthropic', {}, { dryRun: true }, h1.w.deps).catch((e) => e)).code).toBe('ROTATION_SPANS_HOSTS');
+    expect(h1.w.sink.values.get(target(0))?.equals(OLD)).toBe(true);
+    expect((await w.backend.read(REF, 'current', w.ops.deps.signal))!.value.equals(OLD)).toBe(true);
+    expect((await w.backend.read(REF, 'pending', w.ops.deps.signal))!.value.equals(NEW)).toBe(true);
+    // a ref no other host reads (each host its own agent and ref) is rotated as before
+    const own = parsePolicy(
+      anthropicPolicy({
+        services: '{ gw: { kind: systemd-user, unit: gw.service } }',
+        secretKeys: '    probe: off\n',
+        ref: 'openclaw/{env}/{agent}/anthropic',
+        agents: ['main', 'other'],
+        deliveries: [
+          '      - { host: h1, agent: main, env: prod, sink: { kind: systemd-env-file, path: "/srv/h1/gw.env" }, service: gw, verify: { kind: openclaw-models-status } }',
+          '      - { host: h2, agent: other, env: prod, sink: { kind: systemd-env-file, path: "/srv/h2/gw.env" }, service: gw, verify: { kind: openclaw-models-status } }',
+        ].join('\n'),
+      }),
+    );
+    await w.backend.stage('openclaw/prod/main/anthropic', NEW, 'put-own', w.ops.deps.signal);
+    expect((await rotate(own, 'anthropic', {}, { dryRun: false }, h1.w.deps)).outcome).toBe('promoted');
+    // --this-host-only: promoted after h1 alone; h2 and h3 keep OLD until their agent converges
+    const r = await rotate(policy, 'anthropic', {}, { dryRun: false, thisHostOnly: true }, h1.w.deps);
+    expect(r.outcome).toBe('promoted');
+    expect((await w.backend.read(REF, 'current', w.ops.deps.signal))!.value.equals(NEW)).toBe(true);
+    expect(w.hosts[1]!.w.sink.values.get(target(1))?.equals(OLD)).toBe(true);
+    // an emergency revoke does not wait for the other hosts, and says who still holds the value
+    await w.backend.stage(REF, SecretValue.of('sk-ant-re-issued-cccccccccccccccccccccccc'), 'put-2', w.ops.deps.signal);
+    const rv = await revoke(policy, 'anthropic', {}, { retireFirst: false, dryRun: true, scrub: false }, h1.w.deps);
+    expect(rv.manual.join('\n')).toMatch(/openclaw\/prod\/anthropic is also delivered on h2, h3: they hold the revoked value until `rekey agent`/);
   });
 });

@@ -4,7 +4,7 @@ import { type CommandContext, loadPolicy, requireSecret } from './context.js';
 
 export const rotate = defineCommand({
   words: 'rotate',
-  usage: '<secret> [--env E] [--agent A] [--dry-run] [--take-over-pending] [--scrub] | --due [--dry-run] | <secret> --fleet [--canary HOST] [--max-parallel N] [--wave-timeout 10m] [--allow-missing N]',
+  usage: '<secret> [--env E] [--agent A] [--dry-run] [--take-over-pending] [--scrub] [--this-host-only] | --due [--dry-run] | <secret> --fleet [--canary HOST] [--max-parallel N] [--wave-timeout 10m] [--allow-missing N]',
   summary: 'one rotation: stage, deliver, restart, verify at the consumer, promote (or roll back); --due: every secret past its maxAge, in the policy windows',
   example: 'rekey rotate anthropic --env prod --dry-run',
   options: {
@@ -13,6 +13,7 @@ export const rotate = defineCommand({
     'dry-run': { type: 'boolean', help: 'every check the real run makes, nothing written' },
     'take-over-pending': { type: 'boolean', help: 'adopt a pending version left by another, dead rotation' },
     scrub: SCRUB,
+    'this-host-only': { type: 'boolean', help: 'promote a ref other hosts read too after verifying this host alone (they keep the old value until their `rekey agent` runs); without it such a rotation is refused: use --fleet' },
     due: { type: 'boolean', help: 'rotate every secret × env due on this host (maxAge, lead time, windows, jitter); exit 0 when everything due was rotated' },
     'max-parallel': { type: 'string', value: 'N', help: 'restart and verify up to N consumers side by side (default 1); with --due: rotate up to N secrets side by side when they share no unit; with --fleet: hosts per wave (default 10)' },
     fleet: { type: 'boolean', help: "every host the secret's deliveries name, through the backend: stage, open waves, wait for each host's agent to deliver and verify, promote (or abort: every host rolls back)" },
@@ -26,14 +27,16 @@ export const rotate = defineCommand({
     const { a, io, json, out, depsFor, filter, ownersOnDisk } = c;
     const n = Number(opts['max-parallel'] ?? '1');
     if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError('BAD_ARGUMENTS', '--max-parallel takes a whole number from 1 to 64');
+    if (opts.due && opts['this-host-only']) throw new UsageError('BAD_ARGUMENTS', '--this-host-only goes with rekey rotate <secret>, not --due');
     if (opts.due) return rotateDueCmd(c, opts['dry-run'] === true, n);
+    if (opts.fleet && opts['this-host-only']) throw new UsageError('BAD_ARGUMENTS', '--this-host-only and --fleet exclude each other');
     if (opts.fleet) return rotateFleetCmd(c, opts);
     for (const o of ['canary', 'wave-timeout', 'allow-missing', 'poll'] as const) if (opts[o] !== undefined) throw new UsageError('BAD_ARGUMENTS', `--${o} goes with --fleet`);
     const [{ rotate: rotateSecret }, { renderPlan, renderReport }] = await Promise.all([import('../../usecases/rotate.js'), import('../render.js')]);
     const policy = await loadPolicy(a.global.policy, io.env.HOME);
     const deps = depsFor(policy);
     await ownersOnDisk(policy, deps);
-    const r = await rotateSecret(policy, requireSecret(a), filter, { dryRun: opts['dry-run'] === true, takeOverPending: opts['take-over-pending'] === true, scrub: opts.scrub === true, maxParallel: n }, deps);
+    const r = await rotateSecret(policy, requireSecret(a), filter, { dryRun: opts['dry-run'] === true, takeOverPending: opts['take-over-pending'] === true, scrub: opts.scrub === true, maxParallel: n, thisHostOnly: opts['this-host-only'] === true }, deps);
     if (!json && r.dryRun) io.stdout(renderPlan(r.plan, deps.planContext.adapters));
     out(renderReport(r), r);
     return r.exitCode;
