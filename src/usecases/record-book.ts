@@ -21,6 +21,8 @@ function pool(backend: SecretBackend, what: string) {
 export interface RecordBook<T> {
   /** write-once: the same content again is a no-op; other content under the id is BOOK_ENTRY_TAKEN */
   add(id: string, record: T): Promise<void>;
+  /** one record, or null */
+  get(id: string): Promise<T | null>;
   /** every record, by id (ids sort as the caller chose them) */
   list(): Promise<{ id: string; record: T }[]>;
   remove(id: string): Promise<void>;
@@ -31,6 +33,13 @@ export function recordBook<T>(backendName: string, ref: string, what: string, de
   const backend = deps.backend(backendName);
   const read = async (id: string) => deps.retry(`${what} read ${ref}`, () => pool(backend, what).read(ref, id, deps.signal));
   const put = (id: string, value: SecretValue) => deps.retry(`${what} add ${ref}`, () => pool(backend, what).add(ref, id, value, deps.signal));
+  const parse = (id: string, v: SecretValue): T => {
+    try {
+      return JSON.parse(v.reveal()) as T;
+    } catch {
+      throw new BackendError('BOOK_CORRUPT', `record ${id} in ${backendName}:${ref} is not a ${what} record`, { hint: `someone else wrote under ${ref}; remove that entry` });
+    }
+  };
   return {
     async add(id, record) {
       const value = SecretValue.of(JSON.stringify(record));
@@ -53,17 +62,16 @@ export function recordBook<T>(backendName: string, ref: string, what: string, de
         throw e;
       }
     },
+    async get(id) {
+      const v = await read(id);
+      return v ? parse(id, v) : null;
+    },
     async list() {
       const ids = await deps.retry(`${what} list ${ref}`, () => pool(backend, what).list(ref, deps.signal));
       const out: { id: string; record: T }[] = [];
       for (const e of ids) {
         const v = await read(e.id);
-        if (!v) continue;
-        try {
-          out.push({ id: e.id, record: JSON.parse(v.reveal()) as T });
-        } catch {
-          throw new BackendError('BOOK_CORRUPT', `record ${e.id} in ${backendName}:${ref} is not a ${what} record`, { hint: `someone else wrote under ${ref}; remove that entry` });
-        }
+        if (v) out.push({ id: e.id, record: parse(e.id, v) });
       }
       return out;
     },

@@ -77,7 +77,7 @@ describe('fleet rotation through the backend: 5 hosts (2 real Gateways), Vault a
     const NEW = key('new');
     await put(NEW);
     const agents = fleet.agents();
-    const r = await fleet.cli('ops', ['rotate', 'anthropic', '--fleet', '--canary', 'l1', '--max-parallel', '2', '--wave-timeout', '4m', '--poll', '300ms', '--json']);
+    const r = await fleet.cli('ops', ['rotate', 'anthropic', '--fleet', '--canary', 'l1', '--max-parallel', '2', '--wave-timeout', '8m', '--poll', '300ms', '--json']);
     await agents.stop();
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const rep = JSON.parse(r.stdout);
@@ -108,7 +108,7 @@ describe('fleet rotation through the backend: 5 hosts (2 real Gateways), Vault a
     await l2.f.installLightUnit(revertingShadowLines(l2.f.root, l2.f.envFile, OLD));
     try {
       const agents = fleet.agents();
-      const r = await fleet.cli('ops', ['rotate', 'anthropic', '--fleet', '--canary', 'g1', '--max-parallel', '4', '--wave-timeout', '4m', '--poll', '300ms', '--json']);
+      const r = await fleet.cli('ops', ['rotate', 'anthropic', '--fleet', '--canary', 'g1', '--max-parallel', '4', '--wave-timeout', '8m', '--poll', '300ms', '--json']);
       await agents.stop();
       expect(r.code, r.stderr + r.stdout).toBe(5);
       const rep = JSON.parse(r.stdout);
@@ -204,6 +204,35 @@ describe('fleet rotation through the backend: 5 hosts (2 real Gateways), Vault a
     // and a pass with nothing to do changes nothing
     const again = await fleet.cli('l3', ['agent', '--json']);
     expect(JSON.parse(again.stdout).items[0].action).toBe('in-sync');
+  });
+
+  test('AWS: --abort from another shell ends the open rollout; the live coordinator stops (exit 3) and the canary puts the old key back', async () => {
+    const { OLD, ref } = await setUp('aws', ['l1', 'l2']);
+    const NEW = key('new');
+    await put(NEW);
+    // only the canary's agent runs: wave 1 (l2) cannot finish before the abort
+    let agents = fleet.agents({ skip: ['g1', 'g2', 'l2', 'l3'] });
+    const coordinator = fleet.cli('ops', ['rotate', 'anthropic', '--fleet', '--canary', 'l1', '--wave-timeout', '4m', '--poll', '300ms', '--json']);
+    const l1 = fleet.host('l1');
+    for (let i = 0; i < 600 && l1.held() !== NEW; i++) await new Promise((res) => setTimeout(res, 200));
+    expect(l1.held()).toBe(NEW);
+    const ab = await fleet.cli('ops', ['rotate', 'anthropic', '--fleet', '--abort', '--json']);
+    expect(ab.code, ab.stderr).toBe(0);
+    expect(JSON.parse(ab.stdout).outcome).toBe('aborted');
+    // every host whose wave opened acknowledges the abort once it holds the old key
+    await agents.stop();
+    agents = fleet.agents({ skip: ['g1', 'g2', 'l3'] });
+    const r = await coordinator;
+    await agents.stop();
+    expect(r.code, r.stderr + r.stdout).toBe(3);
+    expect(JSON.parse(r.stdout).message).toMatch(/aborted by .* on ops/);
+    expect(l1.held()).toBe(OLD);
+    expect(fleet.host('l2').held()).toBe(OLD);
+    expect(Object.values(aws.labels(ref)).flat()).not.toContain('AWSPENDING');
+    expect((await fleetStatus()).rollout.state).toBe('aborted');
+    // nothing open now: a second abort changes nothing
+    const again = await fleet.cli('ops', ['rotate', 'anthropic', '--fleet', '--abort', '--json']);
+    expect([again.code, JSON.parse(again.stdout).outcome]).toEqual([0, 'nothing-open']);
   });
 
   for (const backend of ['vault', 'aws'] as const) {

@@ -9,6 +9,7 @@ import { parsePolicy } from '../../providers/registry.js';
 import type { SecretBackend } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import type { RekeyDeps } from '../../src/usecases/context.js';
+import { abortRollout } from '../../src/usecases/fleet/abort.js';
 import { runAgent, SEEN_EVERY_MS } from '../../src/usecases/fleet/agent.js';
 import { rotateFleet } from '../../src/usecases/fleet/coordinator.js';
 import { fleetStatus } from '../../src/usecases/fleet/status.js';
@@ -127,6 +128,59 @@ describe('fleet rollout on the fakes: coordinator and agents through one backend
     const stranger = fakeDeps();
     stranger.deps.planContext = { ...stranger.deps.planContext, hostname: 'h9' };
     await expect(runAgent(policy, { dryRun: false }, stranger.deps)).rejects.toThrow(/no delivery in the policy names this host/);
+  });
+
+  test('--abort: a live coordinator sees the end record at its next poll and stops (exit 3); the hosts that delivered put OLD back', async () => {
+    const w = await fleetWorld();
+    const operator = fakeDeps();
+    Object.assign(operator.deps, { backend: () => w.backend, clock: w.clock, planContext: { ...operator.deps.planContext, hostname: 'laptop' } });
+    let aborted: Awaited<ReturnType<typeof abortRollout>> | null = null;
+    w.ops.deps.clock = { now: () => w.clock.now(), sleep: async (ms) => {
+      await w.agentPass();
+      // once the canary delivered, the operator ends the rollout from another machine
+      if (!aborted && w.hosts[0]!.w.sink.values.get(target(0))?.equals(NEW)) aborted = await abortRollout(policy, 'anthropic', {}, { dryRun: false }, operator.deps);
+      w.clock.advance(ms);
+    } };
+    const r = await rotateFleet(policy, 'anthropic', {}, opts, w.ops.deps);
+    expect(aborted!.outcome).toBe('aborted');
+    expect(aborted!.reached).toEqual(['h1']);
+    expect([r.outcome, r.exitCode]).toEqual(['aborted', 3]);
+    expect(r.message).toMatch(/aborted by .* on laptop after wave 0/);
+    expect(r.hosts.find((h) => h.host === 'h1')!.state).toBe('restored');
+    for (const h of w.hosts) expect(h.w.sink.values.get(target(h.i))?.equals(OLD), h.name).toBe(true);
+    expect(await w.backend.read(REF, 'pending', w.ops.deps.signal)).toBeNull();
+    expect((await fleetStatus(policy, 'anthropic', w.ops.deps))[0]!.rollout?.state).toBe('aborted');
+    expect(operator.audit.records.at(-1)!.fleet!.what).toBe('abort');
+    // nothing open any more: a second abort changes nothing (exit 0)
+    const again = await abortRollout(policy, 'anthropic', {}, { dryRun: false }, operator.deps);
+    expect([again.outcome, again.exitCode]).toEqual(['nothing-open', 0]);
+  });
+
+  test('--abort: a dead coordinator\'s rollout is ended at once (no waiting for its deadline); the next rollout starts', async () => {
+    const w = await fleetWorld();
+    // the coordinator dies once the canary delivered: no more writes, its deadline far away
+    w.ops.deps.clock = { now: () => w.clock.now(), sleep: async (ms) => {
+      await w.agentPass();
+      w.clock.advance(ms);
+      if (w.hosts[0]!.w.sink.values.get(target(0))?.equals(NEW)) await new Promise(() => undefined);
+    } };
+    void rotateFleet(policy, 'anthropic', {}, opts, w.ops.deps);
+    for (let i = 0; i < 50 && !w.hosts[0]!.w.sink.values.get(target(0))?.equals(NEW); i++) await new Promise((res) => setTimeout(res, 10));
+    const second = fakeDeps();
+    Object.assign(second.deps, { backend: () => w.backend, clock: { now: () => w.clock.now(), sleep: async (ms: number) => { await w.agentPass(); w.clock.advance(ms); } }, planContext: { ...second.deps.planContext, hostname: 'ops2' } });
+    expect((await rotateFleet(policy, 'anthropic', {}, opts, second.deps).catch((e) => e)).code).toBe('ROLLOUT_OPEN');
+    const dry = await abortRollout(policy, 'anthropic', {}, { dryRun: true }, second.deps);
+    expect([dry.outcome, await w.backend.read(REF, 'pending', w.ops.deps.signal).then((p) => p?.value.equals(NEW))]).toEqual(['dry-run', true]);
+    const a = await abortRollout(policy, 'anthropic', {}, { dryRun: false }, second.deps);
+    expect(a.outcome).toBe('aborted');
+    expect(await w.backend.read(REF, 'pending', w.ops.deps.signal)).toBeNull();
+    await w.agentPass();
+    expect(w.hosts[0]!.w.sink.values.get(target(0))?.equals(OLD)).toBe(true);
+    expect((await fleetStatus(policy, 'anthropic', second.deps))[0]!.hosts.find((h) => h.host === 'h1')!.last?.what).toBe('restored');
+    await w.backend.stage(REF, NEW, 'put-2', second.deps.signal);
+    const r = await rotateFleet(policy, 'anthropic', {}, opts, second.deps);
+    expect(r.outcome).toBe('promoted');
+    for (const h of w.hosts) expect(h.w.sink.values.get(target(h.i))?.equals(NEW), h.name).toBe(true);
   });
 
   test('last contact: a pass with nothing to do is recorded at most hourly', async () => {

@@ -4,7 +4,7 @@ import { type CommandContext, loadPolicy, requireSecret } from './context.js';
 
 export const rotate = defineCommand({
   words: 'rotate',
-  usage: '<secret> [--env E] [--agent A] [--dry-run] [--take-over-pending] [--scrub] [--this-host-only] | --due [--dry-run] | <secret> --fleet [--canary HOST] [--max-parallel N] [--wave-timeout 10m] [--allow-missing N]',
+  usage: '<secret> [--env E] [--agent A] [--dry-run] [--take-over-pending] [--scrub] [--this-host-only] | --due [--dry-run] | <secret> --fleet [--canary HOST] [--max-parallel N] [--wave-timeout 10m] [--allow-missing N] | <secret> --fleet --abort',
   summary: 'one rotation: stage, deliver, restart, verify at the consumer, promote (or roll back); --due: every secret past its maxAge, in the policy windows',
   example: 'rekey rotate anthropic --env prod --dry-run',
   options: {
@@ -21,6 +21,7 @@ export const rotate = defineCommand({
     'wave-timeout': { type: 'string', value: 'D', help: 'with --fleet: how long a wave may take (90s, 10m, 1h; default 10m)' },
     'allow-missing': { type: 'string', value: 'N', help: 'with --fleet: promote even if up to N hosts never answered (they converge later; default 0: a silent host aborts)' },
     poll: { type: 'string', value: 'D', help: "with --fleet: how often to read the hosts' acknowledgements (default 5s)" },
+    abort: { type: 'boolean', help: "with --fleet: end the secret's open rollout now (its coordinator died, or you changed your mind): pending discarded, hosts put their consumers back" },
   },
   stateful: true,
   async run(c, opts) {
@@ -31,7 +32,7 @@ export const rotate = defineCommand({
     if (opts.due) return rotateDueCmd(c, opts['dry-run'] === true, n);
     if (opts.fleet && opts['this-host-only']) throw new UsageError('BAD_ARGUMENTS', '--this-host-only and --fleet exclude each other');
     if (opts.fleet) return rotateFleetCmd(c, opts);
-    for (const o of ['canary', 'wave-timeout', 'allow-missing', 'poll'] as const) if (opts[o] !== undefined) throw new UsageError('BAD_ARGUMENTS', `--${o} goes with --fleet`);
+    for (const o of ['canary', 'wave-timeout', 'allow-missing', 'poll', 'abort'] as const) if (opts[o] !== undefined) throw new UsageError('BAD_ARGUMENTS', `--${o} goes with --fleet`);
     const [{ rotate: rotateSecret }, { renderPlan, renderReport }] = await Promise.all([import('../../usecases/rotate.js'), import('../render.js')]);
     const policy = await loadPolicy(a.global.policy, io.env.HOME);
     const deps = depsFor(policy);
@@ -52,7 +53,15 @@ export function parseDuration(flag: string, text: string | undefined, fallback: 
 }
 
 /** rekey rotate <secret> --fleet: the coordinator */
-async function rotateFleetCmd({ a, io, out, depsFor, filter }: CommandContext, opts: { canary?: string | undefined; 'max-parallel'?: string | undefined; 'wave-timeout'?: string | undefined; 'allow-missing'?: string | undefined; poll?: string | undefined; 'dry-run'?: boolean | undefined }): Promise<number> {
+async function rotateFleetCmd({ a, io, out, depsFor, filter }: CommandContext, opts: { canary?: string | undefined; 'max-parallel'?: string | undefined; 'wave-timeout'?: string | undefined; 'allow-missing'?: string | undefined; poll?: string | undefined; 'dry-run'?: boolean | undefined; abort?: boolean | undefined }): Promise<number> {
+  if (opts.abort) {
+    for (const o of ['canary', 'max-parallel', 'wave-timeout', 'allow-missing', 'poll'] as const) if (opts[o] !== undefined) throw new UsageError('BAD_ARGUMENTS', `--${o} does not go with --abort`);
+    const { abortRollout } = await import('../../usecases/fleet/abort.js');
+    const policy = await loadPolicy(a.global.policy, io.env.HOME);
+    const r = await abortRollout(policy, requireSecret(a), filter, { dryRun: opts['dry-run'] === true }, depsFor(policy));
+    out(`${r.message}\n`, r);
+    return r.exitCode;
+  }
   const perWave = Number(opts['max-parallel'] ?? '10');
   if (!Number.isInteger(perWave) || perWave < 1 || perWave > 1000) throw new UsageError('BAD_ARGUMENTS', '--max-parallel with --fleet takes a whole number of hosts per wave from 1 to 1000');
   const allowMissing = Number(opts['allow-missing'] ?? '0');

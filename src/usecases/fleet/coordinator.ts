@@ -7,7 +7,8 @@
  * promote, then hosts that were offline converge on their next run. A host that failed, or a wave
  * past its deadline with more hosts missing than `allowMissing`: abort, discard the pending
  * version, and every host that delivered puts its consumers back (its agent sees the abort).
- * The coordinator never touches a consumer: each host's agent does (agent.ts).
+ * The coordinator never touches a consumer: each host's agent does (agent.ts). The waiting on
+ * the hosts' books is waves.ts; an end record it did not write (`--abort`, abort.ts) stops it.
  */
 import { describeError, UnsafeError, UsageError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
@@ -17,9 +18,12 @@ import { newRotationId, type RekeyDeps } from '../context.js';
 import { newValues, probeStandbyAware } from '../new-values.js';
 import { runRecord } from '../run-audit.js';
 import { settleDrawn } from '../standby.js';
+import { abandon } from './abort.js';
+import { waveWatch, type FleetHost } from './waves.js';
+export type { FleetHost } from './waves.js';
 import { fleetPlan, wavesOf } from './fleet-plan.js';
-import { hostBook, rolloutBook } from './host-run.js';
-import { ackMatches, endId, fingerprintsOf, latestAck, nextSeq, openId, rollouts, stagedId, waveId, type AckRecord, type EndRecord, type OpenRecord, type Rollout, type StagedRecord } from './records.js';
+import { rolloutBook } from './host-run.js';
+import { endId, nextSeq, openId, rollouts, stagedId, type EndRecord, type OpenRecord, type StagedRecord } from './records.js';
 
 export interface FleetOptions {
   canary?: string | undefined;
@@ -30,15 +34,6 @@ export interface FleetOptions {
   /** how often the coordinator reads the hosts' books */
   pollMs: number;
   dryRun: boolean;
-}
-
-export interface FleetHost {
-  host: string;
-  wave: number;
-  state: 'verified' | 'failed' | 'missing' | 'not-reached' | 'restored';
-  fingerprints: Record<string, string>;
-  at: string | null;
-  reason?: string;
 }
 
 export interface FleetReport {
@@ -80,7 +75,7 @@ export async function rotateFleet(policy: Policy, secret: string, filter: PlanFi
         details: { rollout: previous.open.rollout },
       });
     }
-    if (!opts.dryRun) await abandon(previous, `its coordinator ${previous.open.coordinator} did not finish it by ${previous.open.deadline}`, book, deps);
+    if (!opts.dryRun) await abandon(previous, `abandoned: its coordinator ${previous.open.coordinator} did not finish it by ${previous.open.deadline}`, book, deps);
   }
   const seq = nextSeq(entries);
   const rollout = newRotationId(deps);
@@ -114,7 +109,7 @@ export async function rotateFleet(policy: Policy, secret: string, filter: PlanFi
       // what hosts must find pending: the version id as they will read it
       const p = await deps.retry(`read pending ${ref}`, () => backend.read(ref, 'pending', deps.signal));
       if (!p || !p.value.equals(value)) throw new UnsafeError('PENDING_MOVED', `${ref}: the version just staged is not pending any more (another writer)`);
-      refs[ref] = { versionId: p.versionId, fingerprint: value.fingerprint, oldFingerprint: v.oldFp[ref] ?? null };
+      refs[ref] = { versionId: p.versionId, fingerprint: value.fingerprint, oldFingerprint: v.oldFp[ref] ?? null, ...(r.receipt !== undefined ? { receipt: r.receipt } : {}) };
     }
     staged = { kind: 'staged', rollout, at: at(), refs };
     await book.add(stagedId(seq), staged);
@@ -125,46 +120,13 @@ export async function rotateFleet(policy: Policy, secret: string, filter: PlanFi
     throw e;
   }
 
-  const state = new Map<string, FleetHost>(hosts.map((h) => [h, { host: h, wave: waves.findIndex((w) => w.includes(h)), state: 'not-reached', fingerprints: {}, at: null }]));
-  const rolloutNow = (): Rollout => ({ seq, open, staged, waves: [], end: null });
-  const readAcks = async (h: string): Promise<AckRecord[]> => (await hostBook(policy, plan.backend, secret, h, deps).list()).map((e) => e.record);
-  let missingTotal: string[] = [];
-  let failure: string | null = null;
-  let lastWave = -1;
+  const watch = waveWatch(policy, open, staged, opts, deps);
+  let failure: string | null;
   try {
-    for (let k = 0; k < waves.length && failure === null; k++) {
-      const wave = waves[k]!;
-      lastWave = k;
-      const waveDeadline = deps.clock.now().getTime() + opts.waveTimeoutMs;
-      await book.add(waveId(seq, k), { kind: 'wave', rollout, wave: k, hosts: wave, openedAt: at(), deadline: new Date(waveDeadline).toISOString() });
-      deps.log.info({ rollout, wave: k, hosts: wave }, 'wave open');
-      for (;;) {
-        const waiting: string[] = [];
-        for (const h of wave) {
-          const a = latestAck(await readAcks(h).catch(() => []), rollout);
-          const s = state.get(h)!;
-          if (a && a.what === 'delivered' && ackMatches(rolloutNow(), a, hostRefs[h]!)) Object.assign(s, { state: 'verified', fingerprints: fingerprintsOf(a), at: a.at });
-          else if (a && a.what === 'failed') Object.assign(s, { state: 'failed', at: a.at, reason: a.reason ?? 'failed' });
-          else waiting.push(h);
-        }
-        const failed = wave.filter((h) => state.get(h)!.state === 'failed');
-        if (failed.length) {
-          failure = `host ${failed.join(', ')} failed in wave ${k}: ${failed.map((h) => state.get(h)!.reason).join('; ')}`;
-          break;
-        }
-        if (waiting.length === 0) break;
-        if (deps.clock.now().getTime() >= waveDeadline) {
-          for (const h of waiting) state.get(h)!.state = 'missing';
-          missingTotal = [...missingTotal, ...waiting];
-          if (missingTotal.length > opts.allowMissing) failure = `wave ${k} timed out after ${opts.waveTimeoutMs} ms: ${waiting.join(', ')} did not acknowledge (${missingTotal.length} missing, --allow-missing ${opts.allowMissing})`;
-          break;
-        }
-        await deps.clock.sleep(opts.pollMs, deps.signal);
-      }
-    }
+    failure = await watch.run();
   } catch (e) {
     // interrupted (Ctrl-C, the backend gone): no host may keep waiting on this rollout
-    const reason = `the coordinator stopped in wave ${lastWave}: ${describeError(e)}`;
+    const reason = `the coordinator stopped in wave ${watch.lastWave()}: ${describeError(e)}`;
     // on a signal of its own: the run's may be the one that was aborted
     const cleanup = { ...deps, signal: AbortSignal.timeout(deps.rollbackTimeoutMs) };
     await rolloutBook(policy, plan.backend, secret, cleanup)
@@ -175,41 +137,40 @@ export async function rotateFleet(policy: Policy, secret: string, filter: PlanFi
   }
 
   const newFp = Object.fromEntries(Object.entries(staged.refs).map(([r, x]) => [r, x.fingerprint]));
+  const missing = watch.missing();
+  const taken = (e: unknown) => (e as { code?: string }).code === 'BOOK_ENTRY_TAKEN';
   let outcome: FleetReport['outcome'];
   let message: string;
   let exitCode: number;
   if (failure === null) {
     for (const ref of Object.keys(staged.refs)) await deps.retry(`promote ${ref}`, () => backend.promote(ref, rollout, deps.signal, receipts.get(ref)));
-    await end('promoted', undefined, missingTotal);
+    // an abort recorded between the last check and the promote loses: every host verified the version now current, and agents follow current
+    const raced = await end('promoted', undefined, missing).then(
+      () => false,
+      (e: unknown) => {
+        if (!taken(e)) throw e;
+        deps.log.warn({ rollout, seq }, 'an abort was recorded while this coordinator promoted: the promoted version stands');
+        return true;
+      },
+    );
     await settleDrawn(backend, v.drawn, deps);
     outcome = 'promoted';
     exitCode = ExitCode.ok;
-    message = `rotated ${secret} on ${hosts.length - missingTotal.length} of ${hosts.length} host(s): every acknowledged host verified, new version promoted${missingTotal.length ? `; ${missingTotal.join(', ')} did not answer and will converge on their next run` : ''}`;
+    message = `rotated ${secret} on ${hosts.length - missing.length} of ${hosts.length} host(s): every acknowledged host verified, new version promoted${missing.length ? `; ${missing.join(', ')} did not answer and will converge on their next run` : ''}${raced ? ' (an abort recorded during the promote came too late: the new version stands, every host verified it)' : ''}`;
   } else {
-    await end('aborted', failure);
-    await discardAll(receipts, rollout, plan, deps);
-    // every host the rollout reached acknowledges the abort once its consumers are back on the
-    // current version (those that delivered put it back on their next run): wait for them, bounded
-    const reached = hosts.filter((h) => state.get(h)!.wave <= lastWave && state.get(h)!.state !== 'failed' && state.get(h)!.state !== 'missing');
-    const open = () => reached.filter((h) => state.get(h)!.state !== 'restored');
-    const until = deps.clock.now().getTime() + opts.waveTimeoutMs;
-    for (;;) {
-      for (const h of open()) {
-        const a = latestAck(await readAcks(h).catch(() => []), rollout);
-        if (a?.what === 'restored') Object.assign(state.get(h)!, { state: 'restored', fingerprints: fingerprintsOf(a), at: a.at });
-      }
-      if (open().length === 0 || deps.clock.now().getTime() >= until) break;
-      await deps.clock.sleep(opts.pollMs, deps.signal);
+    // aborted from outside: the end record and the discard are done already
+    if (!watch.endedOutside()) {
+      await end('aborted', failure).catch((e: unknown) => {
+        if (!taken(e)) throw e;
+      });
+      await discardAll(receipts, rollout, plan, deps);
     }
-    const stuck = open().filter((h) => state.get(h)!.state === 'verified');
-    // not heard from since the abort: their agent acknowledges it when it next runs
-    for (const h of open()) if (state.get(h)!.state !== 'verified') state.get(h)!.state = 'missing';
-    const restored = reached.length - open().length;
+    const { restored, stuck } = await watch.awaitRestored();
     outcome = 'aborted';
-    exitCode = stuck.length ? ExitCode.rollbackFailed : (failure.includes('timed out') ? ExitCode.backend : ExitCode.verificationFailedRolledBack);
+    exitCode = stuck.length ? ExitCode.rollbackFailed : watch.endedOutside() ? ExitCode.unsafe : failure.includes('timed out') ? ExitCode.backend : ExitCode.verificationFailedRolledBack;
     message = `rollout of ${secret} aborted: ${failure}. Pending version discarded; ${restored} host(s) confirmed they hold the old credential, verified${stuck.length ? `; ${stuck.join(', ')} delivered the new one and have not confirmed putting it back yet (their agent does it on its next run: rekey status --fleet)` : ''}`;
   }
-  const hostList = [...state.values()];
+  const hostList = [...watch.state.values()];
   await deps.audit.append(
     runRecord('rotate-fleet', rollout, plan, deps, started, {
       outcome: outcome === 'promoted' ? 'promoted' : 'rolled-back',
@@ -218,7 +179,7 @@ export async function rotateFleet(policy: Policy, secret: string, filter: PlanFi
       newFingerprints: newFp,
       rollbackPoint: v.oldFp,
       ...(failure ? { failure: { reason: failure } } : {}),
-      fleet: { rollout, seq, waves, hosts: Object.fromEntries(hostList.map((h) => [h.host, h.at ? { ack: h.state, fingerprints: h.fingerprints, at: h.at } : null])), ...(missingTotal.length ? { missing: missingTotal } : {}) },
+      fleet: { rollout, seq, waves, hosts: Object.fromEntries(hostList.map((h) => [h.host, h.at ? { ack: h.state, fingerprints: h.fingerprints, at: h.at } : null])), ...(missing.length ? { missing } : {}) },
     }),
   );
   return { ...base, rollout, seq, dryRun: false, outcome, exitCode, message, hosts: hostList, newFingerprints: newFp, oldFingerprints: v.oldFp };
@@ -229,14 +190,4 @@ async function discardAll(receipts: Map<string, string | undefined>, rollout: st
   for (const [ref, receipt] of receipts) {
     await deps.retry(`discard ${ref}`, () => backend.discard(ref, rollout, deps.signal, receipt)).catch((e: unknown) => deps.log.warn({ ref, err: describeError(e) }, 'could not discard the pending version'));
   }
-}
-
-/** a rollout whose coordinator died: aborted (hosts put their consumers back), its pending version discarded */
-async function abandon(r: Rollout, why: string, book: ReturnType<typeof rolloutBook>, deps: RekeyDeps) {
-  await book.add(endId(r.seq), { kind: 'end', rollout: r.open.rollout, outcome: 'aborted', at: deps.clock.now().toISOString(), reason: `abandoned: ${why}` });
-  const backend = deps.backend(r.open.backend);
-  for (const ref of Object.keys(r.staged?.refs ?? {})) {
-    await deps.retry(`discard ${ref}`, () => backend.discard(ref, r.open.rollout, deps.signal)).catch((e: unknown) => deps.log.warn({ ref, err: describeError(e) }, 'could not discard the abandoned pending version'));
-  }
-  deps.log.warn({ rollout: r.open.rollout, why }, 'took over an abandoned fleet rollout: aborted it');
 }

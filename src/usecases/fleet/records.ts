@@ -49,7 +49,7 @@ export interface StagedRecord {
   rollout: string;
   at: string;
   /** ref → the pending version every host must deliver (by version id, never by assumption) */
-  refs: Record<string, { versionId: string; fingerprint: string; oldFingerprint: string | null }>;
+  refs: Record<string, { versionId: string; fingerprint: string; oldFingerprint: string | null; /** what the backend needs to promote or discard it (AWS: version ids), for whoever ends the rollout */ receipt?: string }>;
 }
 export interface WaveRecord {
   kind: 'wave';
