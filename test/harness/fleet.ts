@@ -89,7 +89,7 @@ export async function startFleet(o: { real: string[]; light: string[] }): Promis
         env: prod
         sink: { kind: systemd-env-file, path: ${h.f.envFile} }
         service: gateway
-        verify: { kind: openclaw-models-status, command: ${JSON.stringify(h.real ? OPENCLAW : OPENCLAW_STANDIN)}, timeoutMs: 120000 }`,
+        verify: { kind: openclaw-models-status, command: ${JSON.stringify(h.real ? OPENCLAW : OPENCLAW_STANDIN)}, timeoutMs: 240000 }`,
         )
         .join('\n');
       writeFileSync(

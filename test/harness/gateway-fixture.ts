@@ -144,7 +144,7 @@ secrets:
         env: prod
         sink: { kind: systemd-env-file, path: ${envFile} }
         service: gateway
-        verify: { kind: openclaw-models-status, command: ${JSON.stringify(o.verifyCommand ?? opts.verifyCommand ?? OPENCLAW)}, timeoutMs: 120000 }
+        verify: { kind: openclaw-models-status, command: ${JSON.stringify(o.verifyCommand ?? opts.verifyCommand ?? OPENCLAW)}, timeoutMs: 240000 }
 `,
       );
     },

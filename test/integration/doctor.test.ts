@@ -86,7 +86,7 @@ secrets:
         env: prod
         sink: { kind: systemd-env-file, path: ${f.envFile} }
         service: gateway
-        verify: { kind: openclaw-models-status, command: ${oc}, timeoutMs: 120000 }
+        verify: { kind: openclaw-models-status, command: ${oc}, timeoutMs: 240000 }
   gateway:
     layer: gateway-token
     backend: local

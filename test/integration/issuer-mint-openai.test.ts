@@ -58,7 +58,7 @@ secrets:
         env: prod
         sink: { kind: systemd-env-file, path: ${f.envFile} }
         service: gateway
-        verify: { kind: openclaw-models-status, command: ${JSON.stringify(OPENCLAW)}, timeoutMs: 120000 }
+        verify: { kind: openclaw-models-status, command: ${JSON.stringify(OPENCLAW)}, timeoutMs: 240000 }
 `,
     );
     writeFileSync(f.envFile, '', { mode: 0o600 });

@@ -66,7 +66,7 @@ Restart=no
         env: prod
         sink: { kind: keychain }
         service: gateway
-        verify: { kind: openclaw-models-status, command: ${JSON.stringify(OPENCLAW)}, timeoutMs: 120000 }` }),
+        verify: { kind: openclaw-models-status, command: ${JSON.stringify(OPENCLAW)}, timeoutMs: 240000 }` }),
     );
   });
   afterAll(async () => {
@@ -165,7 +165,7 @@ Restart=no
       readFileSync(f.policyFile, 'utf8')
         .replace('sink: { kind: keychain }', `sink: { kind: keychain, reload: { command: ${oc} } }`)
         .replace('service: gateway', 'service: null')
-        .replace(/verify: \{ kind: openclaw-models-status, command: (.*), timeoutMs: 120000 \}/, 'verify: { kind: openclaw-secrets-audit, command: $1 }'),
+        .replace(/verify: \{ kind: openclaw-models-status, command: (.*), timeoutMs: 240000 \}/, 'verify: { kind: openclaw-secrets-audit, command: $1 }'),
     );
     // the plain Gateway (no rekey exec), with the Secret Service's bus for its exec provider
     install(

@@ -90,12 +90,12 @@ describe('revoke one leaked key held by two agents of the real Gateway and a sec
         env: prod
         sink: { kind: systemd-env-file, path: ${f.envFile} }
         service: gateway
-        verify: { kind: openclaw-models-status, command: ${JSON.stringify(OPENCLAW)}, timeoutMs: 120000 }
+        verify: { kind: openclaw-models-status, command: ${JSON.stringify(OPENCLAW)}, timeoutMs: 240000 }
       - agent: batch
         env: prod
         sink: { kind: systemd-env-file, path: ${batchEnv} }
         service: worker
-        verify: { kind: openclaw-models-status, command: ${JSON.stringify(OPENCLAW)}, agent: main, timeoutMs: 120000 }`,
+        verify: { kind: openclaw-models-status, command: ${JSON.stringify(OPENCLAW)}, agent: main, timeoutMs: 240000 }`,
       }) + `issuers:\n  anthropic: { kind: anthropic-admin, adminKey: { backend: local, ref: rekey/anthropic-admin }, baseUrl: "${admin.url}" }\n`,
     );
     f.um.writeUnit(WORKER, lightUnit({ home: f.home }).replace(`${f.home}/.openclaw/gateway.systemd.env`, batchEnv));
