@@ -1,4 +1,5 @@
 import type { Plan } from '../plan/planner.js';
+import type { SecretRead } from '../core/ports.js';
 import type { Target } from '../core/target.js';
 import { UnsafeError } from '../core/errors.js';
 import { shadowReport, type ShadowReport } from '../plan/shadow.js';
@@ -22,7 +23,8 @@ export async function preflight(plan: Plan, deps: RekeyDeps, parallel = 1): Prom
   const adapters = deps.planContext.adapters;
   const reads = (t: Target) => adapters.sink(t.sink.kind).reads(t.sink);
   // every unit reads every env file delivered to it
-  for (const [unit, u] of unitsAndFiles(plan.targets, adapters)) await bound(deps.service(u.service).preflight(unit, [...u.files], deps.signal), `preflight ${unit}`);
+  // (read-only: each a service-manager query, `parallel` at a time)
+  await inPool([...unitsAndFiles(plan.targets, adapters)], parallel, ([unit, u]) => bound(deps.service(u.service).preflight(unit, [...u.files], deps.signal), `preflight ${unit}`));
   // a delivery read at start through `rekey exec` (a keychain item) needs a unit that starts through it
   for (const t of plan.targets) {
     if (reads(t) !== 'exec-env' || !t.service) continue;
@@ -72,10 +74,20 @@ export async function shadowReports(plan: Plan, deps: Pick<RekeyDeps, 'openclaw'
  */
 async function baseline(plan: Plan, deps: RekeyDeps, parallel: number): Promise<void> {
   const backend = deps.backend(plan.backend);
+  // one read of each ref's current and pending versions, however many consumers share it
+  const versions = new Map<string, Promise<[SecretRead | null, SecretRead | null]>>();
+  const versionsOf = (ref: string) => {
+    if (!versions.has(ref)) {
+      versions.set(ref, (async () => {
+        const cur = await deps.retry(`read current ${ref}`, () => backend.read(ref, 'current', deps.signal));
+        return [cur, cur ? await deps.retry(`read pending ${ref}`, () => backend.read(ref, 'pending', deps.signal)) : null];
+      })());
+    }
+    return versions.get(ref)!;
+  };
   await inPool(plan.targets, parallel, async (t) => {
-    const cur = await deps.retry(`read current ${t.ref}`, () => backend.read(t.ref, 'current', deps.signal));
+    const [cur, pending] = await versionsOf(t.ref);
     if (!cur) return; // first delivery: nothing to compare with
-    const pending = await deps.retry(`read pending ${t.ref}`, () => backend.read(t.ref, 'pending', deps.signal));
     if (pending && pending.versionId === cur.versionId) return; // a first version (AWS): not delivered yet
     const r = await withTimeout(deps.verifier(t.verify.kind).verify(t, cur.value, deps.signal), deps.stepTimeoutMs, `baseline verify ${t.id}`, deps.signal);
     if (r.ok) return;
