@@ -11,6 +11,9 @@ import type { SecretBackend } from '../core/ports.js';
 import { SecretValue } from '../core/secret-value.js';
 import type { RekeyDeps } from './context.js';
 
+/** another writer holds the id with other content (what `add` throws when it lost the race) */
+export const isEntryTaken = (e: unknown): boolean => e instanceof BackendError && e.code === 'BOOK_ENTRY_TAKEN';
+
 export type BookDeps = Pick<RekeyDeps, 'backend' | 'retry' | 'signal'>;
 
 function pool(backend: SecretBackend, what: string) {

@@ -11,6 +11,7 @@ import { ExitCode } from '../../core/exit-codes.js';
 import type { PlanFilter } from '../../plan/planner.js';
 import type { Policy } from '../../policy/schema.js';
 import type { RekeyDeps } from '../context.js';
+import { isEntryTaken } from '../record-book.js';
 import { runRecord } from '../run-audit.js';
 import { fleetPlan } from './fleet-plan.js';
 import { rolloutBook } from './host-run.js';
@@ -22,7 +23,7 @@ export async function abandon(r: Rollout, why: string, book: ReturnType<typeof r
   try {
     await book.add(endId(r.seq), end);
   } catch (e) {
-    if ((e as { code?: string }).code !== 'BOOK_ENTRY_TAKEN') throw e;
+    if (!isEntryTaken(e)) throw e;
     // its coordinator ended it first (promoted or aborted): that end stands, nothing to discard
     const there = (await book.get(endId(r.seq))) as EndRecord | null;
     if (there) return there;

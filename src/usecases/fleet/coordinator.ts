@@ -16,6 +16,7 @@ import type { Plan, PlanFilter } from '../../plan/planner.js';
 import type { Policy } from '../../policy/schema.js';
 import { newRotationId, type RekeyDeps } from '../context.js';
 import { newValues, probeStandbyAware } from '../new-values.js';
+import { isEntryTaken } from '../record-book.js';
 import { runRecord } from '../run-audit.js';
 import { settleDrawn } from '../standby.js';
 import { abandon } from './abort.js';
@@ -90,7 +91,7 @@ export async function rotateFleet(policy: Policy, secret: string, filter: PlanFi
   try {
     await book.add(openId(seq), open);
   } catch (e) {
-    if ((e as { code?: string }).code === 'BOOK_ENTRY_TAKEN') throw new UnsafeError('ROLLOUT_TAKEN', `another coordinator started rollout ${seq} of "${secret}" first`, { hint: 'rekey status --fleet shows it' });
+    if (isEntryTaken(e)) throw new UnsafeError('ROLLOUT_TAKEN', `another coordinator started rollout ${seq} of "${secret}" first`, { hint: 'rekey status --fleet shows it' });
     throw e;
   }
   deps.log.info({ rollout, seq, secret, hosts, waves }, 'fleet rollout claimed');
@@ -138,7 +139,6 @@ export async function rotateFleet(policy: Policy, secret: string, filter: PlanFi
 
   const newFp = Object.fromEntries(Object.entries(staged.refs).map(([r, x]) => [r, x.fingerprint]));
   const missing = watch.missing();
-  const taken = (e: unknown) => (e as { code?: string }).code === 'BOOK_ENTRY_TAKEN';
   let outcome: FleetReport['outcome'];
   let message: string;
   let exitCode: number;
@@ -148,7 +148,7 @@ export async function rotateFleet(policy: Policy, secret: string, filter: PlanFi
     const raced = await end('promoted', undefined, missing).then(
       () => false,
       (e: unknown) => {
-        if (!taken(e)) throw e;
+        if (!isEntryTaken(e)) throw e;
         deps.log.warn({ rollout, seq }, 'an abort was recorded while this coordinator promoted: the promoted version stands');
         return true;
       },
@@ -161,7 +161,7 @@ export async function rotateFleet(policy: Policy, secret: string, filter: PlanFi
     // aborted from outside: the end record and the discard are done already
     if (!watch.endedOutside()) {
       await end('aborted', failure).catch((e: unknown) => {
-        if (!taken(e)) throw e;
+        if (!isEntryTaken(e)) throw e;
       });
       await discardAll(receipts, rollout, plan, deps);
     }
