@@ -5,17 +5,19 @@
 //  3. Time to contain: `rekey revoke` of one credential held by all N consumers at parallelism P,
 //     against its floor (the restarts + verifications it ran, divided by P).
 // Needs root and scripts/install-test-tools.sh (like the integration tests).
-// Usage: npm run bench [-- N [P]] [--contain-only] [--standin]
+// Usage: npm run bench [-- N [P]] [--contain-only] [--standin] [--trace]
 //   --contain-only: section 3 alone (N = 10, 50, 100 in docs/revoke.md)
 //   --standin: the consumers are verified by the light openclaw stand-in (test/harness/openclaw-standin.mjs,
 //     ~50 ms) instead of the real CLI (~3-8 s of CPU each): for large N, where the real CLI's cost
 //     would be all there is to see
+//   --trace: where the revoke's time went (bench/trace.mjs), on stderr
 import { spawnSync } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { traceAll, traceReport, traced } from './trace.mjs';
 
 const flags = new Set(process.argv.slice(2).filter((a) => a.startsWith('--')));
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -129,26 +131,17 @@ um.systemctl('start', ...agents.map((a) => `agent-${a}.service`));
 
 const policy = parsePolicy(policyText(home));
 const spent = { service: 0, verifier: 0, serviceCalls: 0, verifierCalls: 0 };
+const events = [];
 const timed = (obj, bucket) =>
-  new Proxy(obj, {
-    get(target, prop) {
-      const v = target[prop];
-      if (typeof v !== 'function') return v;
-      return async (...args) => {
-        const t = performance.now();
-        try {
-          return await v.apply(target, args);
-        } finally {
-          spent[bucket] += performance.now() - t;
-          spent[`${bucket}Calls`]++;
-        }
-      };
-    },
+  traced(obj, bucket, events, (port, ms) => {
+    spent[port] += ms;
+    spent[`${port}Calls`]++;
   });
 const benchSignal = new AbortController().signal;
 setMaxListeners(256, benchSignal); // as the CLI does (src/cli/main.ts)
 const base = buildDeps({ policy, home: env.REKEY_HOME, env: { ...process.env, ...env }, log: silentLogger, signal: benchSignal });
-const deps = { ...base, service: (k) => timed(base.service(k), 'service'), verifier: (k) => timed(base.verifier(k), 'verifier') };
+const timedDeps = { ...base, service: (k) => timed(base.service(k), 'service'), verifier: (k) => timed(base.verifier(k), 'verifier') };
+const deps = flags.has('--trace') ? traceAll(timedDeps, base, events) : timedDeps;
 // adopt the old keys as current, then put new ones
 let r;
 let total = 0, external = 0, own = 0;
@@ -195,6 +188,7 @@ if (rv.rotation?.outcome !== 'promoted') throw new Error(`revoke: ${rv.message}`
 // the floor: every restart and verification the revoke ran (baselines included), as if P ran side by side with no gap
 const floorOne = spent.service + spent.verifier;
 const contained = { ...spent };
+if (flags.has('--trace')) process.stderr.write(traceReport(events, t1, t1 + contain, PAR));
 
 await um.stop();
 rmSync(root, { recursive: true, force: true, maxRetries: 5 });

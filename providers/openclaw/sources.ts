@@ -39,6 +39,9 @@ export async function observeSources(t: Target, deps: SourcesDeps, signal: Abort
   // a stored profile's own agent (the sink may name another agent's store); else the OpenClaw agent
   // the verifier asks about (verify.agent), which may differ from the policy's agent name
   const profileAgent = spec.touches(t.sink, t).profiles[0]?.split('/')[0] ?? verifierAgent(t);
+  // the unit's side (service-manager queries) runs beside the openclaw call below
+  const fromService = serviceSources(t, deps, signal);
+  fromService.catch(() => undefined); // awaited below; not unhandled if the openclaw side throws first
   if (oc && spec.reads(t.sink) === 'profile') {
     for (const agent of [...new Set([profileAgent, 'main'])]) {
       // the same call the auth-profile sink makes (no --provider; filtered here): one run answers both once
@@ -60,22 +63,7 @@ export async function observeSources(t: Target, deps: SourcesDeps, signal: Abort
       profiles.push({ agent: profileAgent, ids: labels.map((l) => l.split('=')[0]!.trim()).filter(Boolean) });
     } else notes.push(`stored profiles of agent ${profileAgent} not listed (openclaw models status exit ${got?.r.code})`);
   }
-  const processEnv: SourceObservation['processEnv'] = [];
-  let injectedByExec = false;
-  if (t.service) {
-    const svc = deps.service(t.service);
-    const env = await svc.environment(t.service.unit, signal);
-    const fromFiles = new Map<string, boolean>();
-    for (const f of env.files) {
-      const bytes = await readNoFollow(f).catch(() => null);
-      fromFiles.set(f, bytes !== null && parseEnvBytes(bytes).has(t.envVar));
-    }
-    // Environment= set it if the merged view has it and no file does
-    const inline = t.envVar in env.vars && ![...fromFiles.values()].some(Boolean);
-    processEnv.push({ where: `${t.service.unit} Environment=`, sets: inline });
-    for (const [f, sets] of fromFiles) processEnv.push({ where: f, sets });
-    injectedByExec = startsThroughRekeyExec(await svc.startCommand(t.service.unit, signal), t.agent, t.env) && spec.reads(t.sink) === 'exec-env';
-  }
+  const { processEnv, injectedByExec } = await fromService;
   const dotEnvPath = `${stateDir}/.env`;
   const dot = await readNoFollow(dotEnvPath).catch(() => null);
   const config = await readNoFollow(configPath).catch(() => null);
@@ -102,4 +90,23 @@ export async function observeSources(t: Target, deps: SourcesDeps, signal: Abort
           ? { path: configPath, kind: 'string' }
           : { path: configPath, kind: 'secretref', ref: JSON.stringify(apiKey) },
   };
+}
+
+/** what the unit's own configuration sets: its `Environment=`, each `EnvironmentFile=`, a start through `rekey exec` */
+async function serviceSources(t: Target, deps: SourcesDeps, signal: AbortSignal): Promise<Pick<SourceObservation, 'processEnv' | 'injectedByExec'>> {
+  const processEnv: SourceObservation['processEnv'] = [];
+  if (!t.service) return { processEnv, injectedByExec: false };
+  const svc = deps.service(t.service);
+  const env = await svc.environment(t.service.unit, signal);
+  const fromFiles = new Map<string, boolean>();
+  for (const f of env.files) {
+    const bytes = await readNoFollow(f).catch(() => null);
+    fromFiles.set(f, bytes !== null && parseEnvBytes(bytes).has(t.envVar));
+  }
+  // Environment= set it if the merged view has it and no file does
+  const inline = t.envVar in env.vars && ![...fromFiles.values()].some(Boolean);
+  processEnv.push({ where: `${t.service.unit} Environment=`, sets: inline });
+  for (const [f, sets] of fromFiles) processEnv.push({ where: f, sets });
+  const injectedByExec = startsThroughRekeyExec(await svc.startCommand(t.service.unit, signal), t.agent, t.env) && deps.adapters.sink(t.sink.kind).reads(t.sink) === 'exec-env';
+  return { processEnv, injectedByExec };
 }

@@ -67,8 +67,10 @@ export function createSystemdUserService(deps: SystemdUserDeps): ServiceManager 
     const r = await deps.exec.run([systemctl, '--user', ...args], { env: deps.env, signal, timeoutMs, ...(looks ? {} : { reuse: 'change' as const }) });
     return r;
   };
-  const show = async (unit: string, props: string[], signal: AbortSignal): Promise<Map<string, string[]>> => {
-    const r = await run(['show', unit, '--no-pager', ...props.flatMap((p) => ['-p', p])], signal);
+  /** `memo`: a look at the unit's configuration, which only a change (daemon-reload, restart) or a write makes stale */
+  const show = async (unit: string, props: string[], signal: AbortSignal, memo = false): Promise<Map<string, string[]>> => {
+    const args = ['show', unit, '--no-pager', ...props.flatMap((p) => ['-p', p])];
+    const r = memo ? await deps.exec.run([systemctl, '--user', ...args], { env: deps.env, signal, timeoutMs: 30_000, reuse: 'read' }) : await run(args, signal);
     if (r.code !== 0) {
       throw new UnsafeError('SYSTEMD_UNREACHABLE', `systemctl --user show ${unit} failed: ${childMessage(r)}`, {
         details: { unit, managerUnreachable: true },
@@ -84,6 +86,12 @@ export function createSystemdUserService(deps: SystemdUserDeps): ServiceManager 
     }
     return m;
   };
+  /**
+   * The unit's configuration in one `show`: the pre-flight, its start command and its environment
+   * all read it, so one process per unit serves a run's pre-flight and source lookups (the run's
+   * memo, io/memo-exec.ts, until anything changes). Its running state is never remembered.
+   */
+  const config = (unit: string, signal: AbortSignal) => show(unit, ['LoadState', 'FragmentPath', 'EnvironmentFiles', 'Environment', 'ExecStart'], signal, true);
   const one = (m: Map<string, string[]>, k: string) => m.get(k)?.[0] ?? '';
   const envFiles = (m: Map<string, string[]>) => (m.get('EnvironmentFiles') ?? []).map((v) => v.replace(/ \(ignore_errors=(yes|no)\)$/, '')).filter(Boolean);
 
@@ -92,7 +100,7 @@ export function createSystemdUserService(deps: SystemdUserDeps): ServiceManager 
     seesProcesses: true,
 
     async preflight(unit, files, signal) {
-      const m = await show(unit, ['LoadState', 'EnvironmentFiles', 'FragmentPath'], signal);
+      const m = await config(unit, signal);
       if (one(m, 'LoadState') !== 'loaded') {
         throw new UnsafeError('UNIT_NOT_FOUND', `user unit ${unit} is ${one(m, 'LoadState') || 'unknown'}`, { hint: `systemctl --user status ${unit}; is the unit installed for this user?` });
       }
@@ -152,7 +160,7 @@ export function createSystemdUserService(deps: SystemdUserDeps): ServiceManager 
     },
 
     async startCommand(unit, signal) {
-      const m = await show(unit, ['ExecStart'], signal);
+      const m = await config(unit, signal);
       return parseExecStartArgv(one(m, 'ExecStart'));
     },
 
@@ -175,7 +183,7 @@ export function createSystemdUserService(deps: SystemdUserDeps): ServiceManager 
     },
 
     async environment(unit, signal) {
-      const m = await show(unit, ['Environment', 'EnvironmentFiles'], signal);
+      const m = await config(unit, signal);
       const vars: Record<string, SecretValue> = {};
       for (const assignment of (m.get('Environment') ?? []).flatMap(splitEnvironmentProperty)) {
         const i = assignment.indexOf('=');

@@ -107,3 +107,35 @@ describe('a rendered systemd unit, run by the real user manager', () => {
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual([words, 'y z $HOME 5%']);
   });
 });
+
+describe('systemd-user: one look at a unit\'s configuration per run', () => {
+  test('the pre-flight, start command and environment share one `systemctl show`; the running state is asked every time; a restart forgets', async () => {
+    const { createMemoExec } = await import('../../src/io/memo-exec.js');
+    const unit = 'memo-look.service';
+    const file = join(um.home, 'memo-look.env');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(file, 'FROM_FILE=1\n', { mode: 0o600 });
+    um.writeUnit(unit, `[Service]\nEnvironment=INLINE=yes\nEnvironmentFile=${file}\nExecStart=/bin/sleep infinity\n`);
+    um.systemctl('daemon-reload');
+    um.systemctl('start', unit);
+    const exec = createMemoExec(createExec());
+    const svc = createSystemdUserService({ exec, clock: systemClock, env: um.env });
+    await svc.preflight(unit, [file], sig());
+    expect(await svc.startCommand(unit, sig())).toEqual(['/bin/sleep', 'infinity']);
+    const env = await svc.environment(unit, sig());
+    expect(Object.keys(env.vars).sort()).toEqual(['FROM_FILE', 'INLINE']);
+    expect(env.files).toEqual([file]);
+    expect(exec.stats).toEqual({ ran: 1, reused: 2 });
+    // the running state: never from memory (a restart's wait polls it)
+    expect(await svc.isActive(unit, sig())).toBe(true);
+    expect(await svc.isActive(unit, sig())).toBe(true);
+    expect(exec.stats).toEqual({ ran: 1, reused: 2 });
+    // a restart is a change: the next look runs again and sees an edited unit
+    um.writeUnit(unit, `[Service]\nEnvironment=INLINE=no OTHER=1\nEnvironmentFile=${file}\nExecStart=/bin/sleep 3600\n`);
+    um.systemctl('daemon-reload');
+    await svc.restart(unit, sig(), { settleMs: 100 });
+    expect(await svc.startCommand(unit, sig())).toEqual(['/bin/sleep', '3600']);
+    expect(Object.keys((await svc.environment(unit, sig())).vars).sort()).toEqual(['FROM_FILE', 'INLINE', 'OTHER']);
+    expect(exec.stats).toEqual({ ran: 2, reused: 3 });
+  });
+});

@@ -87,4 +87,33 @@ describe('source lookup', () => {
     expect(oc.calls.map((c) => c.slice(1, 4).join(' ') + ' ' + c.at(-1))).toEqual(['models auth list work', 'models auth list main']);
     expect(s.profiles).toEqual([{ agent: 'work', ids: [] }, { agent: 'main', ids: ['anthropic:stale'] }]);
   });
+
+  test('the unit\'s side (Environment=, EnvironmentFile=, start command) is asked while the openclaw call runs, not after it', async () => {
+    let asked!: () => void;
+    const unitAsked = new Promise<void>((r) => (asked = r));
+    const calls: string[] = [];
+    const exec: Exec = {
+      async run(argv: readonly string[]) {
+        calls.push(argv.slice(1, 3).join(' '));
+        // this call ends only once the service manager has been asked: a lookup that asked it after
+        // the call would never get here (the race below fails instead of hanging)
+        const late = new Promise<'late'>((r) => setTimeout(() => r('late'), 5_000));
+        if ((await Promise.race([unitAsked.then(() => 'asked' as const), late])) === 'late') throw new Error('the unit was not asked while openclaw ran');
+        return { code: 0, signal: null, stdout: JSON.stringify({ auth: { providers: [] } }), stderr: '', timedOut: false };
+      },
+    };
+    const svc = {
+      environment: async () => {
+        asked();
+        return { vars: { ANTHROPIC_API_KEY: SecretValue.of('inline') }, files: [] };
+      },
+      startCommand: async () => ['/usr/bin/openclaw', 'gateway', 'run'],
+    };
+    const t = envFileTarget('/nowhere/agent.env', { agent: 'main', verify: verify as never, service: { kind: 'systemd-user', unit: 'gw.service' } as never });
+    const deps = { exec: createMemoExec(exec), baseEnv: {}, home: '/home/op', service: () => svc as never, adapters: catalog };
+    const s = await observeSources(t, deps, new AbortController().signal);
+    expect(calls).toEqual(['models status']);
+    expect(s.processEnv).toEqual([{ where: 'gw.service Environment=', sets: true }]);
+    expect(s.injectedByExec).toBe(false);
+  });
 });
