@@ -12,10 +12,12 @@ import { BackendError, UnsafeError } from '../../src/core/errors.js';
 import type { AuditAnchor, SecretBackend, Stage, VersionInfo } from '../../src/core/ports.js';
 import { SecretValue } from '../../src/core/secret-value.js';
 import { awsStandby } from './aws-standby.js';
+import { holder, isRekeys, LABEL, parseReceipt, receipt, rotationOf, STAGE, strayPending, tokenFor, type Labels } from './aws-versions.js';
 import { parseJsonObject, sanitizeAwsError } from './aws-errors.js';
 import { awsSecretsManagerBackendSpec, type AwsSecretsManagerBackendConfig } from './aws-secrets-manager.schema.js';
 
 export { sanitizeAwsError } from './aws-errors.js';
+export { rotationOf, tokenFor } from './aws-versions.js';
 
 /** The narrow slice of SecretsManagerClient rekey uses, so a test can pass the real client pointed anywhere. */
 export interface SecretsManagerLike {
@@ -24,45 +26,6 @@ export interface SecretsManagerLike {
 
 /** the tag that carries the audit chain's head */
 const ANCHOR_TAG = 'rekey-audit-head';
-
-const LABEL: Record<Stage, string> = { current: 'AWSCURRENT', pending: 'AWSPENDING', previous: 'AWSPREVIOUS' };
-const STAGE: Record<string, Stage> = { AWSCURRENT: 'current', AWSPENDING: 'pending', AWSPREVIOUS: 'previous' };
-
-/**
- * Version ids (ClientRequestTokens, 32–64 characters) rekey writes: `<rotation id>.a<attempt>`,
- * padded with `_` to 32. A fresh token per stage attempt: AWS silently ignores a repeated token,
- * so restaging a rotation after a discard needs a new one. Any other id is another writer's.
- */
-export const tokenFor = (rotationId: string, attempt: number): string => {
-  const t = `${rotationId}.a${attempt}`;
-  if (t.length > 64) throw new BackendError('ROTATION_ID_TOO_LONG', `rotation id ${rotationId} is too long for an AWS ClientRequestToken`);
-  return t.padEnd(32, '_');
-};
-/** the rotation (or put) a version id belongs to: rekey's token → its rotation id; anything else → itself */
-export const rotationOf = (versionId: string): string => /^(.+)\.a\d+_*$/.exec(versionId)?.[1] ?? versionId;
-/** a version rekey wrote (a rotation's or a put's) */
-const isRekeys = (versionId: string) => rotationOf(versionId) !== versionId;
-
-interface Receipt {
-  /** the version this rotation staged (or claimed: a pending version `rekey put` made with the same value) */
-  v: string;
-  /** the version that held AWSCURRENT when it staged */
-  base: string | null;
-}
-const parseReceipt = (r: string | undefined): Receipt | null => {
-  if (!r) return null;
-  try {
-    const o = JSON.parse(r) as Receipt;
-    return typeof o.v === 'string' ? o : null;
-  } catch {
-    return null;
-  }
-};
-
-type Labels = Record<string, string[]>;
-const holder = (map: Labels, label: string) => Object.entries(map).find(([, l]) => l.includes(label))?.[0] ?? null;
-/** AWSPENDING on the AWSCURRENT version: a finished AWS (Lambda) rotation, not one in progress — unless rekey wrote it as the secret's first version */
-const strayPending = (map: Labels, id: string) => map[id]!.includes('AWSCURRENT') && map[id]!.includes('AWSPENDING') && !isRekeys(id);
 
 /**
  * AWS Secrets Manager: the AWS rotation contract. `stage` = PutSecretValue with a fresh token and
@@ -137,7 +100,6 @@ export function createAwsSecretsManagerBackend(
     const ids = Object.keys(map).filter((id) => rotationOf(id) === rotationId);
     return ids.find((id) => map[id]!.includes('AWSCURRENT')) ?? ids.find((id) => map[id]!.includes('AWSPENDING')) ?? null;
   };
-  const receipt = (v: string, base: string | null) => JSON.stringify({ v, base } satisfies Receipt);
   /** what PutSecretValue stores for `value`: with jsonKey, the current object with that field replaced */
   const secretString = async (ref: string, value: SecretValue, base: string | null, signal: AbortSignal) => {
     if (!cfg.jsonKey) return value.reveal();

@@ -106,9 +106,3 @@ export function renderLaunchdSchedule(s: ScheduleSpec & { logDir: string; utcOff
     StandardErrorPath: `${s.logDir}/${SCHEDULE_LABEL}.err.log`,
   });
 }
-
-/** the service manager that runs the timer: rekey's adapter for it, outside any policy service */
-export const timerService = (m: 'systemd' | 'launchd') =>
-  m === 'systemd'
-    ? { kind: 'systemd-user' as const, unit: `${SCHEDULE_UNIT}.timer`, name: 'rekey-schedule', startTimeoutMs: 30_000, settleMs: 0 }
-    : { kind: 'launchd' as const, unit: SCHEDULE_LABEL, name: 'rekey-schedule', domain: 'gui' as const, startTimeoutMs: 30_000, settleMs: 0 };

@@ -116,4 +116,31 @@ describe('rekey exec and rekey service render (CLI, env-file deliveries)', () =>
     const unit = await cli(['service', 'render', 'systemd', '--agent', 'main', '--env', 'prod', '--', '/usr/bin/openclaw', 'gateway', 'run']);
     expect(unit.stdout).toMatch(/^ExecStart=".*" "exec" "--policy" ".*" "--agent" "main" "--env" "prod" "--" "\/usr\/bin\/openclaw" "gateway" "run"$/m);
   });
+
+  test('schedule render and agent render: each manager\'s files (JSON), the text as printed; an unknown manager is a usage error naming both', async () => {
+    const sched = { systemd: ['rekey-rotate.service', 'rekey-rotate.timer'], launchd: ['dev.rekey.rotate.plist'] };
+    const agent = { systemd: ['rekey-agent.service', 'rekey-agent.timer'], launchd: ['dev.rekey.agent.plist'] };
+    for (const m of ['systemd', 'launchd'] as const) {
+      for (const [words, names] of [[['schedule', 'render'], sched[m]], [['agent', 'render'], agent[m]]] as const) {
+        const j = await cli([...words, m, '--json']);
+        expect(j.code, j.stderr).toBe(0);
+        const out = JSON.parse(j.stdout) as { manager: string; files: Record<string, string> };
+        expect(out.manager).toBe(m);
+        expect(Object.keys(out.files)).toEqual(names);
+        // the command the timer runs names the policy (the .service, or the plist)
+        expect(Object.values(out.files).filter((text) => text.includes(policy))).toHaveLength(1);
+        const human = await cli([...words, m]);
+        expect(human.stdout).toBe(names.length === 1 ? out.files[names[0]!] : names.map((n) => `# ${n}\n${out.files[n]}`).join('\n'));
+      }
+    }
+    for (const bad of ['upstart', 'toString', '__proto__']) {
+      for (const args of [['schedule', 'render', bad], ['agent', 'render', bad], ['service', 'render', bad, '--agent', 'main', '--env', 'prod', '--', '/bin/true']]) {
+        const r = await cli(args);
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toMatch(/systemd or launchd, not "/);
+      }
+    }
+    const none = await cli(['service', 'render', '--agent', 'main', '--env', 'prod', '--', '/bin/true']);
+    expect(none.code).toBe(2);
+  });
 });

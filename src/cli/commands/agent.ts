@@ -37,19 +37,13 @@ export const agentRender = defineCommand({
   },
   stateful: false,
   async run(c, opts) {
-    const m = managerOf(c.a.positionals[0]);
+    const m = await managerOf(c.a.positionals[0], 'the agent');
     const every = Math.round(parseDuration('every', opts.every, 30_000) / 1000);
     if (every < 5) throw new UsageError('BAD_ARGUMENTS', '--every: at least 5s (a pass reads the backend once per secret and host)');
-    const { renderSystemdAgent, renderLaunchdAgent, AGENT_UNIT, AGENT_LABEL } = await import('../../../providers/services/render-agent.js');
+    const { printFiles } = await import('../../../providers/services/host-managers.js');
     const policy = await loadPolicy(c.a.global.policy, c.io.env.HOME);
-    const spec = await scheduleSpec(c, policy, ['agent']);
-    if (m === 'systemd') {
-      const u = renderSystemdAgent(spec, every);
-      c.out(`# ${AGENT_UNIT}.service\n${u.service}\n# ${AGENT_UNIT}.timer\n${u.timer}`, { manager: m, files: { [`${AGENT_UNIT}.service`]: u.service, [`${AGENT_UNIT}.timer`]: u.timer } });
-    } else {
-      const plist = renderLaunchdAgent({ ...spec, logDir: `${c.io.env.HOME ?? '~'}/Library/Logs/rekey` }, every);
-      c.out(plist, { manager: m, files: { [`${AGENT_LABEL}.plist`]: plist } });
-    }
+    const files = m.agentFiles(await scheduleSpec(c, policy, ['agent']), every, c.io.env.HOME);
+    c.out(printFiles(files), { manager: m.word, files: Object.fromEntries(files.map((f) => [f.name, f.text])) });
     return ExitCode.ok;
   },
 });

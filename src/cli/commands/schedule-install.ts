@@ -11,21 +11,13 @@ export const scheduleInstall = defineCommand({
   options: {},
   stateful: false,
   async run(c) {
-    const m = managerOf(c.a.positionals[0]);
-    const { renderLaunchdSchedule, renderSystemdSchedule, SCHEDULE_LABEL, SCHEDULE_UNIT, timerService } = await import('../../../providers/services/render-schedule.js');
+    const m = await managerOf(c.a.positionals[0]);
     const policy = await loadPolicy(c.a.global.policy, c.io.env.HOME);
     const deps = c.depsFor(policy);
     const spec = await scheduleSpec(c, policy);
-    const svc = deps.service(timerService(m) as never);
-    const files =
-      m === 'systemd'
-        ? (({ service, timer }) => [
-            { name: `${SCHEDULE_UNIT}.service`, text: service },
-            { name: `${SCHEDULE_UNIT}.timer`, text: timer },
-          ])(renderSystemdSchedule(spec))
-        : [{ name: `${SCHEDULE_LABEL}.plist`, text: renderLaunchdSchedule({ ...spec, logDir: `${c.io.env.HOME ?? '~'}/Library/Logs/rekey`, utcOffsetMinutes: -new Date().getTimezoneOffset() }) }];
-    const written = await svc.installTimer!(files, m === 'systemd' ? `${SCHEDULE_UNIT}.timer` : SCHEDULE_LABEL, deps.signal);
-    c.out(`installed and enabled: ${written.join(', ')}\nit runs: ${spec.argv.join(' ')}\n`, { manager: m, written, argv: spec.argv });
+    const svc = deps.service(m.timerService as never);
+    const written = await svc.installTimer!(m.scheduleFiles(spec, c.io.env.HOME), m.scheduleTimer, deps.signal);
+    c.out(`installed and enabled: ${written.join(', ')}\nit runs: ${spec.argv.join(' ')}\n`, { manager: m.word, written, argv: spec.argv });
     return ExitCode.ok;
   },
 });

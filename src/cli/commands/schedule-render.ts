@@ -11,17 +11,11 @@ export const scheduleRender = defineCommand({
   options: {},
   stateful: false,
   async run(c) {
-    const m = managerOf(c.a.positionals[0]);
-    const { renderLaunchdSchedule, renderSystemdSchedule, SCHEDULE_UNIT } = await import('../../../providers/services/render-schedule.js');
+    const m = await managerOf(c.a.positionals[0]);
+    const { printFiles } = await import('../../../providers/services/host-managers.js');
     const policy = await loadPolicy(c.a.global.policy, c.io.env.HOME);
-    const spec = await scheduleSpec(c, policy);
-    if (m === 'systemd') {
-      const u = renderSystemdSchedule(spec);
-      c.out(`# ${SCHEDULE_UNIT}.service\n${u.service}\n# ${SCHEDULE_UNIT}.timer\n${u.timer}`, { manager: m, files: { [`${SCHEDULE_UNIT}.service`]: u.service, [`${SCHEDULE_UNIT}.timer`]: u.timer } });
-    } else {
-      const plist = renderLaunchdSchedule({ ...spec, logDir: `${c.io.env.HOME ?? '~'}/Library/Logs/rekey`, utcOffsetMinutes: -new Date().getTimezoneOffset() });
-      c.out(plist, { manager: m, files: { 'dev.rekey.rotate.plist': plist } });
-    }
+    const files = m.scheduleFiles(await scheduleSpec(c, policy), c.io.env.HOME);
+    c.out(printFiles(files), { manager: m.word, files: Object.fromEntries(files.map((f) => [f.name, f.text])) });
     return ExitCode.ok;
   },
 });

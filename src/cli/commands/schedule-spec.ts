@@ -3,13 +3,15 @@ import { resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import type { Policy } from '../../policy/schema.js';
 import type { CommandContext } from './context.js';
+import type { HostManager } from '../../../providers/services/host-managers.js';
 
-export type Manager = 'systemd' | 'launchd';
-
-export function managerOf(word: string | undefined): Manager {
+/** the user service manager a render/install/status command names (default: this platform's) */
+export async function managerOf(word: string | undefined, what = 'a schedule'): Promise<HostManager> {
+  const { HOST_MANAGERS } = await import('../../../providers/services/host-managers.js');
   const m = word ?? (process.platform === 'darwin' ? 'launchd' : 'systemd');
-  if (m !== 'systemd' && m !== 'launchd') throw new UsageError('BAD_ARGUMENTS', `a schedule runs under systemd or launchd, not "${m}"`, { hint: 'rekey schedule render systemd' });
-  return m;
+  const found = Object.hasOwn(HOST_MANAGERS, m) ? HOST_MANAGERS[m] : undefined;
+  if (!found) throw new UsageError('BAD_ARGUMENTS', `${what} runs under ${Object.keys(HOST_MANAGERS).join(' or ')}, not "${m}"`, { hint: `name one: ${Object.keys(HOST_MANAGERS).join(', ')}` });
+  return found;
 }
 
 /** `command`: what the timer runs (default the scheduled rotation; the fleet agent: ['agent']) */

@@ -3,6 +3,7 @@ import { ExitCode } from '../../core/exit-codes.js';
 import { resolve } from 'node:path';
 import { defineCommand, TARGET } from './define.js';
 import { loadPolicy } from './context.js';
+import { managerOf } from './schedule-spec.js';
 
 export const serviceRender = defineCommand({
   words: 'service render',
@@ -16,12 +17,11 @@ export const serviceRender = defineCommand({
   },
   stateful: false,
   async run({ a, io, out, depsFor, home, childArgv }, opts) {
-    const manager = a.positionals[0];
     const { agent, env } = opts;
-    if (manager !== 'systemd' && manager !== 'launchd') throw new UsageError('BAD_ARGUMENTS', 'rekey service render needs systemd or launchd', { hint: 'rekey service render launchd --agent main --env prod -- openclaw gateway run' });
+    if (!a.positionals[0]) throw new UsageError('BAD_ARGUMENTS', 'rekey service render needs the service manager: systemd or launchd', { hint: 'rekey service render launchd --agent main --env prod -- openclaw gateway run' });
+    const manager = await managerOf(a.positionals[0], 'a Gateway unit');
     if (!agent || !env || childArgv.length === 0) throw new UsageError('BAD_ARGUMENTS', 'rekey service render needs --agent, --env and a command after --');
-    const [{ renderLaunchdPlist, renderSystemdUnit }, { assertSafeTarget, atomicWrite }, { resolveExecEnv }] = await Promise.all([
-      import('../../../providers/services/render-units.js'),
+    const [{ assertSafeTarget, atomicWrite }, { resolveExecEnv }] = await Promise.all([
       import('../../io/atomic-write.js'),
       import('../../usecases/exec-env.js'),
     ]);
@@ -33,15 +33,14 @@ export const serviceRender = defineCommand({
     const self = io.self ?? [process.execPath, process.argv[1] ?? 'rekey'];
     const argv = [...self, 'exec', '--policy', resolve(a.global.policy), ...(a.global.home ? ['--home', resolve(a.global.home)] : []), '--agent', agent, '--env', env, '--', ...childArgv];
     const unitEnv: Record<string, string> = { PATH: io.env.PATH ?? '/usr/bin:/bin', REKEY_HOME: home };
-    const label = opts.label ?? (manager === 'launchd' ? 'ai.openclaw.gateway' : 'OpenClaw Gateway');
-    const text = manager === 'launchd' ? renderLaunchdPlist({ label, argv, env: unitEnv, logDir: `${io.env.HOME ?? '~'}/Library/Logs/rekey` }) : renderSystemdUnit({ label, argv, env: unitEnv });
+    const text = manager.gatewayUnit({ label: opts.label, argv, env: unitEnv, home: io.env.HOME });
     if (!opts.out) {
       io.stdout(text);
       return ExitCode.ok;
     }
     await assertSafeTarget(resolve(opts.out), process.getuid?.() ?? 0);
     await atomicWrite(resolve(opts.out), Buffer.from(text, 'utf8'), { mode: 0o600 });
-    out(`wrote ${opts.out} (0600)\n`, { file: opts.out, manager, argv });
+    out(`wrote ${opts.out} (0600)\n`, { file: opts.out, manager: manager.word, argv });
     return ExitCode.ok;
   },
 });

@@ -6,7 +6,6 @@
  * that delivered puts its consumers back on its agent's next pass. A live coordinator sees the end
  * record at its next poll and stops (coordinator.ts).
  */
-import { describeError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import type { PlanFilter } from '../../plan/planner.js';
 import type { Policy } from '../../policy/schema.js';
@@ -15,6 +14,7 @@ import { isEntryTaken } from '../record-book.js';
 import { runRecord } from '../run-audit.js';
 import { fleetPlan } from './fleet-plan.js';
 import { rolloutBook } from './host-run.js';
+import { discardPending } from './discard.js';
 import { endId, rollouts, type EndRecord, type Rollout } from './records.js';
 
 /** Writes the abort (unless an end is recorded already) and discards the pending version; returns the end that stands. */
@@ -29,10 +29,7 @@ export async function abandon(r: Rollout, why: string, book: ReturnType<typeof r
     if (there) return there;
     throw e;
   }
-  const backend = deps.backend(r.open.backend);
-  for (const [ref, staged] of Object.entries(r.staged?.refs ?? {})) {
-    await deps.retry(`discard ${ref}`, () => backend.discard(ref, r.open.rollout, deps.signal, staged.receipt)).catch((e: unknown) => deps.log.warn({ ref, err: describeError(e) }, 'could not discard the pending version of the aborted rollout'));
-  }
+  await discardPending(r.open.backend, Object.entries(r.staged?.refs ?? {}).map(([ref, staged]) => [ref, staged.receipt]), r.open.rollout, deps);
   deps.log.warn({ rollout: r.open.rollout, why }, 'fleet rollout aborted from outside its coordinator');
   return end;
 }

@@ -20,6 +20,7 @@ import { isEntryTaken } from '../record-book.js';
 import { runRecord } from '../run-audit.js';
 import { settleDrawn } from '../standby.js';
 import { abandon } from './abort.js';
+import { discardPending } from './discard.js';
 import { waveWatch, type FleetHost } from './waves.js';
 export type { FleetHost } from './waves.js';
 import { fleetPlan, wavesOf } from './fleet-plan.js';
@@ -116,7 +117,7 @@ export async function rotateFleet(policy: Policy, secret: string, filter: PlanFi
     await book.add(stagedId(seq), staged);
   } catch (e) {
     const reason = `before any host was asked: ${describeError(e)}`;
-    await discardAll(receipts, rollout, plan, deps);
+    await discardPending(plan.backend, receipts, rollout, deps);
     await end('aborted', reason).catch(() => undefined);
     throw e;
   }
@@ -133,7 +134,7 @@ export async function rotateFleet(policy: Policy, secret: string, filter: PlanFi
     await rolloutBook(policy, plan.backend, secret, cleanup)
       .add(endId(seq), { kind: 'end', rollout, outcome: 'aborted', at: at(), reason })
       .catch((x: unknown) => deps.log.error({ rollout, err: describeError(x) }, 'could not record the abort: the next coordinator aborts this rollout after its deadline'));
-    await discardAll(receipts, rollout, plan, cleanup);
+    await discardPending(plan.backend, receipts, rollout, cleanup);
     throw e;
   }
 
@@ -163,7 +164,7 @@ export async function rotateFleet(policy: Policy, secret: string, filter: PlanFi
       await end('aborted', failure).catch((e: unknown) => {
         if (!isEntryTaken(e)) throw e;
       });
-      await discardAll(receipts, rollout, plan, deps);
+      await discardPending(plan.backend, receipts, rollout, deps);
     }
     const { restored, stuck } = await watch.awaitRestored();
     outcome = 'aborted';
@@ -183,11 +184,4 @@ export async function rotateFleet(policy: Policy, secret: string, filter: PlanFi
     }),
   );
   return { ...base, rollout, seq, dryRun: false, outcome, exitCode, message, hosts: hostList, newFingerprints: newFp, oldFingerprints: v.oldFp };
-}
-
-async function discardAll(receipts: Map<string, string | undefined>, rollout: string, plan: Plan, deps: RekeyDeps) {
-  const backend = deps.backend(plan.backend);
-  for (const [ref, receipt] of receipts) {
-    await deps.retry(`discard ${ref}`, () => backend.discard(ref, rollout, deps.signal, receipt)).catch((e: unknown) => deps.log.warn({ ref, err: describeError(e) }, 'could not discard the pending version'));
-  }
 }
