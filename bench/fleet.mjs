@@ -23,6 +23,7 @@ const bin = join(dist, 'src/cli/bin.js');
 const { startUserManager } = await import(join(dist, 'test/harness/systemd-user.js'));
 const { OPENCLAW_STANDIN } = await import(join(dist, 'test/harness/openclaw.js'));
 const { startFakeVault } = await import(join(dist, 'test/harness/fake-vault.js'));
+const { anthropicPolicy } = await import(join(dist, 'test/harness/light-policy.js'));
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const run = (argv, env, input = '') =>
@@ -57,24 +58,15 @@ try {
     const policyFile = join(dir, 'policy.yaml');
     writeFileSync(
       policyFile,
-      `version: 1
-environments: { prod: {} }
-agents: { main: {} }
-backends: { v: { kind: vault, address: "${vault.address}", mount: secret } }
-fleet: { prefix: rekey/bench${N} }
-services:
-${hosts.map((h) => `  ${h}: { kind: systemd-user, unit: fleet-n${N}-${h}.service, settleMs: 100 }`).join('\n')}
-secrets:
-  anthropic:
-    layer: provider-key
-    provider: anthropic
-    envVar: ANTHROPIC_API_KEY
-    probe: off
-    backend: v
-    ref: ${ref}
-    deliveries:
-${hosts.map((h) => `      - { host: ${h}, agent: main, env: prod, sink: { kind: systemd-env-file, path: "${join(dir, h, 'gw.env')}" }, service: ${h}, verify: { kind: openclaw-models-status, command: ${JSON.stringify(OPENCLAW_STANDIN)} } }`).join('\n')}
-`,
+      anthropicPolicy({
+        backends: `v: { kind: vault, address: "${vault.address}", mount: secret }`,
+        backend: 'v',
+        ref,
+        fleet: `{ prefix: rekey/bench${N} }`,
+        services: `\n${hosts.map((h) => `  ${h}: { kind: systemd-user, unit: fleet-n${N}-${h}.service, settleMs: 100 }`).join('\n')}`,
+        secretKeys: '    probe: off\n',
+        deliveries: hosts.map((h) => `      - { host: ${h}, agent: main, env: prod, sink: { kind: systemd-env-file, path: "${join(dir, h, 'gw.env')}" }, service: ${h}, verify: { kind: openclaw-models-status, command: ${JSON.stringify(OPENCLAW_STANDIN)} } }`).join('\n'),
+      }),
     );
     const envOf = (h) => ({ ...um.env, HOME: join(dir, h), REKEY_HOME: join(dir, h, 'rekey'), REKEY_HOSTNAME: h, VAULT_TOKEN: 'hvs.bench' });
     const ops = envOf('ops');

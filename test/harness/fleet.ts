@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGatewayFixture, UNIT, type GatewayFixture } from './gateway-fixture.js';
+import { anthropicPolicy } from './light-policy.js';
 import { OPENCLAW, OPENCLAW_STANDIN } from './openclaw.js';
 import { rekeyAsync, rekeySync, type CliRun } from './rekey-cli.js';
 
@@ -94,23 +95,15 @@ export async function startFleet(o: { real: string[]; light: string[] }): Promis
         .join('\n');
       writeFileSync(
         policyFile,
-        `version: 1
-environments: { prod: {} }
-agents: { main: {} }
-backends: { shared: ${backend} }
-${prefix ? `fleet: { prefix: ${prefix} }\n` : ''}services:
-  gateway: { kind: systemd-user, unit: ${UNIT}, settleMs: 200, startTimeoutMs: 60000 }
-secrets:
-  anthropic:
-    layer: provider-key
-    provider: anthropic
-    envVar: ANTHROPIC_API_KEY
-    probe: off
-    backend: shared
-    ref: ${ref}
-    deliveries:
-${deliveries}
-`,
+        anthropicPolicy({
+          backends: `shared: ${backend}`,
+          backend: 'shared',
+          ref,
+          ...(prefix ? { fleet: `{ prefix: ${prefix} }` } : {}),
+          services: `{ gateway: { kind: systemd-user, unit: ${UNIT}, settleMs: 200, startTimeoutMs: 60000 } }`,
+          secretKeys: '    probe: off\n',
+          deliveries,
+        }),
       );
       for (const env of [ops(), ...hosts.map((h) => h.env)]) {
         const r = rekeySync(['init', '--policy', policyFile], env);

@@ -7,7 +7,8 @@
 /**
  * A policy of one provider-key secret, `anthropic` (ANTHROPIC_API_KEY from the embedded store at
  * openclaw/{env}/anthropic), with the deliveries a test gives as YAML list items (indented six
- * spaces) and optional services, agents, backends, audit and more secrets.
+ * spaces) and optional services, agents, backends (the secret's own among them), fleet, audit and
+ * more secrets.
  */
 export function anthropicPolicy(o: {
   deliveries: string;
@@ -24,17 +25,21 @@ export function anthropicPolicy(o: {
   secrets?: string;
   /** the secret's backend ref (default openclaw/{env}/anthropic) */
   ref?: string;
+  /** the secret's backend (default local, the embedded store) */
+  backend?: string;
+  /** the `fleet:` value, as a YAML flow map */
+  fleet?: string;
 }): string {
   return `version: 1
 environments: { prod: {} }
 agents: { ${(o.agents ?? ['main']).map((a) => `${a}: {}`).join(', ')} }
 backends: { local: { kind: local }${o.backends ? `, ${o.backends}` : ''} }
-${o.services ? `services:${o.services.startsWith('\n') ? '' : ' '}${o.services}\n` : ''}${o.audit ? `audit: ${o.audit}\n` : ''}secrets:
+${o.fleet ? `fleet: ${o.fleet}\n` : ''}${o.services ? `services:${o.services.startsWith('\n') ? '' : ' '}${o.services}\n` : ''}${o.audit ? `audit: ${o.audit}\n` : ''}secrets:
 ${o.secrets ?? ''}  anthropic:
     layer: provider-key
     provider: anthropic
     envVar: ANTHROPIC_API_KEY
-${o.secretKeys ?? ''}    backend: local
+${o.secretKeys ?? ''}    backend: ${o.backend ?? 'local'}
     ref: ${o.ref ?? 'openclaw/{env}/anthropic'}
     deliveries:
 ${o.deliveries.replace(/\n$/, '')}
@@ -52,6 +57,10 @@ export function lightPolicy(o: {
   secrets?: string;
   /** the secret's backend ref (default openclaw/{env}/anthropic) */
   ref?: string;
+  /** the secret's backend (default local, the embedded store) */
+  backend?: string;
+  /** the `fleet:` value, as a YAML flow map */
+  fleet?: string;
 }): string {
   return anthropicPolicy({
     ...o,
