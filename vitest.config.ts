@@ -8,8 +8,6 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  */
 const LONGEST_FIRST = [
   'auth-profile-rotation',
-  // ~600 s (four real Gateways in the AWS and Vault rollouts): unlisted, it ran last and alone
-  'fleet',
   'doctor',
   'issuer-retire',
   'keychain-rotation',

@@ -44,6 +44,8 @@ export async function modelsStatusOf<T>(deps: ModelsStatusCallDeps, t: Target, s
   if (!oc) return null;
   const consumerEnv = t.verify.kind === 'openclaw-models-status' ? deps.consumerEnv : undefined;
   const extraEnv = consumerEnv ? revealAll(await consumerEnv(t, signal)) : {};
-  const r = await runModelsStatus(deps.exec, oc, agent, { baseEnv: deps.baseEnv, extraEnv, timeoutMs: 60_000, signal });
+  // the verifier's own bound (verify.timeoutMs): the run's memo shares one call between the
+  // lookup, the baseline and doctor, so whichever starts it must give it the verifier's time
+  const r = await runModelsStatus(deps.exec, oc, agent, { baseEnv: deps.baseEnv, extraEnv, timeoutMs: oc.timeoutMs ?? 60_000, signal });
   return { r, json: r.code === 0 || r.code === 1 || r.code === 2 ? parseCliJson<T>(r.stdout) : null };
 }

@@ -44,8 +44,9 @@ export async function observeSources(t: Target, deps: SourcesDeps, signal: Abort
   fromService.catch(() => undefined); // awaited below; not unhandled if the openclaw side throws first
   if (oc && spec.reads(t.sink) === 'profile') {
     for (const agent of [...new Set([profileAgent, 'main'])]) {
-      // the same call the auth-profile sink makes (no --provider; filtered here): one run answers both once
-      const r = await runOpenclaw(deps.exec, oc, ['models', 'auth', 'list', '--json', '--agent', agent], { baseEnv: deps.baseEnv, timeoutMs: 60_000, signal });
+      // the same call the auth-profile sink makes (no --provider; filtered here), with its time
+      // bound (sink.timeoutMs): one run answers both once, whichever starts it
+      const r = await runOpenclaw(deps.exec, oc, ['models', 'auth', 'list', '--json', '--agent', agent], { baseEnv: deps.baseEnv, timeoutMs: (t.sink as { timeoutMs?: number }).timeoutMs ?? oc.timeoutMs ?? 60_000, signal });
       const out = parseCliJson<{ profiles?: { id?: string; provider?: string }[] }>(r.stdout);
       if (r.code === 0 && out) profiles.push({ agent, ids: (out.profiles ?? []).filter((p) => p.provider === provider && p.id).map((p) => p.id!) });
       else notes.push(`stored profiles of agent ${agent} not listed (openclaw models auth list exit ${r.code})`);

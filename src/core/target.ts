@@ -29,9 +29,9 @@ export interface Target {
  * The OpenClaw CLI a target talks to: its verifier's, else its sink's command, state dir and config
  * path. Every adapter config with a `command` runs the openclaw CLI (that is what the field means).
  */
-export function openclawOf(t: Target): { command: string[]; stateDir?: string | undefined; configPath?: string | undefined } | null {
-  for (const o of [t.verify, t.sink] as { command?: unknown; stateDir?: string; configPath?: string }[]) {
-    if (Array.isArray(o.command)) return { command: o.command as string[], stateDir: o.stateDir, configPath: o.configPath };
+export function openclawOf(t: Target): { command: string[]; stateDir?: string | undefined; configPath?: string | undefined; timeoutMs?: number | undefined } | null {
+  for (const o of [t.verify, t.sink] as { command?: unknown; stateDir?: string; configPath?: string; timeoutMs?: number }[]) {
+    if (Array.isArray(o.command)) return { command: o.command as string[], stateDir: o.stateDir, configPath: o.configPath, timeoutMs: o.timeoutMs };
   }
   return null;
 }

@@ -23,7 +23,7 @@ describe('zero-restart rotation through a stored OpenClaw auth profile (real Gat
       f.policyFile,
       anthropicPolicy({ deliveries: `      - agent: main
         env: prod
-        sink: { kind: openclaw-auth-profile, profileId: "anthropic:rekey", command: ${JSON.stringify(OPENCLAW)} }
+        sink: { kind: openclaw-auth-profile, profileId: "anthropic:rekey", command: ${JSON.stringify(OPENCLAW)}, timeoutMs: 240000 }
         service: null
         verify: { kind: openclaw-models-status, command: ${JSON.stringify(OPENCLAW)} }` }),
     );

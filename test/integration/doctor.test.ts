@@ -99,7 +99,7 @@ secrets:
         verify: { kind: openclaw-gateway-probe, role: client, command: ${oc}, stateDir: "${svcDir}" }
       - agent: main
         env: prod
-        sink: { kind: openclaw-config-token, field: auth, command: ${oc} }
+        sink: { kind: openclaw-config-token, field: auth, command: ${oc}, timeoutMs: 240000 }
         service: null
         verify: { kind: openclaw-gateway-probe, role: server, port: ${f.gatewayPort}, command: ${oc} }
 `,

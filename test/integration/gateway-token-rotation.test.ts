@@ -63,12 +63,12 @@ secrets:
         verify: { kind: openclaw-gateway-probe, role: client, command: ${oc}, stateDir: "${svcDir}" }
       - agent: main
         env: prod
-        sink: { kind: openclaw-config-token, field: remote, command: ${oc}, stateDir: "${cliDir}" }
+        sink: { kind: openclaw-config-token, field: remote, command: ${oc}, stateDir: "${cliDir}", timeoutMs: 240000 }
         service: null
         verify: { kind: openclaw-gateway-probe, role: client, command: ${oc}, stateDir: "${cliDir}" }
       - agent: main
         env: prod
-        sink: { kind: openclaw-config-token, field: auth, command: ${oc} }
+        sink: { kind: openclaw-config-token, field: auth, command: ${oc}, timeoutMs: 240000 }
         service: null
         verify: { kind: openclaw-gateway-probe, role: server, port: ${f.gatewayPort}, command: ${oc} }
 `,
@@ -212,7 +212,7 @@ secrets:
     deliveries:
       - agent: main
         env: prod
-        sink: { kind: openclaw-config-token, field: auth, command: ${JSON.stringify(OPENCLAW)} }
+        sink: { kind: openclaw-config-token, field: auth, command: ${JSON.stringify(OPENCLAW)}, timeoutMs: 240000 }
         service: null
         verify: { kind: openclaw-gateway-probe, role: server, port: ${f.gatewayPort}, command: ${JSON.stringify(OPENCLAW)} }
 `,

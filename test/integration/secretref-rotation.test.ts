@@ -28,7 +28,7 @@ describe('zero-restart rotation through an OpenClaw file SecretRef + `secrets re
       f.policyFile,
       anthropicPolicy({ deliveries: `      - agent: main
         env: prod
-        sink: { kind: openclaw-secretref-file, path: "${secretsFile}", pointer: /providers/anthropic/apiKey, command: ${JSON.stringify(OPENCLAW)} }
+        sink: { kind: openclaw-secretref-file, path: "${secretsFile}", pointer: /providers/anthropic/apiKey, command: ${JSON.stringify(OPENCLAW)}, timeoutMs: 240000 }
         service: null
         verify: { kind: openclaw-secrets-audit, command: ${JSON.stringify(OPENCLAW)} }` }),
     );

@@ -16,9 +16,11 @@ import { createOpenclawModelsStatusVerifier } from '../../providers/verifiers/op
 
 function scripted() {
   const calls: string[][] = [];
+  const timeouts: (number | undefined)[] = [];
   const exec: Exec = {
-    async run(argv: readonly string[], _opts: ExecOptions = {}) {
+    async run(argv: readonly string[], opts: ExecOptions = {}) {
       calls.push([...argv]);
+      timeouts.push(opts.timeoutMs);
       const agent = argv[argv.indexOf('--agent') + 1];
       if (argv[1] === 'models' && argv[2] === 'status') {
         // an agent without profiles of its own uses main's: models status shows those
@@ -32,7 +34,7 @@ function scripted() {
       return { code: 0, signal: null, stdout: JSON.stringify({ agentId: agent, profiles }), stderr: '', timedOut: false };
     },
   };
-  return { exec, calls };
+  return { exec, calls, timeouts };
 }
 
 const verify = { kind: 'openclaw-models-status', command: ['openclaw'], agent: 'main', timeoutMs: 1000, aliveMs: 0 } as const;
@@ -47,6 +49,8 @@ describe('source lookup', () => {
     const seen = await Promise.all(Array.from({ length: 10 }, (_, i) => observeSources(target(`a${i}`), deps, signal)));
     expect(oc.calls).toEqual([['openclaw', 'models', 'status', '--json', '--check', '--agent', 'main']]);
     expect(exec.stats).toEqual({ ran: 1, reused: 9 });
+    // the verifier's bound (verify.timeoutMs), not a fixed one: the verifier's baseline may share this call
+    expect(oc.timeouts).toEqual([1000]);
     // filtered to the target's provider
     for (const s of seen) expect(s.profiles).toEqual([{ agent: 'main', ids: ['anthropic:stale'] }]);
   });
@@ -81,11 +85,13 @@ describe('source lookup', () => {
   test('a stored-profile delivery lists the agent\'s and main\'s stores with `models auth list` (the auth-profile sink\'s own call)', async () => {
     const oc = scripted();
     const deps = { exec: createMemoExec(oc.exec), baseEnv: {}, home: '/home/op', service: () => { throw new Error('no service'); }, adapters: catalog };
-    const sink = { kind: 'openclaw-auth-profile', command: ['openclaw'], agent: 'work', profileId: 'anthropic:rekey', timeoutMs: 1000 };
+    const sink = { kind: 'openclaw-auth-profile', command: ['openclaw'], agent: 'work', profileId: 'anthropic:rekey', timeoutMs: 240_000 };
     const t = envFileTarget('/nowhere/agent.env', { agent: 'work', sink: sink as never, service: null, verify: { ...verify, agent: 'work' } as never });
     const s = await observeSources(t, deps, new AbortController().signal);
     expect(oc.calls.map((c) => c.slice(1, 4).join(' ') + ' ' + c.at(-1))).toEqual(['models auth list work', 'models auth list main']);
     expect(s.profiles).toEqual([{ agent: 'work', ids: [] }, { agent: 'main', ids: ['anthropic:stale'] }]);
+    // the sink's bound: the sink's own identical call may be answered by this one
+    expect(oc.timeouts).toEqual([240_000, 240_000]);
   });
 
   test('the unit\'s side (Environment=, EnvironmentFile=, start command) is asked while the openclaw call runs, not after it', async () => {
