@@ -4,22 +4,25 @@
 // (stderr) gives the time with fewer than P restarts/verifications running, the longer such
 // gaps, each method's first start and last end, and each method's calls and total time.
 
+/** runs `fn`, recording [start, end, port, what] */
+async function timeCall(events, port, what, fn, onEnd = () => {}) {
+  const t = performance.now();
+  try {
+    return await fn();
+  } finally {
+    const end = performance.now();
+    events.push([t, end, port, what]);
+    onEnd(port, end - t);
+  }
+}
+
 /** wraps every async method of a port: each call is recorded as [start, end, port, method] */
-export function traced(obj, port, events, onEnd = () => {}) {
+export function traced(obj, port, events, onEnd) {
   return new Proxy(obj, {
     get(target, prop) {
       const v = target[prop];
       if (typeof v !== 'function') return v;
-      return async (...args) => {
-        const t = performance.now();
-        try {
-          return await v.apply(target, args);
-        } finally {
-          const end = performance.now();
-          events.push([t, end, port, String(prop)]);
-          onEnd(port, end - t);
-        }
-      };
+      return (...args) => timeCall(events, port, String(prop), () => v.apply(target, args), onEnd);
     },
   });
 }
@@ -29,35 +32,9 @@ export function traceAll(deps, base, events) {
   const also = ['journal', 'snapshots', 'locks', 'audit', 'residue', 'openclaw', 'host'];
   const out = { ...deps, sink: (k) => traced(base.sink(k), 'sink', events), backend: (k) => traced(base.backend(k), 'backend', events) };
   for (const p of also) if (base[p]) out[p] = traced(base[p], p, events);
-  if (base.probe) {
-    out.probe = async (...a) => {
-      const t = performance.now();
-      try {
-        return await base.probe(...a);
-      } finally {
-        events.push([t, performance.now(), 'probe', 'probe']);
-      }
-    };
-  }
-  out.clock = {
-    now: () => base.clock.now(),
-    sleep: async (ms, s) => {
-      const t = performance.now();
-      try {
-        return await base.clock.sleep(ms, s);
-      } finally {
-        events.push([t, performance.now(), 'clock', `sleep ${ms}`]);
-      }
-    },
-  };
-  out.retry = async (what, fn) => {
-    const t = performance.now();
-    try {
-      return await base.retry(what, fn);
-    } finally {
-      events.push([t, performance.now(), 'retry', what.split(' ').slice(0, 2).join(' ')]);
-    }
-  };
+  if (base.probe) out.probe = (...a) => timeCall(events, 'probe', 'probe', () => base.probe(...a));
+  out.clock = { now: () => base.clock.now(), sleep: (ms, s) => timeCall(events, 'clock', `sleep ${ms}`, () => base.clock.sleep(ms, s)) };
+  out.retry = (what, fn) => timeCall(events, 'retry', what.split(' ').slice(0, 2).join(' '), () => base.retry(what, fn));
   return out;
 }
 

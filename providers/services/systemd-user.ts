@@ -61,16 +61,14 @@ const RESTART_STOP_ALLOWANCE_MS = 90_000;
  */
 export function createSystemdUserService(deps: SystemdUserDeps): ServiceManager {
   const systemctl = deps.systemctl ?? 'systemctl';
-  const run = async (args: string[], signal: AbortSignal, timeoutMs = 30_000) => {
+  /** `remember`: a look the run's memo may answer (the unit's configuration: only a change or a write makes it stale) */
+  const run = async (args: string[], signal: AbortSignal, timeoutMs = 30_000, remember = false) => {
     // anything but a look (restart, daemon-reload, enable …) changes what a consumer reads
-    const looks = LOOKS.has(args[0] ?? '');
-    const r = await deps.exec.run([systemctl, '--user', ...args], { env: deps.env, signal, timeoutMs, ...(looks ? {} : { reuse: 'change' as const }) });
-    return r;
+    const reuse = !LOOKS.has(args[0] ?? '') ? 'change' : remember ? 'read' : undefined;
+    return deps.exec.run([systemctl, '--user', ...args], { env: deps.env, signal, timeoutMs, ...(reuse ? { reuse } : {}) });
   };
-  /** `memo`: a look at the unit's configuration, which only a change (daemon-reload, restart) or a write makes stale */
-  const show = async (unit: string, props: string[], signal: AbortSignal, memo = false): Promise<Map<string, string[]>> => {
-    const args = ['show', unit, '--no-pager', ...props.flatMap((p) => ['-p', p])];
-    const r = memo ? await deps.exec.run([systemctl, '--user', ...args], { env: deps.env, signal, timeoutMs: 30_000, reuse: 'read' }) : await run(args, signal);
+  const show = async (unit: string, props: string[], signal: AbortSignal, remember = false): Promise<Map<string, string[]>> => {
+    const r = await run(['show', unit, '--no-pager', ...props.flatMap((p) => ['-p', p])], signal, 30_000, remember);
     if (r.code !== 0) {
       throw new UnsafeError('SYSTEMD_UNREACHABLE', `systemctl --user show ${unit} failed: ${childMessage(r)}`, {
         details: { unit, managerUnreachable: true },

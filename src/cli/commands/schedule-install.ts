@@ -16,7 +16,7 @@ export const scheduleInstall = defineCommand({
     const deps = c.depsFor(policy);
     const spec = await scheduleSpec(c, policy);
     const svc = deps.service(m.timerService as never);
-    const written = await svc.installTimer!(m.scheduleFiles(spec, c.io.env.HOME), m.scheduleTimer, deps.signal);
+    const written = await svc.installTimer!(m.scheduleFiles(spec, c.io.env.HOME), m.timerService.unit, deps.signal);
     c.out(`installed and enabled: ${written.join(', ')}\nit runs: ${spec.argv.join(' ')}\n`, { manager: m.word, written, argv: spec.argv });
     return ExitCode.ok;
   },

@@ -5,12 +5,15 @@ import type { Policy } from '../../policy/schema.js';
 import type { CommandContext } from './context.js';
 import type { HostManager } from '../../../providers/services/host-managers.js';
 
-/** the user service manager a render/install/status command names (default: this platform's) */
-export async function managerOf(word: string | undefined, what = 'a schedule'): Promise<HostManager> {
-  const { HOST_MANAGERS } = await import('../../../providers/services/host-managers.js');
-  const m = word ?? (process.platform === 'darwin' ? 'launchd' : 'systemd');
-  const found = Object.hasOwn(HOST_MANAGERS, m) ? HOST_MANAGERS[m] : undefined;
-  if (!found) throw new UsageError('BAD_ARGUMENTS', `${what} runs under ${Object.keys(HOST_MANAGERS).join(' or ')}, not "${m}"`, { hint: `name one: ${Object.keys(HOST_MANAGERS).join(', ')}` });
+/**
+ * The user service manager a render/install/status command names; without a word, this
+ * platform's, unless the command needs it named (`required`: the command, for the message).
+ */
+export async function managerOf(word: string | undefined, what = 'a schedule', required?: { command: string; example: string }): Promise<HostManager> {
+  const { hostManager, HOST_MANAGER_WORDS } = await import('../../../providers/services/host-managers.js');
+  if (word === undefined && required) throw new UsageError('BAD_ARGUMENTS', `${required.command} needs the service manager: ${HOST_MANAGER_WORDS.join(' or ')}`, { hint: required.example });
+  const found = hostManager(word, process.platform);
+  if (!found) throw new UsageError('BAD_ARGUMENTS', `${what} runs under ${HOST_MANAGER_WORDS.join(' or ')}, not "${word}"`, { hint: `name one: ${HOST_MANAGER_WORDS.join(', ')}` });
   return found;
 }
 

@@ -16,7 +16,7 @@ export const scheduleStatus = defineCommand({
     const policy = await loadPolicy(c.a.global.policy, c.io.env.HOME);
     const deps = c.depsFor(policy);
     const svc = deps.service(m.timerService as never);
-    const st = await svc.timerStatus!(m.scheduleTimer, `${SCHEDULE_UNIT}.service`, deps.signal);
+    const st = await svc.timerStatus!(m.timerService.unit, `${SCHEDULE_UNIT}.service`, deps.signal);
     const records = await deps.audit.read().catch(() => []);
     const lastRotation = records.filter((r) => r.command === 'rotate').at(-1) ?? null;
     c.out(

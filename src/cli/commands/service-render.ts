@@ -18,8 +18,7 @@ export const serviceRender = defineCommand({
   stateful: false,
   async run({ a, io, out, depsFor, home, childArgv }, opts) {
     const { agent, env } = opts;
-    if (!a.positionals[0]) throw new UsageError('BAD_ARGUMENTS', 'rekey service render needs the service manager: systemd or launchd', { hint: 'rekey service render launchd --agent main --env prod -- openclaw gateway run' });
-    const manager = await managerOf(a.positionals[0], 'a Gateway unit');
+    const manager = await managerOf(a.positionals[0], 'a Gateway unit', { command: 'rekey service render', example: serviceRender.example });
     if (!agent || !env || childArgv.length === 0) throw new UsageError('BAD_ARGUMENTS', 'rekey service render needs --agent, --env and a command after --');
     const [{ assertSafeTarget, atomicWrite }, { resolveExecEnv }] = await Promise.all([
       import('../../io/atomic-write.js'),
